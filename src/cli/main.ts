@@ -1,0 +1,221 @@
+// The command line: the only place that reads argv, writes stdout/stderr and picks exit codes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Inventory, Rule } from '../model/index.js';
+import { BUILTIN_RULES_DIR, compileRules, loadRules, RuleCompileError, RuleLoadError } from '../rules/index.js';
+import { PathNotFoundError } from '../sources/index.js';
+import { checkRuleExamples } from '../match/index.js';
+import {
+  ConfigError, DEFAULT_FINGERPRINT_KEY, findConfigFile, loadConfig, parseSize, scanTree, type ShadowscanConfig,
+} from '../scan/index.js';
+import { formatBytes, toCsv, toJson, toSarif, toText } from '../report/index.js';
+
+export const EXIT_CLEAN = 0;
+export const EXIT_FOUND = 1;
+export const EXIT_ERROR = 2;
+
+/** An error whose message is all the user needs: printed as one line, exit 2. */
+export class UsageError extends Error {}
+
+const FORMATS = ['text', 'json', 'sarif', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function packageVersion(): string {
+  const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
+  return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: Io = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function size(v: string): number {
+  try {
+    return parseSize(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+interface OutputOptions {
+  format: Format;
+  output?: string;
+  quiet?: boolean;
+  showSecrets?: boolean;
+}
+
+/** Loads the built-in rules plus any configured rule directories, minus disabled ones. */
+export function loadActiveRules(config: ShadowscanConfig, extraDirs: string[] = []): Rule[] {
+  const { rules, problems } = loadRules([BUILTIN_RULES_DIR, ...config.rules.paths, ...extraDirs], { validate: true });
+  if (problems.length) throw new UsageError(`invalid rules (run \`shadowscan rules check\`): ${problems[0]}`);
+  const disabled = new Set(config.rules.disable);
+  return rules.filter((r) => !disabled.has(r.id));
+}
+
+export function fingerprintKey(config: ShadowscanConfig): string {
+  return process.env.SHADOWSCAN_FINGERPRINT_KEY || config.fingerprintKey || DEFAULT_FINGERPRINT_KEY;
+}
+
+export function renderReport(inv: Inventory, rules: Rule[], format: Format, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return toJson(inv);
+    case 'sarif':
+      return JSON.stringify(toSarif(inv, rules), null, 2) + '\n';
+    case 'csv':
+      return toCsv(inv);
+    default:
+      return toText(inv, { color });
+  }
+}
+
+export function writeReport(io: Io, inv: Inventory, rules: Rule[], opts: OutputOptions): void {
+  const toFile = Boolean(opts.output && opts.output !== '-');
+  const body = renderReport(inv, rules, opts.format, !toFile && io.isTTY && !process.env.NO_COLOR);
+  if (toFile) fs.writeFileSync(opts.output!, body);
+  else io.stdout(body);
+  if (opts.quiet) return;
+  const skipped = inv.scan.skipped;
+  const shown = skipped.filter((s) => s.reason !== 'binary file' && !s.reason.startsWith('symbolic link'));
+  for (const s of shown.slice(0, 10)) io.stderr(`warning: skipped ${s.path}: ${s.reason}\n`);
+  if (shown.length > 10) io.stderr(`warning: ... and ${shown.length - 10} more skipped (see scan.skipped in --format json)\n`);
+  for (const w of inv.scan.warnings.slice(0, 10)) io.stderr(`warning: ${w}\n`);
+  if (toFile || opts.format !== 'text') {
+    const occ = inv.tokens.reduce((n, t) => n + t.occurrences.length, 0);
+    io.stderr(`shadowscan: ${inv.tokens.length} token(s), ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s${toFile ? `; report written to ${opts.output}` : ''}\n`);
+  }
+}
+
+function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (default: .shadowscan.yaml in the scanned folder)')
+    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
+    .option('-q, --quiet', 'no warnings or summary on stderr');
+}
+
+export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void = () => {}): Command {
+  const program = new Command('shadowscan')
+    .description('Find API tokens, keys and credentials in working trees and git history.')
+    .version(packageVersion(), '-V, --version')
+    .option('--debug', 'print stack traces on errors')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+
+  addOutputOptions(
+    program
+      .command('scan')
+      .description('scan files under each PATH (default: the current folder)')
+      .argument('[paths...]', 'files or folders to scan', ['.'])
+      .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+      .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
+      .option('--max-file-size <size>', 'skip (and report) files larger than this', size, 50 * 1024 * 1024)
+      .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt),
+  ).action(async (paths: string[], opts) => {
+    const configFile = findConfigFile(opts.config, paths);
+    const config = loadConfig(configFile);
+    const rules = loadActiveRules(config);
+    const inv = await scanTree({
+      targets: paths,
+      rules,
+      config,
+      exclude: opts.exclude,
+      includeVendored: opts.includeVendored,
+      maxFileSize: opts.maxFileSize,
+      concurrency: opts.concurrency,
+      showSecrets: opts.showSecrets,
+      fingerprintKey: fingerprintKey(config),
+      version: packageVersion(),
+    });
+    writeReport(io, inv, rules, opts);
+    setExit(inv.tokens.length ? EXIT_FOUND : EXIT_CLEAN);
+  });
+
+  const rulesCmd = program.command('rules').description('list and check detection rules');
+  rulesCmd
+    .command('list')
+    .description('list the rules: id, provider, kind, severity, privilege')
+    .option('--json', 'print as JSON')
+    .option('-c, --config <file>', 'config file (adds rule paths, disables rules)')
+    .action((opts) => {
+      const config = loadConfig(findConfigFile(opts.config, ['.']));
+      const rules = loadActiveRules(config);
+      if (opts.json) {
+        io.stdout(JSON.stringify(rules.map(({ id, name, provider, kind, severity, privilege, confidence }) => ({ id, name, provider, kind, severity, privilege, confidence })), null, 2) + '\n');
+      } else {
+        const rows = [['ID', 'PROVIDER', 'KIND', 'SEVERITY', 'PRIVILEGE'], ...rules.map((r) => [r.id, r.provider, r.kind, r.severity, r.privilege])];
+        const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+        io.stdout(rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n') + '\n');
+        io.stdout(`${rules.length} rules\n`);
+      }
+      setExit(EXIT_CLEAN);
+    });
+  rulesCmd
+    .command('check')
+    .description('validate rule files, compile every pattern with RE2 and run every example')
+    .argument('[paths...]', 'rule files or folders (default: the built-in rules)')
+    .action((paths: string[]) => {
+      const dirs = paths.length ? paths : [BUILTIN_RULES_DIR];
+      const { rules, files, problems } = loadRules(dirs, { validate: true });
+      const failures = [...problems];
+      try {
+        compileRules(rules);
+      } catch (err) {
+        if (!(err instanceof RuleCompileError)) throw err;
+      }
+      for (const f of checkRuleExamples(rules)) failures.push(`${f.ruleId}: ${f.message}`);
+      for (const f of failures) io.stderr(`FAIL ${f}\n`);
+      const examples = rules.reduce((n, r) => n + r.examples.length + r.negativeExamples.length, 0);
+      io.stdout(`${files.length} files, ${rules.length} rules, ${examples} examples: ${failures.length ? `${failures.length} failure(s)` : 'all passed'}\n`);
+      setExit(failures.length ? EXIT_ERROR : EXIT_CLEAN);
+    });
+
+  return program;
+}
+
+function isKnownError(err: unknown): err is Error {
+  return (
+    err instanceof UsageError || err instanceof ConfigError || err instanceof PathNotFoundError ||
+    err instanceof RuleLoadError || err instanceof RuleCompileError
+  );
+}
+
+/** Runs the CLI and returns the exit code. Never throws. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let code = EXIT_CLEAN;
+  const program = buildProgram(io, (c) => (code = c));
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its one-line error otherwise.
+      return err.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
+    }
+    if (debug) io.stderr(`${(err as Error).stack ?? String(err)}\n`);
+    else if (isKnownError(err)) io.stderr(`shadowscan: ${err.message}\n`);
+    else io.stderr(`shadowscan: ${(err as Error)?.message?.split('\n')[0] ?? String(err)} (run with --debug for details)\n`);
+    return EXIT_ERROR;
+  }
+}

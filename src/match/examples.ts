@@ -1,0 +1,51 @@
+// Runs each rule's examples through the real matcher: positives must capture their secret, negatives must not match.
+import type { Rule } from '../model/index.js';
+import { compileRules, RuleCompileError } from '../rules/index.js';
+import { Matcher } from './matcher.js';
+
+export interface ExampleFailure {
+  ruleId: string;
+  message: string;
+}
+
+function examplePath(rule: Rule, given?: string): string {
+  if (given) return given;
+  // A rule limited to some paths is exercised on a path it accepts: its first glob with wildcards filled.
+  const glob = rule.paths?.[0];
+  return glob ? glob.replace(/^\*\*\//, '').replace(/\*\*\//g, '').replace(/\*/g, 'x') : 'example.txt';
+}
+
+export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
+  const failures: ExampleFailure[] = [];
+  for (const rule of rules) {
+    let matcher: Matcher;
+    try {
+      matcher = new Matcher(compileRules([rule]));
+    } catch (err) {
+      failures.push({ ruleId: rule.id, message: err instanceof RuleCompileError ? err.message.slice(rule.id.length + 2) : String(err) });
+      continue;
+    }
+    rule.examples.forEach((ex, i) => {
+      const { matches } = matcher.match(Buffer.from(ex.text), examplePath(rule, ex.path));
+      if (!matches.some((m) => m.secret === ex.secret)) {
+        const got = matches.map((m) => m.secret.slice(0, 40)).join(', ');
+        failures.push({
+          ruleId: rule.id,
+          message: `example ${i + 1} did not capture its secret${got ? ` (captured: ${got})` : ' (no match)'}`,
+        });
+        return;
+      }
+      for (const [name, value] of Object.entries(ex.parts ?? {})) {
+        const m = matches.find((x) => x.secret === ex.secret);
+        if (m?.parts?.[name] !== value) failures.push({ ruleId: rule.id, message: `example ${i + 1}: part ${name} not found` });
+      }
+    });
+    rule.negativeExamples.forEach((neg, i) => {
+      const { matches } = matcher.match(Buffer.from(neg.text), examplePath(rule, neg.path));
+      if (matches.length) {
+        failures.push({ ruleId: rule.id, message: `negative example ${i + 1} matched: ${matches[0].secret.slice(0, 40)}` });
+      }
+    });
+  }
+  return failures;
+}

@@ -1,0 +1,65 @@
+// Precision filters: values that look like secrets to a regex but are placeholders, references or code.
+
+const PLACEHOLDER_WORDS =
+  /(?:x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|placeholder|changeme|change[_-]me|your[_-]?(?:api|access|secret|app|auth|own|private|client|real|db|database)?[_-]?(?:key|token|secret|pass|password|id)?(?:[_-]?here)?\b|example|sample|dummy|redacted|insert[_-]?(?:your|key|token)|replace[_-]?(?:me|with)|fill[_-]?me|put[_-]?your|<[a-z _-]+>|\bnull\b|\bundefined\b|\bnone\b)/i;
+
+const TEMPLATE_MARKERS = /(?:\$\{|\{\{|\}\}|\{%|%\}|<%|%>|\$\(|%\(|%[sd]\b|#\{|\[\[|\]\])/;
+
+/** Placeholders and templates, for every rule: `xxxx`, `<token>`, `${VAR}`, `{{ .Values.x }}`, `%s`, `changeme`. */
+export function isPlaceholder(secret: string): boolean {
+  if (TEMPLATE_MARKERS.test(secret)) return true;
+  if (PLACEHOLDER_WORDS.test(secret)) return true;
+  return isRepetitive(secret);
+}
+
+/** Repeated or sequential characters: `aaaaaaaa`, `12345678`, `abcdefgh`, `abcabcabc`. */
+export function isRepetitive(s: string): boolean {
+  if (s.length < 6) return false;
+  const distinct = new Set(s).size;
+  if (distinct <= 2 || (s.length >= 12 && distinct <= 3)) return true;
+  let seq = 1;
+  let best = 1;
+  for (let i = 1; i < s.length; i++) {
+    const d = s.charCodeAt(i) - s.charCodeAt(i - 1);
+    seq = d === 1 || d === -1 ? seq + 1 : 1;
+    if (seq > best) best = seq;
+  }
+  if (best >= Math.max(6, s.length * 0.6)) return true;
+  // A short unit repeated: abcabcabcabc.
+  for (let unit = 1; unit <= 4; unit++) {
+    if (s.length >= unit * 4 && s.slice(unit) === s.slice(0, s.length - unit)) return true;
+  }
+  return false;
+}
+
+const REFERENCE =
+  /^(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|getenv|env\(|env\[|ENV\[|System\.getenv|Environment\.|secrets\.|vars\.|\$[A-Za-z_{(]|%[A-Za-z_]+%|@Value|config\.|settings\.|self\.|this\.|params\.|args\.|options\.|opts\.|props\.|req\.|request\.|vault:|ssm:|arn:aws:secretsmanager|ref\+|!Ref|!Sub|!GetAtt|\{\{)/;
+
+const COMMON_VALUES = new Set([
+  'password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'true', 'false', 'null', 'none', 'nil', 'undefined',
+  'string', 'required', 'optional', 'empty', 'default', 'hidden', 'masked', 'unset', 'disabled', 'enabled', 'bearer',
+  'basic', 'private', 'public', 'boolean', 'number', 'object', 'function', 'secret_key', 'access_token', 'auth_token',
+]);
+
+/**
+ * For generic rules only: the value is read from somewhere else (environment, secret store, another
+ * variable), is a path or a plain word, or is code rather than a literal.
+ */
+export function isNonLiteralValue(value: string): boolean {
+  if (REFERENCE.test(value)) return true;
+  const lower = value.toLowerCase();
+  if (COMMON_VALUES.has(lower)) return true;
+  if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return true; // a file path
+  if (/\.(?:pem|key|crt|cer|json|ya?ml|txt|env|conf|cfg|ini|xml|p12|pfx|jks|js|ts|py|rb|php|go|java|html?|png|svg)$/i.test(value)) return true;
+  if (/^[A-Za-z_][A-Za-z0-9_]*\(/.test(value)) return true; // a function call
+  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !/\d/.test(value)) return true; // a.b.c member access
+  if (/^[A-Z][A-Z0-9_]+$/.test(value) && value.includes('_')) return true; // ANOTHER_CONSTANT
+  return false;
+}
+
+/** Files whose content is hashes and versions, not secrets: generic rules skip them. */
+export function isLockFile(relPath: string): boolean {
+  return /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|packages\.lock\.json|flake\.lock|uv\.lock|pdm\.lock|mix\.lock|pubspec\.lock|Podfile\.lock|gradle\.lockfile)$/.test(relPath);
+}
+
+export const ALLOW_MARKERS = ['shadowscan:allow', 'gitleaks:allow', 'pragma: allowlist secret'];

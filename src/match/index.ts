@@ -1,0 +1,7 @@
+export { Matcher, type MatchResult, type AllowedMatch } from './matcher.js';
+export { shannonEntropy, defaultMinEntropy } from './entropy.js';
+export { isPlaceholder, isNonLiteralValue, isLockFile, ALLOW_MARKERS } from './filters.js';
+export { prepareContent, type PreparedContent } from './content.js';
+export { LineIndex } from './lines.js';
+export { verifyChecksum, crc32, base62 } from './checksum.js';
+export { checkRuleExamples, type ExampleFailure } from './examples.js';

@@ -1,0 +1,211 @@
+// The matcher: rules + bytes -> matches. Pure: no I/O, no fingerprints, no reporting.
+import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
+import type { Confidence, RawMatch } from '../model/index.js';
+import { shannonEntropy, defaultMinEntropy } from './entropy.js';
+import { ALLOW_MARKERS, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
+import { LineIndex } from './lines.js';
+import { verifyChecksum } from './checksum.js';
+
+/** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
+export interface AllowedMatch {
+  match: RawMatch;
+  fingerprintPrefix?: string;
+}
+
+export interface MatchResult {
+  matches: RawMatch[];
+  /** Matches on lines carrying an allow marker bound to a fingerprint prefix: the scan layer decides. */
+  conditionallyAllowed: AllowedMatch[];
+}
+
+interface Candidate {
+  rule: CompiledRule;
+  ruleIndex: number;
+  secret: string;
+  start: number;
+  end: number;
+  entropy: number;
+  confidence: Confidence;
+  checksumValid?: boolean;
+  parts?: Record<string, string>;
+}
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', low: 'low' };
+
+/** Longest secret we consider (private keys run to a few KB; anything longer is data, not a credential). */
+const MAX_SECRET_BYTES = 16384;
+
+export class Matcher {
+  constructor(readonly ruleSet: CompiledRuleSet) {}
+
+  /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
+  candidateRules(content: Buffer, relPath: string): number[] {
+    const { keywordSet, rulesByKeyword, rules } = this.ruleSet;
+    if (!keywordSet) return [];
+    const hits = keywordSet.match(content);
+    if (hits.length === 0) return [];
+    const lock = isLockFile(relPath);
+    const seen = new Set<number>();
+    for (const k of hits) {
+      for (const r of rulesByKeyword[k]) {
+        if (seen.has(r)) continue;
+        const c = rules[r];
+        if (c.pathFilter && !c.pathFilter(relPath)) continue;
+        if (lock && c.rule.generic) continue;
+        seen.add(r);
+      }
+    }
+    return [...seen].sort((a, b) => a - b);
+  }
+
+  match(content: Buffer, relPath = ''): MatchResult {
+    const candidates: Candidate[] = [];
+    for (const r of this.candidateRules(content, relPath)) this.runRule(r, content, candidates);
+    if (candidates.length === 0) return { matches: [], conditionallyAllowed: [] };
+    const kept = resolveOverlaps(candidates);
+    const lines = new LineIndex(content);
+    const matches: RawMatch[] = [];
+    const conditionallyAllowed: AllowedMatch[] = [];
+    for (const c of kept) {
+      const s = lines.position(c.start);
+      const e = lines.position(c.end);
+      if (c.rule.parts.length) attachParts(c, content, lines, s.line - 1);
+      const m: RawMatch = {
+        ruleId: c.rule.rule.id,
+        secret: c.secret,
+        start: c.start,
+        end: c.end,
+        line: s.line,
+        column: s.column,
+        endLine: e.line,
+        endColumn: e.column,
+        entropy: Math.round(c.entropy * 1000) / 1000,
+        confidence: c.confidence,
+      };
+      if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
+      if (c.parts) m.parts = c.parts;
+      const allow = allowMarker(content, lines.lineStart(s.line - 1), lines.lineEnd(s.line - 1));
+      if (allow === true) continue;
+      if (typeof allow === 'string') conditionallyAllowed.push({ match: m, fingerprintPrefix: allow });
+      else matches.push(m);
+    }
+    return { matches, conditionallyAllowed };
+  }
+
+  private runRule(ruleIndex: number, content: Buffer, out: Candidate[]): void {
+    const compiled = this.ruleSet.rules[ruleIndex];
+    const { regex, rule } = compiled;
+    regex.lastIndex = 0;
+    for (;;) {
+      const m = regex.exec(content);
+      if (!m) break;
+      const indices = m.indices;
+      if (!indices) break;
+      if (indices[0][1] === indices[0][0]) regex.lastIndex = indices[0][1] + 1; // never loop on an empty match
+      const span = secretSpan(compiled, indices);
+      if (!span) continue;
+      const [start, end] = span;
+      if (end - start > MAX_SECRET_BYTES || end <= start) continue;
+      const secret = content.toString('utf8', start, end);
+      const candidate = this.accept(compiled, ruleIndex, secret, start, end);
+      if (candidate) out.push(candidate);
+    }
+  }
+
+  /** The rule's filters: entropy, placeholders, references, checksum. Returns undefined to drop. */
+  private accept(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number): Candidate | undefined {
+    const { rule } = compiled;
+    const entropy = shannonEntropy(secret);
+    const minEntropy = rule.minEntropy ?? (rule.generic ? defaultMinEntropy(secret) : 0);
+    if (entropy < minEntropy) return undefined;
+    if (rule.kind !== 'private-key' && isPlaceholder(secret)) return undefined;
+    if (rule.generic && isNonLiteralValue(secret)) return undefined;
+    let confidence = rule.confidence;
+    let checksumValid: boolean | undefined;
+    if (rule.checksum) {
+      checksumValid = verifyChecksum(rule.checksum, secret);
+      if (checksumValid === true) confidence = 'high';
+      else if (checksumValid === false) confidence = LOWER[confidence];
+    }
+    return { rule: compiled, ruleIndex, secret, start, end, entropy, confidence, checksumValid };
+  }
+}
+
+/** The secret's byte span: group `secret` if named and it took part, else the first group that took part. */
+function secretSpan(rule: CompiledRule, indices: RegExpIndicesArray): [number, number] | undefined {
+  if (rule.namedSecret) {
+    const g = indices.groups?.secret;
+    if (g) return g;
+  }
+  for (let i = 1; i < indices.length; i++) {
+    const g = indices[i];
+    if (g) return g;
+  }
+  return undefined;
+}
+
+/** Rank of a candidate when spans overlap: a provider rule beats a generic one, then confidence, then length. */
+function rank(c: Candidate): number[] {
+  return [c.rule.rule.generic ? 0 : 1, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, c.end - c.start, -c.ruleIndex];
+}
+
+function compareRank(a: Candidate, b: Candidate): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return rb[i] - ra[i];
+  return 0;
+}
+
+/** When several rules match overlapping spans, report each span once under the best rule. */
+export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
+  const sorted = [...candidates].sort(compareRank);
+  const kept: Candidate[] = [];
+  for (const c of sorted) {
+    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue;
+    kept.push(c);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Looks for the companion parts of a multi-part credential in the lines around the secret. */
+function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: number): void {
+  const parts: Record<string, string> = {};
+  let missingRequired = false;
+  for (const part of c.rule.parts) {
+    const from = lines.lineStart(Math.max(0, line0 - part.within));
+    const to = lines.lineEnd(Math.min(lines.lineCount - 1, line0 + part.within));
+    const window = content.subarray(from, to);
+    part.regex.lastIndex = 0;
+    let value: string | undefined;
+    for (;;) {
+      const m = part.regex.exec(window);
+      if (!m || !m.indices) break;
+      if (m.indices[0][1] === m.indices[0][0]) part.regex.lastIndex = m.indices[0][1] + 1;
+      const g = m.indices[1] ?? m.indices[0];
+      const v = window.toString('utf8', g[0], g[1]);
+      if (v && !isPlaceholder(v)) {
+        value = v;
+        break;
+      }
+    }
+    if (value !== undefined) parts[part.name] = value;
+    else if (part.required) missingRequired = true;
+  }
+  if (Object.keys(parts).length) c.parts = parts;
+  if (missingRequired) c.confidence = LOWER[c.confidence];
+}
+
+/** true: allowed outright; a string: allowed only for the token whose fingerprint starts with it. */
+function allowMarker(content: Buffer, lineStart: number, lineEnd: number): true | string | undefined {
+  const line = content.subarray(lineStart, lineEnd);
+  for (const marker of ALLOW_MARKERS) {
+    const at = line.indexOf(marker);
+    if (at === -1) continue;
+    if (marker !== 'shadowscan:allow') return true;
+    const rest = line.toString('utf8', at + marker.length, Math.min(line.length, at + marker.length + 80));
+    const fp = /^\s+([0-9a-f]{6,64})\b/.exec(rest);
+    return fp ? fp[1] : true;
+  }
+  return undefined;
+}

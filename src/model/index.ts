@@ -1,0 +1,146 @@
+// Types only: every layer above imports from here, nothing here imports anything.
+
+export type RuleKind =
+  | 'api-key' | 'access-key' | 'secret-key' | 'client-secret' | 'oauth-token' | 'refresh-token' | 'session-token'
+  | 'personal-access-token' | 'bot-token' | 'deploy-token' | 'service-account' | 'webhook-url' | 'webhook-secret'
+  | 'signing-secret' | 'encryption-key' | 'private-key' | 'password' | 'password-hash' | 'connection-string'
+  | 'credentials' | 'jwt' | 'license-key' | 'other';
+
+export type Confidence = 'high' | 'medium' | 'low';
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type Privilege = 'admin' | 'write' | 'read' | 'publish' | 'unknown';
+export type Environment = 'live' | 'test' | 'unknown';
+export type Lifetime = 'long-lived' | 'short-lived' | 'unknown';
+export type ChecksumKind = 'github-crc32' | 'npm-crc32';
+
+export interface RuleExample {
+  text: string;
+  secret: string;
+  path?: string;
+  parts?: Record<string, string>;
+}
+
+export interface NegativeExample {
+  text: string;
+  path?: string;
+}
+
+export interface RulePart {
+  name: string;
+  pattern: string;
+  within?: number;
+  required?: boolean;
+}
+
+/** A rule as written in a rules/*.yaml file, with the file's provider filled in. */
+export interface Rule {
+  id: string;
+  name: string;
+  provider: string;
+  description?: string;
+  kind: RuleKind;
+  pattern: string;
+  keywords: string[];
+  minEntropy?: number;
+  confidence: Confidence;
+  severity: Severity;
+  privilege: Privilege;
+  privilegeReason: string;
+  environment?: Environment;
+  lifetime?: Lifetime;
+  checksum?: ChecksumKind;
+  generic?: boolean;
+  paths?: string[];
+  parts?: RulePart[];
+  rotate: string;
+  references?: string[];
+  examples: RuleExample[];
+  negativeExamples: NegativeExample[];
+  /** The file the rule came from, relative to its rules directory. */
+  source: string;
+}
+
+/** One match of one rule in one piece of content. Holds the raw secret: never leaves the scan layer unredacted. */
+export interface RawMatch {
+  ruleId: string;
+  secret: string;
+  /** Byte offsets of the secret in the content. */
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  entropy: number;
+  confidence: Confidence;
+  /** Set when the token embeds a checksum: true verified, false failed. */
+  checksumValid?: boolean;
+  /** Companion parts of a multi-part credential (name -> value). */
+  parts?: Record<string, string>;
+  /** How the secret was found inside encoded content, if it was. */
+  decoded?: 'base64' | 'percent' | 'unicode-escape';
+}
+
+export interface Occurrence {
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** For scans of several targets or repositories. */
+  target?: string;
+  decoded?: RawMatch['decoded'];
+  commit?: string;
+  author?: { name: string; email: string };
+  date?: string;
+}
+
+export interface Token {
+  /** HMAC-SHA-256 of the secret under the fingerprint key (hex). */
+  id: string;
+  ruleId: string;
+  ruleName: string;
+  provider: string;
+  kind: RuleKind;
+  severity: Severity;
+  confidence: Confidence;
+  privilege: Privilege;
+  privilegeReason: string;
+  environment: Environment;
+  lifetime: Lifetime;
+  redacted: string;
+  length: number;
+  entropy: number;
+  checksumValid?: boolean;
+  rotate: string;
+  references: string[];
+  controls: string[];
+  /** Names of companion parts found (values are never stored). */
+  parts?: string[];
+  occurrences: Occurrence[];
+  /** Present only when the user passed --show-secrets. */
+  secret?: string;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export interface ScanSummary {
+  targets: string[];
+  startedAt: string;
+  durationMs: number;
+  files: number;
+  bytes: number;
+  skipped: SkippedFile[];
+  warnings: string[];
+  rules: number;
+}
+
+export interface Inventory {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  scan: ScanSummary;
+  tokens: Token[];
+}

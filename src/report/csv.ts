@@ -1,0 +1,31 @@
+// Inventory -> CSV, one row per occurrence.
+import type { Inventory } from '../model/index.js';
+
+const COLUMNS = [
+  'token_id', 'rule_id', 'provider', 'kind', 'severity', 'confidence', 'privilege', 'redacted',
+  'target', 'path', 'line', 'column', 'end_line', 'end_column', 'commit', 'author', 'date', 'rotate',
+] as const;
+
+function cell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  // Quote when needed; a leading = + - @ is neutralised so spreadsheets do not evaluate it.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function toCsv(inv: Inventory): string {
+  const rows = [COLUMNS.join(',')];
+  for (const t of inv.tokens) {
+    for (const o of t.occurrences) {
+      rows.push(
+        [
+          t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.privilege, t.redacted,
+          o.target, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, t.rotate,
+        ]
+          .map(cell)
+          .join(','),
+      );
+    }
+  }
+  return rows.join('\n') + '\n';
+}

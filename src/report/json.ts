@@ -1,0 +1,5 @@
+import type { Inventory } from '../model/index.js';
+
+export function toJson(inv: Inventory): string {
+  return JSON.stringify(inv, null, 2) + '\n';
+}

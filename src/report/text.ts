@@ -1,0 +1,42 @@
+// Inventory -> human-readable text, grouped by token. Colour only when asked (the CLI asks on a TTY).
+import type { Inventory, Severity } from '../model/index.js';
+
+const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
+const RESET = '\x1b[0m';
+const DIM = '\x1b[2m';
+const BOLD = '\x1b[1m';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export function toText(inv: Inventory, options: { color?: boolean } = {}): string {
+  const c = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
+  const out: string[] = [];
+  for (const t of inv.tokens) {
+    const secretShown = t.secret !== undefined ? `  ${c(BOLD, t.secret)}` : '';
+    out.push(`${c(COLORS[t.severity], t.severity.toUpperCase().padEnd(8))} ${c(BOLD, t.ruleName)}  ${t.redacted}${secretShown}  ${c(DIM, `[${t.ruleId}] ${t.id.slice(0, 12)}`)}`);
+    const extra = [
+      `privilege ${t.privilege} (${t.privilegeReason})`,
+      `confidence ${t.confidence}`,
+      t.environment !== 'unknown' ? t.environment : '',
+      t.parts?.length ? `with ${t.parts.join(', ')}` : '',
+    ].filter(Boolean);
+    out.push(`         ${extra.join('; ')}`);
+    for (const o of t.occurrences) {
+      const where = `${o.target && inv.scan.targets.length > 1 ? `${o.target}:` : ''}${o.path}:${o.line}:${o.column}`;
+      const hist = o.commit ? c(DIM, `  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`) : '';
+      out.push(`         ${where}${o.decoded ? c(DIM, ` (${o.decoded}-decoded)`) : ''}${hist}`);
+    }
+    out.push(`         rotate: ${t.rotate}`);
+    out.push('');
+  }
+  const occ = inv.tokens.reduce((n, t) => n + t.occurrences.length, 0);
+  const s = inv.scan;
+  const summary = `${inv.tokens.length} token${inv.tokens.length === 1 ? '' : 's'} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}`;
+  out.push(inv.tokens.length ? c(BOLD, summary) : summary);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,70 @@
+// A pool of matcher worker threads. Batches go to the least busy worker; each worker compiles the rules once.
+import { Worker } from 'node:worker_threads';
+import type { FindingContextOptions } from './findings.js';
+import type { WorkItem, WorkResult } from './work.js';
+
+interface Pending {
+  resolve: (r: WorkResult[]) => void;
+  reject: (e: Error) => void;
+  worker: number;
+}
+
+export class MatcherPool {
+  private readonly workers: Worker[] = [];
+  private readonly busy: number[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private failed: Error | undefined;
+
+  constructor(size: number, options: FindingContextOptions) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
+      w.on('message', (msg: { id: number; results: WorkResult[] }) => {
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        this.busy[p.worker]--;
+        p.resolve(msg.results);
+      });
+      w.on('error', (err) => this.fail(err));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`matcher worker exited with code ${code}`));
+      });
+      this.workers.push(w);
+      this.busy.push(0);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failed ??= err;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(err);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Items queued across all workers; callers keep this bounded to bound memory. */
+  get inFlight(): number {
+    return this.busy.reduce((a, b) => a + b, 0);
+  }
+
+  run(items: WorkItem[], transfer: ArrayBuffer[] = []): Promise<WorkResult[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    let w = 0;
+    for (let i = 1; i < this.workers.length; i++) if (this.busy[i] < this.busy[w]) w = i;
+    const id = this.nextId++;
+    this.busy[w]++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, worker: w });
+      this.workers[w].postMessage({ id, items }, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

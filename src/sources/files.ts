@@ -1,0 +1,123 @@
+// Walks working trees on disk. Knows nothing of rules: it yields files and says what it skipped and why.
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { SkippedFile } from '../model/index.js';
+
+/** Directory names holding vendored or generated code, skipped unless includeVendored is set. */
+export const VENDORED_DIRS = [
+  'node_modules', 'bower_components', 'jspm_packages', 'vendor', 'third_party', '.venv', 'venv', '__pycache__',
+  '.tox', '.mypy_cache', '.pytest_cache', '.ruff_cache', 'Pods', 'Carthage', '.gradle', '.terraform', '.pnpm-store',
+  '.yarn', '.next', '.nuxt', '.svelte-kit', '.angular', '.parcel-cache', '.turbo', '.cache',
+];
+
+export interface FileEntry {
+  /** The target (as given) this file was found under. */
+  target: string;
+  absPath: string;
+  /** Relative to the target, with `/` separators; the file name when the target is a file. */
+  relPath: string;
+  size: number;
+}
+
+export interface FileTreeOptions {
+  targets: string[];
+  exclude?: string[];
+  includeVendored?: boolean;
+  maxFileSize: number;
+}
+
+export class PathNotFoundError extends Error {}
+
+const toPosix = (p: string) => p.split(path.sep).join('/');
+
+export class FileTreeSource {
+  readonly skipped: SkippedFile[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(private readonly options: FileTreeOptions) {
+    for (const t of options.targets) {
+      if (!fs.existsSync(t)) throw new PathNotFoundError(`path does not exist: ${t}`);
+    }
+  }
+
+  private skip(target: string, relPath: string, reason: string): void {
+    this.skipped.push({ path: this.options.targets.length > 1 ? toPosix(path.join(target, relPath)) : relPath, reason });
+  }
+
+  async *entries(): AsyncGenerator<FileEntry> {
+    for (const target of this.options.targets) {
+      const stat = fs.statSync(target);
+      if (stat.isFile()) {
+        const relPath = path.basename(target);
+        if (stat.size > this.options.maxFileSize) this.skip(target, relPath, `larger than --max-file-size (${stat.size} bytes)`);
+        else yield { target, absPath: path.resolve(target), relPath, size: stat.size };
+        continue;
+      }
+      yield* this.walk(target);
+    }
+  }
+
+  private async *walk(target: string): AsyncGenerator<FileEntry> {
+    const root = path.resolve(target);
+    const ignore = ['**/.git/**', '**/.git'];
+    if (!this.options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}/**`);
+    for (const g of this.options.exclude ?? []) ignore.push(g, g.endsWith('/**') ? g : `${g}/**`);
+    // Errors on a directory (permission denied, a vanished folder) become warnings; the walk goes on.
+    const readdir = ((dir: string, opts: unknown, cb: (err: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void) =>
+      fs.readdir(dir, opts as { withFileTypes: true }, (err, entries) => {
+        if (err) {
+          this.skip(target, toPosix(path.relative(root, dir)) || '.', `directory not readable (${err.code ?? err.message})`);
+          cb(null, []);
+        } else cb(null, entries);
+      })) as unknown as typeof fs.readdir;
+    const stream = fg.stream('**', {
+      cwd: root,
+      dot: true,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      stats: true,
+      ignore,
+      suppressErrors: true,
+      fs: { readdir },
+    });
+    for await (const raw of stream) {
+      const entry = raw as unknown as fg.Entry;
+      const stats = entry.stats!;
+      const relPath = entry.path;
+      if (stats.isDirectory()) continue;
+      if (stats.isSymbolicLink()) {
+        this.skip(target, relPath, 'symbolic link (not followed)');
+        continue;
+      }
+      if (!stats.isFile()) {
+        this.skip(target, relPath, 'not a regular file');
+        continue;
+      }
+      if (stats.size > this.options.maxFileSize) {
+        this.skip(target, relPath, `larger than --max-file-size (${stats.size} bytes)`);
+        continue;
+      }
+      yield { target, absPath: path.join(root, relPath), relPath, size: stats.size };
+    }
+  }
+}
+
+/** Reads a file; an error becomes a skip reason instead of an exception. */
+export async function readFileEntry(entry: FileEntry): Promise<Buffer | { error: string }> {
+  try {
+    return await fs.promises.readFile(entry.absPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: `not readable (${e.code ?? e.message})` };
+  }
+}
+
+export function readFileEntrySync(absPath: string): Buffer | { error: string } {
+  try {
+    return fs.readFileSync(absPath);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { error: `not readable (${e.code ?? e.message})` };
+  }
+}
