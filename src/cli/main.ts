@@ -64,7 +64,7 @@ interface OutputOptions {
 
 /** Loads the built-in rules plus any configured rule directories, minus disabled ones. */
 export function loadActiveRules(config: ShadowscanConfig, extraDirs: string[] = []): Rule[] {
-  const { rules, problems } = loadRules([BUILTIN_RULES_DIR, ...config.rules.paths, ...extraDirs], { validate: true });
+  const { rules, problems } = loadRules([BUILTIN_RULES_DIR, ...config.rules.paths, ...extraDirs], { cache: true });
   if (problems.length) throw new UsageError(`invalid rules (run \`shadowscan rules check\`): ${problems[0]}`);
   const disabled = new Set(config.rules.disable);
   return rules.filter((r) => !disabled.has(r.id));

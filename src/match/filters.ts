@@ -1,7 +1,7 @@
 // Precision filters: values that look like secrets to a regex but are placeholders, references or code.
 
 const PLACEHOLDER_WORDS =
-  /(?:x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|placeholder|changeme|change[_-]me|your[_-]?(?:api|access|secret|app|auth|own|private|client|real|db|database)?[_-]?(?:key|token|secret|pass|password|id)?(?:[_-]?here)?\b|example|sample|dummy|redacted|insert[_-]?(?:your|key|token)|replace[_-]?(?:me|with)|fill[_-]?me|put[_-]?your|<[a-z _-]+>|\bnull\b|\bundefined\b|\bnone\b)/i;
+  /(?:x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|placeholder|changeme|change[_-]me|your[_-]?(?:api|access|secret|app|auth|own|private|client|real|db|database)?[_-]?(?:key|token|secret|pass|password|id)?(?:[_-]?here)?\b|example|redacted|insert[_-]?(?:your|key|token)|replace[_-]?(?:me|with)|fill[_-]?me|put[_-]?your|<[a-z _-]+>|\bnull\b|\bundefined\b|\bnone\b)/i;
 
 const TEMPLATE_MARKERS = /(?:\$\{|\{\{|\}\}|\{%|%\}|<%|%>|\$\(|%\(|%[sd]\b|#\{|\[\[|\]\])/;
 

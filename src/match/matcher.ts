@@ -103,6 +103,10 @@ export class Matcher {
       const indices = m.indices;
       if (!indices) break;
       if (indices[0][1] === indices[0][0]) regex.lastIndex = indices[0][1] + 1; // never loop on an empty match
+      if (compiled.leadingWordBoundary && indices[0][0] > 0 && isWordByte(content[indices[0][0] - 1])) {
+        regex.lastIndex = indices[0][0] + 1; // the `\b` the compiled pattern left out: try the next position
+        continue;
+      }
       const span = secretSpan(compiled, indices);
       if (!span) continue;
       const [start, end] = span;
@@ -130,6 +134,10 @@ export class Matcher {
     }
     return { rule: compiled, ruleIndex, secret, start, end, entropy, confidence, checksumValid };
   }
+}
+
+function isWordByte(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
 }
 
 /** The secret's byte span: group `secret` if named and it took part, else the first group that took part. */

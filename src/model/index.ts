@@ -120,6 +120,38 @@ export interface Token {
   occurrences: Occurrence[];
   /** Present only when the user passed --show-secrets. */
   secret?: string;
+  /** History scans: the earliest and latest commits that wrote the token (by author date). */
+  firstSeen?: Sighting;
+  lastSeen?: Sighting;
+  /** History scans: how many distinct commits wrote a version of a file carrying the token. */
+  commits?: number;
+  /** History scans: whether HEAD's current tree still carries the token. */
+  presentInHead?: boolean;
+}
+
+/** One appearance of a token in history: which commit, when (author date), under which path. */
+export interface Sighting {
+  commit: string;
+  date: string;
+  path: string;
+}
+
+/** What a history scan covered. */
+export interface HistoryScanInfo {
+  /** 'history' for commits, 'staged' for the index. */
+  mode: 'history' | 'staged';
+  /** The git reader used: the git executable or the isomorphic-git fallback. */
+  backend: 'git' | 'isomorphic-git';
+  /** The refs asked for; absent when every ref was scanned. */
+  refs?: string[];
+  since?: string;
+  range?: string;
+  commits: number;
+  /** Unique blobs read and matched (each once, whatever the number of commits and paths carrying it). */
+  blobs: number;
+  shallow?: boolean;
+  bare?: boolean;
+  head?: string;
 }
 
 export interface SkippedFile {
@@ -136,6 +168,8 @@ export interface ScanSummary {
   skipped: SkippedFile[];
   warnings: string[];
   rules: number;
+  /** History and staged scans only. */
+  history?: HistoryScanInfo;
 }
 
 export interface Inventory {

@@ -12,10 +12,19 @@ export interface CompiledPart {
 
 export interface CompiledRule {
   rule: Rule;
-  /** Global, with indices (`d`) so group offsets are byte offsets into a Buffer; `m` so ^/$ anchor lines. */
-  regex: RE2;
+  /**
+   * Global, with indices (`d`) so group offsets are byte offsets into a Buffer; `m` so ^/$ anchor lines.
+   * Compiled on first use: most rules never see their keyword in a given scan.
+   */
+  readonly regex: RE2;
   /** True when the pattern names its secret group `secret`; otherwise the first group that took part is the secret. */
   namedSecret: boolean;
+  /**
+   * The pattern began with `\b` before a word character. RE2 cannot use its fast literal-prefix search
+   * behind an assertion (measured: 560 MB/s with it, 1,960 MB/s without), so the `\b` is removed from the
+   * compiled pattern and checked by the matcher instead: a match preceded by a word byte is rejected.
+   */
+  leadingWordBoundary: boolean;
   pathFilter?: (relPath: string) => boolean;
   parts: CompiledPart[];
 }
@@ -41,13 +50,39 @@ function escapeLiteral(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
-export function compileRule(rule: Rule): CompiledRule {
-  let regex: RE2;
+const LEADING_BOUNDARY = /^\\b(?=(?:\((?:\?P?<secret>|\?:)?)?[A-Za-z0-9_](?![?*]|\{0))/;
+
+/** `a|b` at the top level: a leading `\b` then binds only the first branch, so it must stay in the pattern. */
+function hasTopLevelAlternation(src: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+function stripsLeadingBoundary(src: string): boolean {
+  return LEADING_BOUNDARY.test(src) && !hasTopLevelAlternation(src);
+}
+
+function compilePattern(rule: Rule): RE2 {
   try {
-    regex = new RE2(rule.pattern, 'gdm');
+    return new RE2(stripsLeadingBoundary(rule.pattern) ? rule.pattern.slice(2) : rule.pattern, 'gdm');
   } catch (err) {
     throw new RuleCompileError(rule.id, `pattern does not compile with RE2: ${(err as Error).message}`);
   }
+}
+
+/** Compiles a rule; `eager` compiles its pattern now (to report errors), otherwise on first use. */
+export function compileRule(rule: Rule, eager = true): CompiledRule {
+  let regex: RE2 | undefined = eager ? compilePattern(rule) : undefined;
   const hasNamed = /\(\?P?<secret>/.test(rule.pattern);
   if (!hasNamed && !/\((?!\?)/.test(rule.pattern.replace(/\\\\|\\\(/g, ''))) {
     throw new RuleCompileError(rule.id, 'pattern has no capture group for the secret');
@@ -62,15 +97,18 @@ export function compileRule(rule: Rule): CompiledRule {
   const pathFilter = rule.paths?.length ? picomatch(rule.paths, { dot: true, basename: false }) : undefined;
   return {
     rule,
-    regex,
+    get regex() {
+      return (regex ??= compilePattern(rule));
+    },
     namedSecret: hasNamed,
+    leadingWordBoundary: stripsLeadingBoundary(rule.pattern),
     pathFilter: pathFilter ? (p: string) => pathFilter(p) || pathFilter(`/${p}`) : undefined,
     parts,
   };
 }
 
-export function compileRules(rules: Rule[]): CompiledRuleSet {
-  const compiled = rules.map(compileRule);
+export function compileRules(rules: Rule[], options: { eager?: boolean } = {}): CompiledRuleSet {
+  const compiled = rules.map((r) => compileRule(r, options.eager ?? true));
   const keywordIndex = new Map<string, number>();
   const rulesByKeyword: number[][] = [];
   compiled.forEach((c, i) => {

@@ -1,10 +1,15 @@
 // Reads rule files (YAML) from disk and validates them against schema/rules.schema.json.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import type { NegativeExample, Rule } from '../model/index.js';
 import { validateRuleFile } from './schema.js';
+
+// Loaded on first use: scans served from the rules cache never parse YAML.
+const requireLazy = createRequire(import.meta.url);
+const parseYaml = (text: string): unknown => (requireLazy('yaml') as typeof import('yaml')).parse(text);
 
 /** The rules/ directory shipped with the package. */
 export const BUILTIN_RULES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../rules');
@@ -38,9 +43,62 @@ interface RuleFileDoc {
   rules: Array<Omit<Rule, 'provider' | 'source' | 'negativeExamples'> & { provider?: string; negativeExamples: Array<string | NegativeExample> }>;
 }
 
-/** Loads every rule file under the given directories (or files). Validation problems are collected, not thrown. */
-export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { validate?: boolean } = {}): LoadedRules {
+/**
+ * Parsing and validating hundreds of YAML rules costs about half a second; a cache of the parsed,
+ * validated rules keyed by a hash of the files' bytes makes that a one-time cost per rules change.
+ */
+const CACHE_VERSION = 1;
+
+function cachePath(files: string[], digest: string): string | undefined {
+  const dir = process.env.SHADOWSCAN_CACHE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache');
+  return files.length ? path.join(dir, `rules-${digest.slice(0, 16)}.json`) : undefined;
+}
+
+function readCache(file: string | undefined, digest: string): LoadedRules | undefined {
+  if (!file) return undefined;
+  try {
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: number; digest: string; rules: Rule[]; files: string[] };
+    if (doc.version === CACHE_VERSION && doc.digest === digest) return { rules: doc.rules, files: doc.files, problems: [] };
+  } catch {
+    // no cache, or an unreadable one: parse the YAML
+  }
+  return undefined;
+}
+
+function writeCache(file: string | undefined, digest: string, loaded: LoadedRules): void {
+  if (!file) return;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, digest, rules: loaded.rules, files: loaded.files }));
+    fs.renameSync(tmp, file);
+    // Older caches are for rules that no longer exist.
+    for (const old of fs.readdirSync(path.dirname(file))) {
+      if (/^rules-[0-9a-f]{16}\.json$/.test(old) && old !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), old), { force: true });
+    }
+  } catch {
+    // a read-only install simply parses every time
+  }
+}
+
+/**
+ * Loads every rule file under the given directories (or files). Validation problems are collected, not thrown.
+ * With `cache`, valid rules are served from a cache keyed by the files' content.
+ */
+export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { validate?: boolean; cache?: boolean } = {}): LoadedRules {
   const validate = options.validate ?? true;
+  if (options.cache) {
+    const files = paths.flatMap(listRuleFiles);
+    const hash = crypto.createHash('sha256').update(String(CACHE_VERSION));
+    for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
+    const digest = hash.digest('hex');
+    const file = cachePath(files, digest);
+    const cached = readCache(file, digest);
+    if (cached) return cached;
+    const loaded = loadRules(paths, { validate: true });
+    if (!loaded.problems.length) writeCache(file, digest, loaded);
+    return loaded;
+  }
   const rules: Rule[] = [];
   const files: string[] = [];
   const problems: string[] = [];
@@ -51,7 +109,7 @@ export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { vali
       files.push(file);
       let doc: unknown;
       try {
-        doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+        doc = parseYaml(fs.readFileSync(file, 'utf8'));
       } catch (err) {
         problems.push(`${rel}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
         continue;

@@ -1,7 +1,9 @@
 // The project config file (.shadowscan.yaml): excludes, allowlists, rule selection, fingerprint key.
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
+
+const requireLazy = createRequire(import.meta.url);
 
 export interface ShadowscanConfig {
   exclude: string[];
@@ -56,7 +58,7 @@ export function loadConfig(file: string | undefined): ShadowscanConfig {
   if (!file) return config;
   let doc: Record<string, unknown>;
   try {
-    doc = (YAML.parse(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+    doc = ((requireLazy('yaml') as typeof import('yaml')).parse(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as Error).message.split('\n')[0]}`);
   }

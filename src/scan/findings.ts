@@ -44,7 +44,8 @@ export class FindingContext {
   private readonly stopwords: string[];
 
   constructor(readonly options: FindingContextOptions) {
-    this.matcher = new Matcher(compileRules(options.rules));
+    // Rules come validated (rules check, or the validated cache): patterns compile lazily, on first keyword hit.
+    this.matcher = new Matcher(compileRules(options.rules, { eager: false }));
     this.allowSecrets = options.allowSecrets.map((p) => new RE2(p));
     this.stopwords = options.stopwords.map((s) => s.toLowerCase());
   }

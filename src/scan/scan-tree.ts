@@ -1,8 +1,7 @@
 // Orchestrates a working-tree scan: walk, match (inline or across worker threads), fold into an inventory.
 import os from 'node:os';
-import pLimit from 'p-limit';
 import type { Inventory, Rule } from '../model/index.js';
-import { FileTreeSource, readFileEntry, type FileEntry } from '../sources/index.js';
+import { FileTreeSource, type FileEntry } from '../sources/index.js';
 import { FindingContext, type FindingContextOptions } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
@@ -50,13 +49,6 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     includeVendored: options.includeVendored ?? options.config.includeVendored ?? false,
     maxFileSize: options.maxFileSize,
   });
-  const entries: FileEntry[] = [];
-  let totalBytes = 0;
-  for await (const e of source.entries()) {
-    entries.push(e);
-    totalBytes += e.size;
-  }
-
   const builder = new InventoryBuilder(new Map(options.rules.map((r) => [r.id, r])));
   const multi = options.targets.length > 1;
   let files = 0;
@@ -73,44 +65,43 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
 
   const ctxOptions = findingContextOptions(options);
   const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  if (concurrency === 1 || (entries.length <= INLINE_MAX_FILES && totalBytes <= INLINE_MAX_BYTES)) {
-    const ctx = new FindingContext(ctxOptions);
-    const limit = pLimit(8);
-    await Promise.all(
-      entries.map((entry) =>
-        limit(async () => {
-          const raw = await readFileEntry(entry);
-          const item: WorkItem = Buffer.isBuffer(raw)
-            ? { kind: 'bytes', bytes: raw, relPath: entry.relPath }
-            : { kind: 'file', absPath: entry.absPath, relPath: entry.relPath };
-          record(entry, Buffer.isBuffer(raw) ? processItem(ctx, item) : { findings: [], skipped: raw.error, bytes: 0 });
-        }),
-      ),
-    );
-  } else {
-    const pool = new MatcherPool(concurrency, ctxOptions);
-    try {
-      const jobs: Promise<void>[] = [];
-      let batch: FileEntry[] = [];
-      let batchBytes = 0;
-      const flush = () => {
-        if (!batch.length) return;
-        const these = batch;
-        batch = [];
-        batchBytes = 0;
-        const items: WorkItem[] = these.map((e) => ({ kind: 'file', absPath: e.absPath, relPath: e.relPath }));
-        jobs.push(pool.run(items).then((results) => results.forEach((r, i) => record(these[i], r))));
-      };
-      for (const e of entries) {
-        batch.push(e);
-        batchBytes += e.size;
-        if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) flush();
+  const toItem = (e: FileEntry): WorkItem => ({ kind: 'file', absPath: e.absPath, relPath: e.relPath });
+
+  // Walk and match at once: small scans stay on this thread; once there is enough work, a worker pool
+  // starts (compiling rules while the walk goes on) and takes batches as they fill.
+  let pool: MatcherPool | undefined;
+  const jobs: Promise<void>[] = [];
+  let pending: FileEntry[] = [];
+  let pendingBytes = 0;
+  const dispatch = () => {
+    const these = pending;
+    pending = [];
+    pendingBytes = 0;
+    jobs.push(pool!.run(these.map(toItem)).then((results) => results.forEach((r, i) => record(these[i], r))));
+  };
+  let seenFiles = 0;
+  let seenBytes = 0;
+  try {
+    for await (const e of source.entries()) {
+      pending.push(e);
+      pendingBytes += e.size;
+      seenFiles++;
+      seenBytes += e.size;
+      if (!pool && concurrency > 1 && (seenFiles > INLINE_MAX_FILES || seenBytes > INLINE_MAX_BYTES)) {
+        pool = new MatcherPool(concurrency, ctxOptions);
       }
-      flush();
-      await Promise.all(jobs);
-    } finally {
-      await pool.close();
+      if (pool && (pending.length >= BATCH_FILES || pendingBytes >= BATCH_BYTES)) dispatch();
     }
+    if (pool) {
+      if (pending.length) dispatch();
+      await Promise.all(jobs);
+    } else {
+      // Small scans: synchronous reads on this thread beat thread start-up.
+      const ctx = new FindingContext(ctxOptions);
+      for (const entry of pending) record(entry, processItem(ctx, toItem(entry)));
+    }
+  } finally {
+    await pool?.close();
   }
 
   builder.dropFingerprints(options.config.allowlist.fingerprints);

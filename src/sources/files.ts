@@ -1,7 +1,11 @@
 // Walks working trees on disk. Knows nothing of rules: it yields files and says what it skipped and why.
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
+import { createRequire } from 'node:module';
+import type fgTypes from 'fast-glob';
+
+// fast-glob is loaded only by scans that walk a tree (not by staged or history scans).
+const requireLazy = createRequire(import.meta.url);
 import type { SkippedFile } from '../model/index.js';
 
 /** Directory names holding vendored or generated code, skipped unless includeVendored is set. */
@@ -71,6 +75,7 @@ export class FileTreeSource {
           cb(null, []);
         } else cb(null, entries);
       })) as unknown as typeof fs.readdir;
+    const fg = requireLazy('fast-glob') as typeof fgTypes;
     const stream = fg.stream('**', {
       cwd: root,
       dot: true,
@@ -82,7 +87,7 @@ export class FileTreeSource {
       fs: { readdir },
     });
     for await (const raw of stream) {
-      const entry = raw as unknown as fg.Entry;
+      const entry = raw as unknown as fgTypes.Entry;
       const stats = entry.stats!;
       const relPath = entry.path;
       if (stats.isDirectory()) continue;

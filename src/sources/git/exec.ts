@@ -1,0 +1,112 @@
+// Running the git executable: argument arrays only (never a shell), output as Buffers, a clean error on failure.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Environment for every git we start: no pager, no prompts, no lazy fetches of missing objects, stable output. */
+export function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    GIT_NO_LAZY_FETCH: '1',
+    GIT_OPTIONAL_LOCKS: '0',
+    LC_ALL: 'C',
+    LANG: 'C',
+  };
+}
+
+/** Options that make output independent of the user's configuration. */
+export const GIT_GLOBAL_ARGS = [
+  '-c', 'core.quotePath=false', '-c', 'diff.noprefix=false', '-c', 'diff.relative=false', '-c', 'diff.submodule=short',
+  '-c', 'log.showRoot=true', '-c', 'log.showSignature=false', '-c', 'i18n.logOutputEncoding=UTF-8',
+];
+
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0] ?? ''} failed${code !== null ? ` (exit ${code})` : ''}: ${firstLine(stderr) || 'no message'}`);
+  }
+}
+
+export function firstLine(s: string): string {
+  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+}
+
+let cachedGit: string | null | undefined;
+
+/** The git executable on PATH, or undefined when there is none (then the isomorphic-git fallback is used). */
+export function findGit(): string | undefined {
+  if (cachedGit !== undefined) return cachedGit ?? undefined;
+  const names = process.platform === 'win32' ? ['git.exe', 'git.cmd', 'git'] : ['git'];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const n of names) {
+      const p = path.join(dir, n);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        if (fs.statSync(p).isFile()) {
+          cachedGit = p;
+          return p;
+        }
+      } catch {
+        // not here
+      }
+    }
+  }
+  cachedGit = null;
+  return undefined;
+}
+
+/** For tests: forget the PATH lookup. */
+export function resetGitLookup(): void {
+  cachedGit = undefined;
+}
+
+/** Starts git in `cwd` with the given arguments. The caller owns the streams. */
+export function spawnGit(cwd: string, args: string[]): ChildProcessWithoutNullStreams {
+  const git = findGit();
+  if (!git) throw new Error('no git executable on PATH');
+  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+}
+
+export interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number | null;
+}
+
+/** Runs git to completion and collects its output. Rejects only if git cannot be started. */
+export function runGitRaw(cwd: string, args: string[], input?: string | Buffer): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawnGit(cwd, args);
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.stdin.on('error', () => {
+      // git may exit before reading all of its input; its exit status tells what happened.
+    });
+    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code }));
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}
+
+/** Runs git and returns stdout; a non-zero exit becomes a GitCommandError. */
+export async function runGit(cwd: string, args: string[], input?: string | Buffer): Promise<Buffer> {
+  const r = await runGitRaw(cwd, args, input);
+  if (r.code !== 0) throw new GitCommandError(args, r.code, r.stderr);
+  return r.stdout;
+}

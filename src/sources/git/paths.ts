@@ -1,0 +1,59 @@
+// Paths stored in git are bytes: decode them the same way whichever reader produced them, and filter them like
+// the working-tree walk does (vendored folders, excludes).
+import picomatch from 'picomatch';
+import { VENDORED_DIRS } from '../files.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A git path as text: UTF-8 when it is valid UTF-8; otherwise ASCII kept and every other byte written as
+ * `\xNN`, so the report shows exactly which bytes the path holds and two different paths never print alike.
+ */
+export function decodePath(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    let s = '';
+    for (const b of bytes) s += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return s;
+  }
+}
+
+export interface PathFilterOptions {
+  exclude?: string[];
+  includeVendored?: boolean;
+}
+
+/** The same rules as the working-tree walk: vendored folders unless asked for, and exclude globs (a folder glob covers its contents). */
+export function pathFilter(options: PathFilterOptions): (path: string) => boolean {
+  const ignore: string[] = [];
+  if (!options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}/**`);
+  for (const g of options.exclude ?? []) ignore.push(g, g.endsWith('/**') ? g : `${g}/**`);
+  if (!ignore.length) return () => true;
+  const isIgnored = picomatch(ignore, { dot: true });
+  const cache = new Map<string, boolean>();
+  return (p: string) => {
+    let ok = cache.get(p);
+    if (ok === undefined) {
+      ok = !isIgnored(p);
+      if (cache.size < 200_000) cache.set(p, ok);
+    }
+    return ok;
+  };
+}
+
+export const MODE_GITLINK = '160000';
+export const MODE_SYMLINK = '120000';
+
+/** Regular files (plain or executable): the only entries whose blobs are scanned. */
+export function isRegularFileMode(mode: string): boolean {
+  return mode === '100644' || mode === '100755' || mode === '100664';
+}

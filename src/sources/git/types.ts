@@ -1,0 +1,110 @@
+// What the git sources hand to the scan layer: commits with the blobs they introduce, blob contents, added lines.
+
+export interface RepoInfo {
+  /** The path the user gave, resolved. Git runs here. */
+  path: string;
+  /** The repository's git directory (for a linked worktree, its own one). */
+  gitDir: string;
+  /** Where objects and refs live (differs from gitDir in linked worktrees). */
+  commonDir: string;
+  /** The working tree's top folder; absent for a bare repository. */
+  worktree?: string;
+  bare: boolean;
+  shallow: boolean;
+  /** HEAD's commit, absent in an empty repository (unborn branch). */
+  head?: string;
+}
+
+export interface CommitMeta {
+  id: string;
+  parents: string[];
+  author: { name: string; email: string };
+  /** Author date, ISO 8601 with the author's offset (git's %aI). */
+  date: string;
+  /** The same instant in ms since the epoch, for ordering. */
+  time: number;
+}
+
+/** A file version a commit introduces: the new side of a change against the parent (every parent, for a merge). */
+export interface BlobIntro {
+  path: string;
+  mode: string;
+  blob: string;
+}
+
+export interface HistoryRecord {
+  commit: CommitMeta;
+  changes: BlobIntro[];
+}
+
+export interface HistorySpec {
+  /** Commit ids to start from; undefined means every ref (branches, tags, remotes, pull refs, stash and its reflog). */
+  starts?: string[];
+  /** Commit ids whose history is excluded (the base of a range). */
+  exclude?: string[];
+  /** Only commits more recent than this (git's --since syntax; the fallback reader takes dates Date.parse reads). */
+  since?: string;
+}
+
+export interface BlobResult {
+  id: string;
+  size: number;
+  /** The content, unless the blob is missing, unreadable or over the size limit. Owns its ArrayBuffer (transferable). */
+  data?: Buffer;
+  /** Why there is no content. */
+  error?: string;
+  tooLarge?: boolean;
+}
+
+/** Added line numbers (1-based) of a new file version, or 'all' when every line counts as added (new or binary files). */
+export type AddedLines = Set<number> | 'all';
+
+/** Added lines per commit and new blob: key `${commit}:${blob}`. */
+export type AddedLinesIndex = Map<string, AddedLines>;
+
+export interface StagedChange {
+  path: string;
+  mode: string;
+  blob: string;
+  added: AddedLines;
+}
+
+export interface TreeEntry {
+  path: string;
+  mode: string;
+  blob: string;
+}
+
+/** Reads blobs in the order asked for; keeps memory bounded by pausing when the reader falls behind. */
+export interface BlobReader extends AsyncIterable<BlobResult> {
+  /** Queue a blob. Await the result to respect back-pressure. */
+  request(id: string): Promise<void> | void;
+  /** No more requests: iteration ends after the last answer. */
+  end(): void;
+  /** Stop at once (on error paths). */
+  close(): void;
+}
+
+export interface GitBackend {
+  readonly kind: 'git' | 'isomorphic-git';
+  readonly repo: RepoInfo;
+  /** Problems met along the way (a listing cut short, an unreadable object): reported, never fatal. */
+  readonly warnings: string[];
+  /** Resolves each name to a commit id; names that do not resolve are returned in `missing`. */
+  resolveCommits(names: string[]): Promise<{ ids: Map<string, string>; missing: string[] }>;
+  /** A merge base of two commits, or undefined when none is in this clone. */
+  mergeBase(a: string, b: string): Promise<string | undefined>;
+  history(spec: HistorySpec): AsyncIterable<HistoryRecord>;
+  openBlobReader(maxSize: number): BlobReader;
+  /** Every entry of HEAD's tree (regular files, symlinks and gitlinks), or [] in an empty repository. */
+  headTree(): Promise<TreeEntry[]>;
+  /** Lines each commit of the spec adds, for range scans. */
+  addedLines(spec: HistorySpec): Promise<AddedLinesIndex>;
+  /** What `git commit` would record now: every staged new file version and the lines it adds. */
+  staged(): Promise<StagedChange[]>;
+  close(): Promise<void>;
+}
+
+export class NotARepositoryError extends Error {}
+
+export const addedKey = (commit: string, blob: string) => `${commit}:${blob}`;
