@@ -11,6 +11,7 @@ import {
   ConfigError, DEFAULT_FINGERPRINT_KEY, findConfigFile, loadConfig, parseSize, scanTree, type ShadowscanConfig,
 } from '../scan/index.js';
 import { formatBytes, toCsv, toJson, toSarif, toText } from '../report/index.js';
+import { registerHistoryCommands } from './history.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FOUND = 1;
@@ -190,6 +191,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       setExit(failures.length ? EXIT_ERROR : EXIT_CLEAN);
     });
 
+  registerHistoryCommands(program, io, setExit);
   return program;
 }
 

@@ -1,7 +1,7 @@
 // Runs each rule's examples through the real matcher: positives must capture their secret, negatives must not match.
 import type { Rule } from '../model/index.js';
 import { compileRules, RuleCompileError } from '../rules/index.js';
-import { Matcher } from './matcher.js';
+import { DECODE_KEYWORDS, Matcher } from './matcher.js';
 
 export interface ExampleFailure {
   ruleId: string;
@@ -20,7 +20,7 @@ export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
   for (const rule of rules) {
     let matcher: Matcher;
     try {
-      matcher = new Matcher(compileRules([rule]));
+      matcher = new Matcher(compileRules([rule], { extraKeywords: DECODE_KEYWORDS }));
     } catch (err) {
       failures.push({ ruleId: rule.id, message: err instanceof RuleCompileError ? err.message.slice(rule.id.length + 2) : String(err) });
       continue;

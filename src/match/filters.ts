@@ -1,14 +1,16 @@
 // Precision filters: values that look like secrets to a regex but are placeholders, references or code.
 
 const PLACEHOLDER_WORDS =
-  /(?:x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|placeholder|changeme|change[_-]me|your[_-]?(?:api|access|secret|app|auth|own|private|client|real|db|database)?[_-]?(?:key|token|secret|pass|password|id)?(?:[_-]?here)?\b|example|redacted|insert[_-]?(?:your|key|token)|replace[_-]?(?:me|with)|fill[_-]?me|put[_-]?your|<[a-z _-]+>|\bnull\b|\bundefined\b|\bnone\b)/i;
+  /(?:x{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|placeholder|changeme|change[_-]me|your[_-]?(?:api|access|secret|app|auth|own|private|client|real|db|database)?[_-]?(?:key|token|secret|pass|password|id)?(?:[_-]?here)?\b|example|redacted|insert[_-]?(?:your|key|token)|replace[_-]?(?:me|with)|fill[_-]?me|put[_-]?your|<[a-z _-]+>)/i;
+
+const EMPTY_WORDS = /^(?:none|null|nil|undefined|empty|n\/a|tbd|todo)$/i;
 
 const TEMPLATE_MARKERS = /(?:\$\{|\{\{|\}\}|\{%|%\}|<%|%>|\$\(|%\(|%[sd]\b|#\{|\[\[|\]\])/;
 
 /** Placeholders and templates, for every rule: `xxxx`, `<token>`, `${VAR}`, `{{ .Values.x }}`, `%s`, `changeme`. */
 export function isPlaceholder(secret: string): boolean {
   if (TEMPLATE_MARKERS.test(secret)) return true;
-  if (PLACEHOLDER_WORDS.test(secret)) return true;
+  if (PLACEHOLDER_WORDS.test(secret) || EMPTY_WORDS.test(secret)) return true;
   return isRepetitive(secret);
 }
 

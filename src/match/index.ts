@@ -1,4 +1,5 @@
-export { Matcher, type MatchResult, type AllowedMatch } from './matcher.js';
+export { Matcher, DECODE_KEYWORDS, type MatchResult, type AllowedMatch } from './matcher.js';
+export { findEncodedSpans, DECODE_TRIGGERS, type Encoding, type EncodedSpan } from './decode.js';
 export { shannonEntropy, defaultMinEntropy } from './entropy.js';
 export { isPlaceholder, isNonLiteralValue, isLockFile, ALLOW_MARKERS } from './filters.js';
 export { prepareContent, type PreparedContent } from './content.js';

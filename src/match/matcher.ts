@@ -5,6 +5,10 @@ import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
+import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
+
+/** Every decoding trigger, for `compileRules(..., { extraKeywords })`. */
+export const DECODE_KEYWORDS = Object.values(DECODE_TRIGGERS).flat();
 
 /** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
 export interface AllowedMatch {
@@ -24,10 +28,13 @@ interface Candidate {
   secret: string;
   start: number;
   end: number;
+  /** The whole match: longer than the secret when the rule required context (a provider name, a key). */
+  context: number;
   entropy: number;
   confidence: Confidence;
   checksumValid?: boolean;
   parts?: Record<string, string>;
+  decoded?: Encoding;
 }
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -37,14 +44,30 @@ const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', l
 const MAX_SECRET_BYTES = 16384;
 
 export class Matcher {
-  constructor(readonly ruleSet: CompiledRuleSet) {}
+  /** Keyword index -> the encoding its presence suggests (only when the rule set was compiled with DECODE_KEYWORDS). */
+  private readonly triggers = new Map<number, Encoding>();
+
+  constructor(readonly ruleSet: CompiledRuleSet) {
+    for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
+      for (const w of words) {
+        const i = ruleSet.keywords.indexOf(w.toLowerCase());
+        if (i >= 0) this.triggers.set(i, encoding);
+      }
+    }
+  }
 
   /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
-  candidateRules(content: Buffer, relPath: string): number[] {
+  candidateRules(content: Buffer, relPath: string, encodings?: Set<Encoding>): number[] {
     const { keywordSet, rulesByKeyword, rules } = this.ruleSet;
     if (!keywordSet) return [];
     const hits = keywordSet.match(content);
     if (hits.length === 0) return [];
+    if (encodings && this.triggers.size) {
+      for (const k of hits) {
+        const e = this.triggers.get(k);
+        if (e) encodings.add(e);
+      }
+    }
     const lock = isLockFile(relPath);
     const seen = new Set<number>();
     for (const k of hits) {
@@ -60,10 +83,14 @@ export class Matcher {
   }
 
   match(content: Buffer, relPath = ''): MatchResult {
+    const encodings = new Set<Encoding>();
     const candidates: Candidate[] = [];
-    for (const r of this.candidateRules(content, relPath)) this.runRule(r, content, candidates);
-    if (candidates.length === 0) return { matches: [], conditionallyAllowed: [] };
-    const kept = resolveOverlaps(candidates);
+    for (const r of this.candidateRules(content, relPath, encodings)) this.runRule(r, content, candidates);
+    const decoded = encodings.size ? this.matchDecoded(content, relPath, encodings) : [];
+    if (candidates.length === 0 && decoded.length === 0) return { matches: [], conditionallyAllowed: [] };
+    // A secret found decoded replaces the raw match of its encoded form (one credential, one token).
+    const raw = decoded.length ? candidates.filter((c) => !decoded.some((d) => c.start < d.end && d.start < c.end)) : candidates;
+    const kept = [...resolveOverlaps(raw), ...decoded].sort((a, b) => a.start - b.start);
     const lines = new LineIndex(content);
     const matches: RawMatch[] = [];
     const conditionallyAllowed: AllowedMatch[] = [];
@@ -85,12 +112,38 @@ export class Matcher {
       };
       if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
       if (c.parts) m.parts = c.parts;
+      if (c.decoded) m.decoded = c.decoded;
       const allow = allowMarker(content, lines.lineStart(s.line - 1), lines.lineEnd(s.line - 1));
       if (allow === true) continue;
       if (typeof allow === 'string') conditionallyAllowed.push({ match: m, fingerprintPrefix: allow });
       else matches.push(m);
     }
     return { matches, conditionallyAllowed };
+  }
+
+  /**
+   * Decodes each encoded span and matches the line it sits on with the span replaced by its decoded text,
+   * so that context around it (`password:` before a Kubernetes data value) still counts. A match inside the
+   * decoded text is reported at the encoded span.
+   */
+  private matchDecoded(content: Buffer, relPath: string, encodings: Set<Encoding>): Candidate[] {
+    const out: Candidate[] = [];
+    for (const span of findEncodedSpans(content, encodings)) {
+      const lineStart = content.lastIndexOf(10, span.start - 1) + 1;
+      const nl = content.indexOf(10, span.end);
+      const lineEnd = nl === -1 ? content.length : nl;
+      const prefix = content.subarray(lineStart, span.start);
+      const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
+      const inner: Candidate[] = [];
+      for (const r of this.candidateRules(view, relPath)) this.runRule(r, view, inner);
+      const from = prefix.length;
+      const to = from + span.decoded.length;
+      for (const c of resolveOverlaps(inner)) {
+        if (c.end <= from || c.start >= to) continue; // outside the decoded text: the raw pass has it
+        out.push({ ...c, start: span.start, end: span.end, decoded: span.encoding, parts: undefined });
+      }
+    }
+    return resolveOverlaps(out);
   }
 
   private runRule(ruleIndex: number, content: Buffer, out: Candidate[]): void {
@@ -112,13 +165,13 @@ export class Matcher {
       const [start, end] = span;
       if (end - start > MAX_SECRET_BYTES || end <= start) continue;
       const secret = content.toString('utf8', start, end);
-      const candidate = this.accept(compiled, ruleIndex, secret, start, end);
+      const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0]);
       if (candidate) out.push(candidate);
     }
   }
 
   /** The rule's filters: entropy, placeholders, references, checksum. Returns undefined to drop. */
-  private accept(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number): Candidate | undefined {
+  private accept(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, context: number): Candidate | undefined {
     const { rule } = compiled;
     const entropy = shannonEntropy(secret);
     const minEntropy = rule.minEntropy ?? (rule.generic ? defaultMinEntropy(secret) : 0);
@@ -132,7 +185,7 @@ export class Matcher {
       if (checksumValid === true) confidence = 'high';
       else if (checksumValid === false) confidence = LOWER[confidence];
     }
-    return { rule: compiled, ruleIndex, secret, start, end, entropy, confidence, checksumValid };
+    return { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid };
   }
 }
 
@@ -153,9 +206,14 @@ function secretSpan(rule: CompiledRule, indices: RegExpIndicesArray): [number, n
   return undefined;
 }
 
-/** Rank of a candidate when spans overlap: a provider rule beats a generic one, then confidence, then length. */
+/**
+ * Rank of a candidate when spans overlap: a provider rule beats a generic one; then a rule that matched
+ * with its provider's name as context beats a format-only one (Clerk's sk_live_ next to "clerk" is not
+ * Stripe's); then confidence, checksum and length.
+ */
 function rank(c: Candidate): number[] {
-  return [c.rule.rule.generic ? 0 : 1, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, c.end - c.start, -c.ruleIndex];
+  const contextual = c.context > c.end - c.start ? 1 : 0;
+  return [c.rule.rule.generic ? 0 : 1, contextual, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, c.end - c.start, -c.ruleIndex];
 }
 
 function compareRank(a: Candidate, b: Candidate): number {

@@ -3,7 +3,7 @@ import type { Inventory } from '../model/index.js';
 
 const COLUMNS = [
   'token_id', 'rule_id', 'provider', 'kind', 'severity', 'confidence', 'privilege', 'redacted',
-  'target', 'path', 'line', 'column', 'end_line', 'end_column', 'commit', 'author', 'date', 'rotate',
+  'target', 'path', 'line', 'column', 'end_line', 'end_column', 'commit', 'author', 'date', 'decoded', 'rotate',
 ] as const;
 
 function cell(v: unknown): string {
@@ -20,7 +20,7 @@ export function toCsv(inv: Inventory): string {
       rows.push(
         [
           t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.privilege, t.redacted,
-          o.target, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, t.rotate,
+          o.target, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
         ]
           .map(cell)
           .join(','),

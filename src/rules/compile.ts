@@ -107,10 +107,20 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
   };
 }
 
-export function compileRules(rules: Rule[], options: { eager?: boolean } = {}): CompiledRuleSet {
+/**
+ * `extraKeywords` join the prefilter without rules of their own: callers learn from the same single pass
+ * whether other literals occur (the matcher uses it to decide whether decoding is worth a look).
+ */
+export function compileRules(rules: Rule[], options: { eager?: boolean; extraKeywords?: string[] } = {}): CompiledRuleSet {
   const compiled = rules.map((r) => compileRule(r, options.eager ?? true));
   const keywordIndex = new Map<string, number>();
   const rulesByKeyword: number[][] = [];
+  for (const kw of options.extraKeywords ?? []) {
+    if (!keywordIndex.has(kw.toLowerCase())) {
+      keywordIndex.set(kw.toLowerCase(), keywordIndex.size);
+      rulesByKeyword.push([]);
+    }
+  }
   compiled.forEach((c, i) => {
     for (const kw of new Set(c.rule.keywords.map((k) => k.toLowerCase()))) {
       let k = keywordIndex.get(kw);

@@ -3,7 +3,7 @@
 import RE2 from 're2';
 import type { RawMatch, Rule } from '../model/index.js';
 import { compileRules } from '../rules/index.js';
-import { Matcher, prepareContent } from '../match/index.js';
+import { DECODE_KEYWORDS, Matcher, prepareContent } from '../match/index.js';
 import { fingerprintSecret, redactSecret } from './redact.js';
 
 /** A match made safe to pass around: the secret is replaced by its fingerprint and a redaction. */
@@ -45,7 +45,7 @@ export class FindingContext {
 
   constructor(readonly options: FindingContextOptions) {
     // Rules come validated (rules check, or the validated cache): patterns compile lazily, on first keyword hit.
-    this.matcher = new Matcher(compileRules(options.rules, { eager: false }));
+    this.matcher = new Matcher(compileRules(options.rules, { eager: false, extraKeywords: DECODE_KEYWORDS }));
     this.allowSecrets = options.allowSecrets.map((p) => new RE2(p));
     this.stopwords = options.stopwords.map((s) => s.toLowerCase());
   }

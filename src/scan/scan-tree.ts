@@ -22,10 +22,10 @@ export interface TreeScanOptions {
 }
 
 /** Below this much work, starting worker threads costs more than it saves. */
-const INLINE_MAX_FILES = 200;
-const INLINE_MAX_BYTES = 8 * 1024 * 1024;
-const BATCH_FILES = 64;
-const BATCH_BYTES = 4 * 1024 * 1024;
+export const INLINE_MAX_FILES = 200;
+export const INLINE_MAX_BYTES = 8 * 1024 * 1024;
+export const BATCH_FILES = 64;
+export const BATCH_BYTES = 4 * 1024 * 1024;
 
 export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

@@ -48,7 +48,7 @@ export class RawLogParser {
   private header: string[] | undefined;
   private current: HistoryRecord | undefined;
   /** The raw entry waiting for its path token. */
-  private entry: { mode: string; blob: string } | null | undefined;
+  private entry: RawEntry | null | undefined;
 
   *push(chunk: Buffer): Generator<HistoryRecord> {
     for (const t of this.tokens.push(chunk)) yield* this.token(t);
@@ -69,7 +69,11 @@ export class RawLogParser {
     }
     if (this.entry !== undefined) {
       // The path after a raw entry, whatever bytes it holds.
-      if (this.entry && this.current) this.current.changes.push({ path: decodePath(t), mode: this.entry.mode, blob: this.entry.blob });
+      if (this.entry && this.current) {
+        const intro: BlobIntro = { path: decodePath(t), mode: this.entry.mode, blob: this.entry.blob };
+        if (this.entry.unchanged) intro.unchanged = true;
+        this.current.changes.push(intro);
+      }
       this.entry = undefined;
       return;
     }
@@ -103,19 +107,25 @@ export class RawLogParser {
   }
 }
 
+export interface RawEntry {
+  mode: string;
+  blob: string;
+  unchanged: boolean;
+}
+
 /**
  * `:100644 100644 <old> <new> M` or, for a merge with n parents, `::<n+1 modes> <n+1 ids> <status>`.
  * Returns the result side, or null when the change deletes the path.
  */
-export function parseRawEntry(s: string): { mode: string; blob: string } | null {
+export function parseRawEntry(s: string): RawEntry | null {
   let n = 0;
   while (s[n] === ':') n++;
   const fields = s.slice(n).trim().split(' ');
   if (fields.length < 2 * (n + 1) + 1) return null;
   const mode = fields[n];
   const blob = fields[2 * n + 1];
-  if (!blob || ZERO_OID.test(blob) || /^0+$/.test(mode)) return null;
-  return { mode, blob };
+  if (!blob || ZERO_OID.test(blob) || ZERO_OID.test(mode)) return null;
+  return { mode, blob, unchanged: fields.slice(n + 1, 2 * n + 1).includes(blob) };
 }
 
 /** Parses a whole log stream. */
@@ -125,4 +135,3 @@ export async function* parseLogStream(stream: Readable): AsyncGenerator<HistoryR
   yield* parser.end();
 }
 
-export type { BlobIntro };

@@ -30,6 +30,8 @@ export interface BlobIntro {
   path: string;
   mode: string;
   blob: string;
+  /** The content equals a parent's version at this path (only the mode changed): the change adds no lines. */
+  unchanged?: boolean;
 }
 
 export interface HistoryRecord {

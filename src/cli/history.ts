@@ -1,0 +1,123 @@
+// The `history` and `staged` commands. Loaded with the rest of the CLI, so it imports nothing heavy up front:
+// the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+const FORMATS = ['text', 'json', 'sarif', 'csv'];
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+/** Sizes are parsed when the command runs (parseSize lives with the config code, loaded lazily). */
+function sizeText(v: string): string {
+  if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
+  return v;
+}
+
+/** The same output options as `scan`. */
+function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (default: .shadowscan.yaml at the top of the working tree)')
+    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
+    .option('-q, --quiet', 'no warnings or summary on stderr');
+}
+
+function addScopeOptions(cmd: Command): Command {
+  return cmd
+    .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+    .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
+    .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
+    .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt)
+    .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp());
+}
+
+interface RepoCommandOptions {
+  format: 'text' | 'json' | 'sarif' | 'csv';
+  output?: string;
+  config?: string;
+  showSecrets?: boolean;
+  quiet?: boolean;
+  exclude: string[];
+  includeVendored?: boolean;
+  maxFileSize: string;
+  concurrency?: number;
+  gitBackend: 'auto' | 'git' | 'isomorphic-git';
+  ref?: string[];
+  since?: string;
+  range?: string;
+}
+
+async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
+  const [cli, scan, config, git] = await Promise.all([
+    import('./main.js'),
+    import('../scan/scan-history.js'),
+    import('../scan/config.js'),
+    import('../sources/git/index.js'),
+  ]);
+  try {
+    const opened = await scan.openRepository(repo, opts.gitBackend);
+    const r = opened.backend.repo;
+    const cfg = config.loadConfig(config.findConfigFile(opts.config, [r.worktree ?? r.path]));
+    const rules = cli.loadActiveRules(cfg);
+    const common = {
+      repo,
+      opened,
+      rules,
+      config: cfg,
+      exclude: opts.exclude,
+      includeVendored: opts.includeVendored,
+      maxFileSize: config.parseSize(opts.maxFileSize),
+      concurrency: opts.concurrency,
+      showSecrets: opts.showSecrets,
+      fingerprintKey: cli.fingerprintKey(cfg),
+      version: cli.packageVersion(),
+    };
+    const inv =
+      kind === 'history'
+        ? await scan.scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range })
+        : await scan.scanStaged(common);
+    cli.writeReport(io, inv, rules, opts);
+    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+  } catch (err) {
+    // Problems with the repository or the request: one line, exit 2, no stack hint.
+    if (err instanceof scan.HistoryUsageError || err instanceof git.NotARepositoryError || err instanceof git.GitCommandError) {
+      throw new cli.UsageError(err.message);
+    }
+    throw err;
+  }
+}
+
+export function registerHistoryCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  addOutputOptions(
+    addScopeOptions(
+      program
+        .command('history')
+        .description('scan every commit of a repository: each unique file version once, with provenance')
+        .argument('[repo]', 'repository: a working tree (or a folder in it), a worktree or a bare repository', '.')
+        .option('--ref <ref>', 'scan only what this ref reaches (repeatable; default: every branch, tag, remote ref, pull ref and stash)', collect, [])
+        .option('--since <date>', 'only commits more recent than this date')
+        .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
+    ),
+  ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));
+
+  addOutputOptions(
+    addScopeOptions(
+      program
+        .command('staged')
+        .description('scan what `git commit` would record now: only the lines the staged change adds (for a pre-commit hook)')
+        .argument('[repo]', 'a folder in the repository', '.'),
+    ),
+  ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('staged', repo, opts, io, setExit));
+}

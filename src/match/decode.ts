@@ -1,0 +1,94 @@
+// Encoded content: base64 blocks (Kubernetes Secret data, Basic auth, base64 JSON key files), percent-encoding
+// in URLs and \uXXXX escapes in JSON. Each span found is decoded and matched in place of the encoded text.
+import RE2 from 're2';
+import type { RawMatch } from '../model/index.js';
+
+export type Encoding = NonNullable<RawMatch['decoded']>;
+
+/**
+ * Literals whose presence makes decoding worth a pass over the file. They join the rules' keywords in the
+ * one prefilter pass, so files without them pay nothing for decoding.
+ */
+export const DECODE_TRIGGERS: Record<Encoding, string[]> = {
+  base64: ['kind: secret', 'basic ', 'base64', '"auth"', '_auth', 'ewog', 'ewoi', 'eyj0exbl', 'ls0tls1crudjt'],
+  percent: ['%2f', '%2b', '%3d', '%40', '%3a', '%5f', '%2d'],
+  'unicode-escape': ['\\u00'],
+};
+
+export interface EncodedSpan {
+  start: number;
+  end: number;
+  encoding: Encoding;
+  decoded: Buffer;
+}
+
+const MAX_ENCODED = 64 * 1024;
+const BASE64_RUN = new RE2('[A-Za-z0-9+/_-]{8,}={0,2}', 'g');
+const PERCENT_RUN = new RE2('[^\\s"\'<>`]*%[0-9A-Fa-f]{2}[^\\s"\'<>`]*', 'g');
+const UNICODE_RUN = new RE2('(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*\\\\u[0-9A-Fa-f]{4}(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*', 'g');
+
+/** Printable text (tabs and newlines allowed): what a decoded secret or config looks like, unlike a hash. */
+function isText(b: Buffer): boolean {
+  if (b.length < 6) return false;
+  let printable = 0;
+  for (const c of b) if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09) printable++;
+  return printable >= b.length * 0.97;
+}
+
+function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => void): void {
+  re.lastIndex = 0;
+  for (;;) {
+    const m = re.exec(content);
+    if (!m) break;
+    const start = m.index;
+    const end = start + m[0].length;
+    if (end === start) {
+      re.lastIndex = end + 1;
+      continue;
+    }
+    if (end - start <= MAX_ENCODED) visit(start, end);
+  }
+}
+
+function decodeBase64(text: string): Buffer | undefined {
+  const std = text.replace(/-/g, '+').replace(/_/g, '/');
+  if (std.length % 4 === 1) return undefined;
+  const out = Buffer.from(std, 'base64');
+  return isText(out) ? out : undefined;
+}
+
+function decodePercent(text: string): Buffer {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '%' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(text.charCodeAt(i) & 0xff);
+  }
+  return Buffer.from(bytes);
+}
+
+function decodeUnicode(text: string): Buffer {
+  return Buffer.from(text.replace(/\\u([0-9A-Fa-f]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'utf8');
+}
+
+export function findEncodedSpans(content: Buffer, encodings: Set<Encoding>): EncodedSpan[] {
+  const spans: EncodedSpan[] = [];
+  if (encodings.has('base64')) {
+    runs(BASE64_RUN, content, (start, end) => {
+      const decoded = decodeBase64(content.toString('latin1', start, end));
+      if (decoded) spans.push({ start, end, encoding: 'base64', decoded });
+    });
+  }
+  if (encodings.has('percent')) {
+    runs(PERCENT_RUN, content, (start, end) => {
+      spans.push({ start, end, encoding: 'percent', decoded: decodePercent(content.toString('latin1', start, end)) });
+    });
+  }
+  if (encodings.has('unicode-escape')) {
+    runs(UNICODE_RUN, content, (start, end) => {
+      spans.push({ start, end, encoding: 'unicode-escape', decoded: decodeUnicode(content.toString('utf8', start, end)) });
+    });
+  }
+  return spans;
+}
