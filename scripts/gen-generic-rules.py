@@ -19,15 +19,20 @@ def key(words, fam):
 
 common = dict(provider='Generic', generic=True)
 
-def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, severity='high', confidence='low', privilege='unknown', reason=None, desc=None):
+SOURCE_GLOBS = ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,rb,go,java,kt,scala,cs,php,c,cc,cpp,h,hpp,rs,swift,m,mm,dart,lua,pl,pm,groovy,vue,svelte,map}']
+
+def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, severity='high', confidence='low', privilege='unknown', reason=None, desc=None, excludePaths=None):
     r = dict(id=id, name=name, kind=kind, pattern=pattern, keywords=keywords, minEntropy=minEntropy,
              confidence=confidence, severity=severity, privilege=privilege,
              privilegeReason=reason or 'Unknown until the service it unlocks is identified; a hard-coded credential usually has the full rights of its account.',
              generic=True, lifetime='long-lived',
              rotate='https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
              references=['https://cwe.mitre.org/data/definitions/798.html'],
-             examples=[dict(text=t, secret=s) for t, s in examples], negativeExamples=negatives)
+             examples=[dict(text=t, secret=s) for t, s in examples], negativeExamples=negatives,
+             # Every generic pattern matches on one line: the matcher only reads the lines with a keyword.
+             window=0)
     if desc: r['description'] = desc
+    if excludePaths: r['excludePaths'] = excludePaths
     return r
 
 PW_KW = ['pass', 'pwd']
@@ -44,7 +49,7 @@ for fam, words, kws, kind, ent, name in [
     quoted = (r'(?i)(?:' + K + r'["\'\]]*\s*(?::\s*[A-Za-z\[\]<>]+\s*)?(?:\s+(?:string|str|&str))?\s*(?:(?::=|=>|=|:|\()\s*)?|\(\s*["\']' + K + r'["\']\s*,\s*)'
               r'(?:"(?P<secret>[^"\s<>{}]{4,300})"|\'([^\'\s<>{}]{4,300})\'|`([^`\s<>{}]{4,300})`)')
     # 1b. A literal used as the fallback of an environment lookup: process.env.X || "v", getenv(X) ?: "v".
-    fallback = (r'(?i)' + K + r'[^\n]{0,120}?(?:\|\||\?\?|\?:|\s:\s|\bor\b)\s*'
+    fallback = (r'(?i)' + K + r'[\w.\[\]\'"()]{0,40}\s*(?:\|\||\?\?|\?:|\s:|\bor\b)\s*'
                 r'(?:"(?P<secret>[^"\s<>{}]{4,300})"|' + "'" + r"([^'\s<>{}]{4,300})" + "'" + r'|`([^`\s<>{}]{4,300})`)')
     # 2. An unquoted value at the start of a line: .env, INI, .properties, YAML, shell, Dockerfile ENV/ARG.
     unquoted = (r'(?im)^[ \t]*(?:#[ \t]*)?(?:export[ \t]+|set[ \t]+|ENV[ \t]+|ARG[ \t]+|-[ \t]+)?[$]?[A-Za-z0-9_.-]*?' + K +
@@ -59,7 +64,7 @@ for fam, words, kws, kind, ent, name in [
     appsettings = r'(?i)<add\s+key="[^"]*' + words + r'[^"]*"\s+value="(?P<secret>[^"\s<>{}]{4,300})"'
     if fam == 'password':
         ex_q = [("db_password = 'Tr0ub4dor&3x'", 'Tr0ub4dor&3x'), ('const smtpPassword: string = "k9#Lm2$vQ8"', 'k9#Lm2$vQ8'), ('"password": "hunter22",', 'hunter22'), ('$config[\'db\'][\'password\'] = \'mP4ssw0rd99\';', 'mP4ssw0rd99')]
-        ex_f = [('const dbPassword = process.env.DB_PASSWORD || "Wq9Lm3Zx";', 'Wq9Lm3Zx'), ("password = os.getenv('PW') or 'Kt8Hy2Nb'", 'Kt8Hy2Nb')]
+        ex_f = [('const dbPassword = process.env.DB_PASSWORD || "Wq9Lm3Zx";', 'Wq9Lm3Zx'), ("DB_PASSWORD = os.getenv('DB_PASSWORD') or 'Kt8Hy2Nb'", 'Kt8Hy2Nb')]
         ex_u = [('DB_PASSWORD=admin12345', 'admin12345'), ('  password: RedisPass1!', 'RedisPass1!'), ('spring.datasource.password=Qw3rtyZ9', 'Qw3rtyZ9')]
         ex_i = [('export DB_PASS=${DB_PASS:-Sup3rS3cret}', 'Sup3rS3cret'), ('docker run -e MYSQL_ROOT_PASSWORD=r00tPw0rd9 mysql', 'r00tPw0rd9')]
         ex_qs = [('jdbc:mysql://db/app?user=admin&password=Jk7hGf3d', 'Jk7hGf3d'), ('https://api.local/login?pass=W8mnB2xq', 'W8mnB2xq')]
@@ -81,8 +86,9 @@ for fam, words, kws, kind, ent, name in [
              desc=f'A hard-coded {what}: a quoted literal assigned to a {fam}-named key.'),
         rule(f'generic.{fam}.env-fallback', f'{name} as the fallback of an environment lookup', kind, fallback, kws, ent,
              ex_f, neg, desc=f'A hard-coded {what} used when an environment variable is unset: it ships in every build.'),
+        # In source code an unquoted value is an identifier, not a literal: config files and scripts only.
         rule(f'generic.{fam}.config-line', f'{name} in a config line', kind, unquoted, kws, ent, ex_u, neg,
-             desc=f'A {what} as the value of a {fam}-named key in .env, INI, properties, YAML or shell.'),
+             desc=f'A {what} as the value of a {fam}-named key in .env, INI, properties, YAML or shell.', excludePaths=SOURCE_GLOBS),
         rule(f'generic.{fam}.inline-default', f'{name} in a shell default or container flag', kind, inline, kws, ent, ex_i, neg,
              desc=f'A {what} given as a shell default (${{NAME:-value}}) or a container flag (-e NAME=value).'),
         rule(f'generic.{fam}.query-param', f'{name} in a URL query string', kind, query, kws, ent, ex_qs, neg,
@@ -95,7 +101,7 @@ for fam, words, kws, kind, ent, name in [
 
 rules += [
     rule('generic.url.credentials', 'Credentials in a URL', 'password',
-         r'(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/@"\'<>]{1,100}:(?P<secret>[^\s/@"\'<>]{3,200})@[A-Za-z0-9_-][A-Za-z0-9_.-]*',
+         r'(?i)\b[a-z][a-z0-9+.-]{1,30}://[^\s:/@"\'<>]{1,100}:(?P<secret>[^\s/@"\'<>]{5,200})@[A-Za-z0-9_-][A-Za-z0-9_.-]*',
          ['://'], 1.5,
          [('DATABASE_URL=postgres://app:Vq8zLm3Kp2@db.internal:5432/app', 'Vq8zLm3Kp2'), ('git clone https://deploy:Rt6Yu2Io9Pa4@git.corp.local/org/repo.git', 'Rt6Yu2Io9Pa4'), ('amqp://root:W3xKp9Lm@mq.local:5672/', 'W3xKp9Lm')],
          ['postgres://app:${DB_PASSWORD}@db:5432/app', 'https://user:password@example.com', 'postgres://localhost:5432/app', 'redis://:$REDIS_PASSWORD@cache:6379'],

@@ -23,7 +23,32 @@ export interface EncodedSpan {
 }
 
 const MAX_ENCODED = 64 * 1024;
-const BASE64_RUN = new RE2('[A-Za-z0-9+/_-]{8,}={0,2}', 'g');
+const B64 = '[A-Za-z0-9+/_-]';
+/**
+ * Base64 is everywhere (hashes, images, source maps), so only values in places where credentials are
+ * base64-encoded are decoded: Kubernetes Secret data, Basic auth, Docker and npm `auth`, `base64:`/`| base64`,
+ * and blobs that decode to JSON or PEM. Group 1 is the encoded value.
+ */
+const BASE64_CONTEXTS = [
+  new RE2(`(?m)^[ \\t]+[\\w.-]+:[ \\t]+["']?(${B64}{8,}={0,2})["']?[ \\t]*$`, 'gd'), // Kubernetes Secret data
+  new RE2(`(?i)\\bbasic[ \\t]+(${B64}{8,}={0,2})`, 'gd'),
+  new RE2(`(?i)(?:"auth"[ \\t]*:[ \\t]*"|_auth[ \\t]*=[ \\t]*)(${B64}{8,}={0,2})`, 'gd'),
+  new RE2(`(?i)base64[:,][ \\t]*(${B64}{12,}={0,2})`, 'gd'),
+  new RE2(`(${B64}{12,}={0,2})["']?[ \\t]*\\|[ \\t]*base64`, 'gd'),
+  new RE2(`\\b((?:ewog|ewoi|eyJ0eXBl|LS0tLS1CRUdJT)${B64}{12,}={0,2})`, 'gd'),
+];
+/** Which contexts each trigger enables: the Kubernetes one only in files that declare `kind: Secret`. */
+const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
+  'kind: secret': [0],
+  'basic ': [1],
+  '"auth"': [2],
+  _auth: [2],
+  base64: [3, 4],
+  ewog: [5],
+  ewoi: [5],
+  eyj0exbl: [5],
+  ls0tls1crudjt: [5],
+};
 const PERCENT_RUN = new RE2('[^\\s"\'<>`]*%[0-9A-Fa-f]{2}[^\\s"\'<>`]*', 'g');
 const UNICODE_RUN = new RE2('(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*\\\\u[0-9A-Fa-f]{4}(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*', 'g');
 
@@ -40,8 +65,8 @@ function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => v
   for (;;) {
     const m = re.exec(content);
     if (!m) break;
-    const start = m.index;
-    const end = start + m[0].length;
+    const g = m.indices?.[1] ?? [m.index, m.index + m[0].length];
+    const [start, end] = g;
     if (end === start) {
       re.lastIndex = end + 1;
       continue;
@@ -72,13 +97,21 @@ function decodeUnicode(text: string): Buffer {
   return Buffer.from(text.replace(/\\u([0-9A-Fa-f]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'utf8');
 }
 
-export function findEncodedSpans(content: Buffer, encodings: Set<Encoding>): EncodedSpan[] {
+/** `triggers`: the lower-cased trigger literals that occur in the content. */
+export function findEncodedSpans(content: Buffer, encodings: Set<Encoding>, triggers: Set<string> = new Set()): EncodedSpan[] {
   const spans: EncodedSpan[] = [];
   if (encodings.has('base64')) {
-    runs(BASE64_RUN, content, (start, end) => {
-      const decoded = decodeBase64(content.toString('latin1', start, end));
-      if (decoded) spans.push({ start, end, encoding: 'base64', decoded });
-    });
+    const contexts = new Set<number>();
+    for (const t of triggers) for (const i of BASE64_CONTEXTS_BY_TRIGGER[t] ?? []) contexts.add(i);
+    const seen = new Set<number>();
+    for (const i of contexts) {
+      runs(BASE64_CONTEXTS[i], content, (start, end) => {
+        if (seen.has(start)) return;
+        seen.add(start);
+        const decoded = decodeBase64(content.toString('latin1', start, end));
+        if (decoded) spans.push({ start, end, encoding: 'base64', decoded });
+      });
+    }
   }
   if (encodings.has('percent')) {
     runs(PERCENT_RUN, content, (start, end) => {

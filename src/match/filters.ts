@@ -59,9 +59,32 @@ export function isNonLiteralValue(value: string): boolean {
   return false;
 }
 
+/** Versions and ranges (`^7.1.2`, `>=1.0.0`, `v2.3`): lock files and manifests are full of them. */
+const VERSION = /^[~^<>=v]*\d+(?:\.[\dx*]+)+(?:[-+][\w.]+)?$/i;
+/** Code rather than a literal: a call, a member access, an operator between quotes. */
+const CODE_FRAGMENT = /\)\.|\(['"`]|['"`]\)|\(\)|=>|&&|\|\||^-{1,2}[a-z]/i;
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|kts|scala|cs|php|c|cc|cpp|h|hpp|rs|swift|m|mm|dart|lua|pl|pm|r|ex|exs|erl|clj|groovy|vue|svelte|d\.ts|map)$/i;
+
+export function isSourceFile(relPath: string): boolean {
+  return SOURCE_FILE.test(relPath);
+}
+
+/**
+ * For generic rules: does a value assigned to a secret-named key look like a credential? Tokens and keys
+ * carry a digit; in source code (where unquoted words are identifiers and quoted words are labels, enum
+ * values and type names), a password needs a digit or a symbol too.
+ */
+export function isCredentialLike(value: string, kind: string, relPath: string): boolean {
+  if (VERSION.test(value) || CODE_FRAGMENT.test(value)) return false;
+  const hasDigit = /\d/.test(value);
+  if (kind !== 'password' && kind !== 'connection-string' && kind !== 'credentials') return hasDigit && value.length >= 8;
+  if (isSourceFile(relPath)) return hasDigit || /[^A-Za-z0-9_.-]/.test(value);
+  return true;
+}
+
 /** Files whose content is hashes and versions, not secrets: generic rules skip them. */
 export function isLockFile(relPath: string): boolean {
-  return /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|packages\.lock\.json|flake\.lock|uv\.lock|pdm\.lock|mix\.lock|pubspec\.lock|Podfile\.lock|gradle\.lockfile)$/.test(relPath);
+  return /(?:^|\/)(?:\.?package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|go\.sum|poetry\.lock|Pipfile\.lock|Gemfile\.lock|composer\.lock|packages\.lock\.json|flake\.lock|uv\.lock|pdm\.lock|mix\.lock|pubspec\.lock|Podfile\.lock|gradle\.lockfile)$/.test(relPath);
 }
 
 export const ALLOW_MARKERS = ['shadowscan:allow', 'gitleaks:allow', 'pragma: allowlist secret'];

@@ -1,8 +1,9 @@
 // The matcher: rules + bytes -> matches. Pure: no I/O, no fingerprints, no reporting.
-import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
+import RE2 from 're2';
+import { escapeLiteral, type CompiledRule, type CompiledRuleSet } from '../rules/index.js';
 import type { Confidence, RawMatch } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
-import { ALLOW_MARKERS, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
+import { ALLOW_MARKERS, isCredentialLike, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
@@ -40,32 +41,40 @@ interface Candidate {
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', low: 'low' };
 
+/** Below this size a windowed rule simply reads the whole content. */
+const WINDOW_MIN_CONTENT = 4096;
+
 /** Longest secret we consider (private keys run to a few KB; anything longer is data, not a credential). */
 const MAX_SECRET_BYTES = 16384;
 
 export class Matcher {
-  /** Keyword index -> the encoding its presence suggests (only when the rule set was compiled with DECODE_KEYWORDS). */
-  private readonly triggers = new Map<number, Encoding>();
+  /** Keyword index -> the trigger word and the encoding its presence suggests (when compiled with DECODE_KEYWORDS). */
+  private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
+  /** Keyword index -> a case-insensitive literal search, for windowed rules (compiled on first use). */
+  private readonly keywordFinders = new Map<number, RE2>();
 
   constructor(readonly ruleSet: CompiledRuleSet) {
     for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
       for (const w of words) {
         const i = ruleSet.keywords.indexOf(w.toLowerCase());
-        if (i >= 0) this.triggers.set(i, encoding);
+        if (i >= 0) this.triggers.set(i, { word: w.toLowerCase(), encoding });
       }
     }
   }
 
   /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
-  candidateRules(content: Buffer, relPath: string, encodings?: Set<Encoding>): number[] {
+  candidateRules(content: Buffer, relPath: string, triggered?: { encodings: Set<Encoding>; words: Set<string> }): number[] {
     const { keywordSet, rulesByKeyword, rules } = this.ruleSet;
     if (!keywordSet) return [];
     const hits = keywordSet.match(content);
     if (hits.length === 0) return [];
-    if (encodings && this.triggers.size) {
+    if (triggered && this.triggers.size) {
       for (const k of hits) {
-        const e = this.triggers.get(k);
-        if (e) encodings.add(e);
+        const t = this.triggers.get(k);
+        if (t) {
+          triggered.encodings.add(t.encoding);
+          triggered.words.add(t.word);
+        }
       }
     }
     const lock = isLockFile(relPath);
@@ -83,10 +92,15 @@ export class Matcher {
   }
 
   match(content: Buffer, relPath = ''): MatchResult {
-    const encodings = new Set<Encoding>();
+    const triggered = { encodings: new Set<Encoding>(), words: new Set<string>() };
     const candidates: Candidate[] = [];
-    for (const r of this.candidateRules(content, relPath, encodings)) this.runRule(r, content, candidates);
-    const decoded = encodings.size ? this.matchDecoded(content, relPath, encodings) : [];
+    const positions = new Map<number, number[]>();
+    for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, positions);
+    // A rule that matched part of the encoded text itself (a SAS token's signature with %2F in it) keeps its
+    // raw match; one that saw the whole encoded blob as an opaque value gives way to what it decodes to.
+    const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
+      (d) => !candidates.some((c) => c.rule === d.rule && c.start < d.end && d.start < c.end && !(c.start === d.start && c.end === d.end)),
+    );
     if (candidates.length === 0 && decoded.length === 0) return { matches: [], conditionallyAllowed: [] };
     // A secret found decoded replaces the raw match of its encoded form (one credential, one token).
     const raw = decoded.length ? candidates.filter((c) => !decoded.some((d) => c.start < d.end && d.start < c.end)) : candidates;
@@ -126,16 +140,16 @@ export class Matcher {
    * so that context around it (`password:` before a Kubernetes data value) still counts. A match inside the
    * decoded text is reported at the encoded span.
    */
-  private matchDecoded(content: Buffer, relPath: string, encodings: Set<Encoding>): Candidate[] {
+  private matchDecoded(content: Buffer, relPath: string, encodings: Set<Encoding>, words: Set<string>): Candidate[] {
     const out: Candidate[] = [];
-    for (const span of findEncodedSpans(content, encodings)) {
+    for (const span of findEncodedSpans(content, encodings, words)) {
       const lineStart = content.lastIndexOf(10, span.start - 1) + 1;
       const nl = content.indexOf(10, span.end);
       const lineEnd = nl === -1 ? content.length : nl;
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
-      for (const r of this.candidateRules(view, relPath)) this.runRule(r, view, inner);
+      for (const r of this.candidateRules(view, relPath)) this.runRule(r, view, inner, relPath, 0, view.length);
       const from = prefix.length;
       const to = from + span.decoded.length;
       for (const c of resolveOverlaps(inner)) {
@@ -146,38 +160,93 @@ export class Matcher {
     return resolveOverlaps(out);
   }
 
-  private runRule(ruleIndex: number, content: Buffer, out: Candidate[]): void {
+  /** Byte offsets of every occurrence of a keyword, found once per content and shared by the rules that need them. */
+  private keywordPositions(k: number, content: Buffer, cache: Map<number, number[]>): number[] {
+    let found = cache.get(k);
+    if (found) return found;
+    let finder = this.keywordFinders.get(k);
+    if (!finder) {
+      finder = new RE2(escapeLiteral(this.ruleSet.keywords[k]), 'gi');
+      this.keywordFinders.set(k, finder);
+    }
+    found = [];
+    finder.lastIndex = 0;
+    for (let m = finder.exec(content); m; m = finder.exec(content)) found.push(m.index);
+    cache.set(k, found);
+    return found;
+  }
+
+  /**
+   * Runs a rule over the whole content, or, for a rule with a `window`, over the lines around its keywords
+   * only: a generic rule keyed on "token" need not read a 30 KB file to look at the three lines that say it.
+   */
+  private runRuleWindowed(ruleIndex: number, content: Buffer, out: Candidate[], relPath: string, cache: Map<number, number[]>): void {
     const compiled = this.ruleSet.rules[ruleIndex];
-    const { regex, rule } = compiled;
+    const window = compiled.rule.window;
+    if (window === undefined || content.length < WINDOW_MIN_CONTENT) {
+      this.runRule(ruleIndex, content, out, relPath, 0, content.length);
+      return;
+    }
+    const offsets = this.ruleSet.keywordsByRule[ruleIndex].flatMap((k) => this.keywordPositions(k, content, cache)).sort((a, b) => a - b);
+    let from = -1;
+    let to = -1;
+    for (const at of offsets) {
+      // From the start of the line `window` lines above the keyword to the end of the line `window` lines below.
+      let start = at === 0 ? 0 : content.lastIndexOf(10, at - 1) + 1;
+      for (let n = 0; n < window && start > 0; n++) start = start < 2 ? 0 : content.lastIndexOf(10, start - 2) + 1;
+      let end = content.indexOf(10, at);
+      if (end === -1) end = content.length;
+      for (let n = 0; n < window && end < content.length; n++) {
+        const nl = content.indexOf(10, end + 1);
+        end = nl === -1 ? content.length : nl;
+      }
+      if (start <= to) to = Math.max(to, end);
+      else {
+        if (from >= 0) this.runRule(ruleIndex, content, out, relPath, from, to);
+        from = start;
+        to = end;
+      }
+    }
+    if (from >= 0) this.runRule(ruleIndex, content, out, relPath, from, to);
+  }
+
+  private runRule(ruleIndex: number, content: Buffer, out: Candidate[], relPath: string, from: number, to: number): void {
+    const compiled = this.ruleSet.rules[ruleIndex];
+    const { regex } = compiled;
+    const slice = from === 0 && to === content.length ? content : content.subarray(from, to);
     regex.lastIndex = 0;
     for (;;) {
-      const m = regex.exec(content);
+      const m = regex.exec(slice);
       if (!m) break;
       const indices = m.indices;
       if (!indices) break;
       if (indices[0][1] === indices[0][0]) regex.lastIndex = indices[0][1] + 1; // never loop on an empty match
-      if (compiled.leadingWordBoundary && indices[0][0] > 0 && isWordByte(content[indices[0][0] - 1])) {
+      const at = from + indices[0][0];
+      if (compiled.leadingWordBoundary && at > 0 && isWordByte(content[at - 1])) {
         regex.lastIndex = indices[0][0] + 1; // the `\b` the compiled pattern left out: try the next position
         continue;
       }
       const span = secretSpan(compiled, indices);
       if (!span) continue;
-      const [start, end] = span;
+      const start = from + span[0];
+      const end = from + span[1];
       if (end - start > MAX_SECRET_BYTES || end <= start) continue;
       const secret = content.toString('utf8', start, end);
-      const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0]);
+      const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0], relPath);
       if (candidate) out.push(candidate);
     }
   }
 
   /** The rule's filters: entropy, placeholders, references, checksum. Returns undefined to drop. */
-  private accept(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, context: number): Candidate | undefined {
+  private accept(
+    compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, context: number, relPath: string,
+  ): Candidate | undefined {
     const { rule } = compiled;
     const entropy = shannonEntropy(secret);
     const minEntropy = rule.minEntropy ?? (rule.generic ? defaultMinEntropy(secret) : 0);
     if (entropy < minEntropy) return undefined;
     if (rule.kind !== 'private-key' && isPlaceholder(secret)) return undefined;
-    if (rule.generic && isNonLiteralValue(secret)) return undefined;
+    if (rule.generic && (isNonLiteralValue(secret) || !isCredentialLike(secret, rule.kind, relPath))) return undefined;
     let confidence = rule.confidence;
     let checksumValid: boolean | undefined;
     if (rule.checksum) {

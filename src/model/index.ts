@@ -51,7 +51,9 @@ export interface Rule {
   checksum?: ChecksumKind;
   generic?: boolean;
   paths?: string[];
+  excludePaths?: string[];
   parts?: RulePart[];
+  window?: number;
   rotate: string;
   references?: string[];
   examples: RuleExample[];

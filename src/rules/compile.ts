@@ -36,6 +36,8 @@ export interface CompiledRuleSet {
   keywordSet: InstanceType<typeof RE2.Set> | undefined;
   /** keyword index -> indices into `rules`. */
   rulesByKeyword: number[][];
+  /** rule index -> its keyword indices (for windowed rules, which look for where the keywords occur). */
+  keywordsByRule: number[][];
   /** Lower-cased ids -> rule, for lookups by reporters and the checker. */
   byId: Map<string, CompiledRule>;
 }
@@ -46,7 +48,7 @@ export class RuleCompileError extends Error {
   }
 }
 
-function escapeLiteral(s: string): string {
+export function escapeLiteral(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
@@ -94,7 +96,11 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
       throw new RuleCompileError(rule.id, `part ${p.name} does not compile with RE2: ${(err as Error).message}`);
     }
   });
-  const pathFilter = rule.paths?.length ? picomatch(rule.paths, { dot: true, basename: false }) : undefined;
+  const include = rule.paths?.length ? picomatch(rule.paths, { dot: true }) : undefined;
+  const exclude = rule.excludePaths?.length ? picomatch(rule.excludePaths, { dot: true }) : undefined;
+  const matches = (m: (p: string) => boolean, p: string) => m(p) || m(`/${p}`);
+  const pathFilter =
+    include || exclude ? (p: string) => (!include || matches(include, p)) && !(exclude && matches(exclude, p)) : undefined;
   return {
     rule,
     get regex() {
@@ -102,7 +108,7 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
     },
     namedSecret: hasNamed,
     leadingWordBoundary: stripsLeadingBoundary(rule.pattern),
-    pathFilter: pathFilter ? (p: string) => pathFilter(p) || pathFilter(`/${p}`) : undefined,
+    pathFilter,
     parts,
   };
 }
@@ -121,6 +127,7 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
       rulesByKeyword.push([]);
     }
   }
+  const keywordsByRule: number[][] = compiled.map(() => []);
   compiled.forEach((c, i) => {
     for (const kw of new Set(c.rule.keywords.map((k) => k.toLowerCase()))) {
       let k = keywordIndex.get(kw);
@@ -130,10 +137,11 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
         rulesByKeyword.push([]);
       }
       rulesByKeyword[k].push(i);
+      keywordsByRule[i].push(k);
     }
   });
   const keywords = [...keywordIndex.keys()];
   // RE2.Set over literals builds one DFA: one pass over the content answers "which keywords occur".
   const keywordSet = keywords.length ? new RE2.Set(keywords.map(escapeLiteral), 'i', { anchor: 'unanchored' }) : undefined;
-  return { rules: compiled, keywords, keywordSet, rulesByKeyword, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  return { rules: compiled, keywords, keywordSet, rulesByKeyword, keywordsByRule, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

@@ -232,7 +232,12 @@ const FETCH_MORE =
 
 async function resolveSpec(backend: GitBackend, o: HistoryScanOptions): Promise<HistorySpec> {
   const spec: HistorySpec = {};
-  if (o.since) spec.since = o.since;
+  if (o.since) {
+    // A date Date.parse reads (a date alone is midnight UTC) goes to both readers as one instant; anything else
+    // (`2 weeks ago`) is left to git's own date parser.
+    const ms = Date.parse(o.since);
+    spec.since = Number.isNaN(ms) ? o.since : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
   if (o.range) {
     if (o.refs?.length) throw new HistoryUsageError('--range and --ref cannot be used together');
     const { base, head, symmetric } = parseRange(o.range);
