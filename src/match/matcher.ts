@@ -41,6 +41,9 @@ interface Candidate {
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', low: 'low' };
 
+/** Context kept around a decoded span: enough for a key name and its quotes. */
+const DECODE_CONTEXT = 256;
+
 /** Below this size a windowed rule simply reads the whole content. */
 const WINDOW_MIN_CONTENT = 4096;
 
@@ -56,7 +59,7 @@ export class Matcher {
   constructor(readonly ruleSet: CompiledRuleSet) {
     for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
       for (const w of words) {
-        const i = ruleSet.keywords.indexOf(w.toLowerCase());
+        const i = ruleSet.keywords.findIndex((k, j) => k === w.toLowerCase() && !ruleSet.keywordCaseSensitive[j]);
         if (i >= 0) this.triggers.set(i, { word: w.toLowerCase(), encoding });
       }
     }
@@ -143,9 +146,10 @@ export class Matcher {
   private matchDecoded(content: Buffer, relPath: string, encodings: Set<Encoding>, words: Set<string>): Candidate[] {
     const out: Candidate[] = [];
     for (const span of findEncodedSpans(content, encodings, words)) {
-      const lineStart = content.lastIndexOf(10, span.start - 1) + 1;
+      // The rest of the line, up to DECODE_CONTEXT bytes each side (a minified file is one long line).
+      const lineStart = Math.max(span.start === 0 ? 0 : content.lastIndexOf(10, span.start - 1) + 1, span.start - DECODE_CONTEXT);
       const nl = content.indexOf(10, span.end);
-      const lineEnd = nl === -1 ? content.length : nl;
+      const lineEnd = Math.min(nl === -1 ? content.length : nl, span.end + DECODE_CONTEXT);
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
@@ -166,7 +170,7 @@ export class Matcher {
     if (found) return found;
     let finder = this.keywordFinders.get(k);
     if (!finder) {
-      finder = new RE2(escapeLiteral(this.ruleSet.keywords[k]), 'gi');
+      finder = new RE2(escapeLiteral(this.ruleSet.keywords[k]), this.ruleSet.keywordCaseSensitive[k] ? 'g' : 'gi');
       this.keywordFinders.set(k, finder);
     }
     found = [];
@@ -276,13 +280,14 @@ function secretSpan(rule: CompiledRule, indices: RegExpIndicesArray): [number, n
 }
 
 /**
- * Rank of a candidate when spans overlap: a provider rule beats a generic one; then a rule that matched
- * with its provider's name as context beats a format-only one (Clerk's sk_live_ next to "clerk" is not
- * Stripe's); then confidence, checksum and length.
+ * Rank of a candidate when spans overlap: a provider rule beats a generic one; then the longer secret (a
+ * Google Chat webhook URL beats the API key inside it); then a rule that matched with its provider's name
+ * as context beats a format-only one (Clerk's sk_live_ next to "clerk" is not Stripe's); then confidence,
+ * checksum, and the order of the rules.
  */
 function rank(c: Candidate): number[] {
-  const contextual = c.context > c.end - c.start ? 1 : 0;
-  return [c.rule.rule.generic ? 0 : 1, contextual, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, c.end - c.start, -c.ruleIndex];
+  const contextual = c.context > c.end - c.start + 2 ? 1 : 0;
+  return [c.rule.rule.generic ? 0 : 1, c.end - c.start, contextual, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, -c.ruleIndex];
 }
 
 function compareRank(a: Candidate, b: Candidate): number {

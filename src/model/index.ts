@@ -41,6 +41,7 @@ export interface Rule {
   kind: RuleKind;
   pattern: string;
   keywords: string[];
+  keywordCase?: 'insensitive' | 'sensitive';
   minEntropy?: number;
   confidence: Confidence;
   severity: Severity;

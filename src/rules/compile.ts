@@ -31,8 +31,10 @@ export interface CompiledRule {
 
 export interface CompiledRuleSet {
   rules: CompiledRule[];
-  /** One literal per distinct keyword (lower-cased); a Set match says which occur. */
+  /** One literal per distinct keyword (lower-cased unless matched case-sensitively); a Set match says which occur. */
   keywords: string[];
+  /** Per keyword: matched case-sensitively. */
+  keywordCaseSensitive: boolean[];
   keywordSet: InstanceType<typeof RE2.Set> | undefined;
   /** keyword index -> indices into `rules`. */
   rulesByKeyword: number[][];
@@ -119,29 +121,37 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
  */
 export function compileRules(rules: Rule[], options: { eager?: boolean; extraKeywords?: string[] } = {}): CompiledRuleSet {
   const compiled = rules.map((r) => compileRule(r, options.eager ?? true));
+  // Keyed by case mode and text: the same literal may be wanted exactly by one rule and in any case by another.
   const keywordIndex = new Map<string, number>();
   const rulesByKeyword: number[][] = [];
-  for (const kw of options.extraKeywords ?? []) {
-    if (!keywordIndex.has(kw.toLowerCase())) {
-      keywordIndex.set(kw.toLowerCase(), keywordIndex.size);
+  const keywordCaseSensitive: boolean[] = [];
+  const keyOf = (kw: string, sensitive: boolean) => (sensitive ? `=${kw}` : `~${kw.toLowerCase()}`);
+  const indexOf = (kw: string, sensitive: boolean): number => {
+    const key = keyOf(kw, sensitive);
+    let k = keywordIndex.get(key);
+    if (k === undefined) {
+      k = keywordIndex.size;
+      keywordIndex.set(key, k);
       rulesByKeyword.push([]);
+      keywordCaseSensitive.push(sensitive);
     }
-  }
+    return k;
+  };
+  for (const kw of options.extraKeywords ?? []) indexOf(kw, false);
   const keywordsByRule: number[][] = compiled.map(() => []);
   compiled.forEach((c, i) => {
-    for (const kw of new Set(c.rule.keywords.map((k) => k.toLowerCase()))) {
-      let k = keywordIndex.get(kw);
-      if (k === undefined) {
-        k = keywordIndex.size;
-        keywordIndex.set(kw, k);
-        rulesByKeyword.push([]);
-      }
+    const sensitive = c.rule.keywordCase === 'sensitive';
+    for (const kw of new Set(c.rule.keywords)) {
+      const k = indexOf(kw, sensitive);
+      if (rulesByKeyword[k].includes(i)) continue;
       rulesByKeyword[k].push(i);
       keywordsByRule[i].push(k);
     }
   });
-  const keywords = [...keywordIndex.keys()];
+  const keywords = [...keywordIndex.keys()].map((k) => k.slice(1));
   // RE2.Set over literals builds one DFA: one pass over the content answers "which keywords occur".
-  const keywordSet = keywords.length ? new RE2.Set(keywords.map(escapeLiteral), 'i', { anchor: 'unanchored' }) : undefined;
-  return { rules: compiled, keywords, keywordSet, rulesByKeyword, keywordsByRule, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  const keywordSet = keywords.length
+    ? new RE2.Set(keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`)), { anchor: 'unanchored' })
+    : undefined;
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

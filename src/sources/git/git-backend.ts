@@ -13,9 +13,16 @@ import {
 
 export async function openGitRepository(dir: string): Promise<RepoInfo> {
   const p = path.resolve(dir);
-  const r = await runGitRaw(p, ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository', '--is-shallow-repository']);
-  if (r.code !== 0) throw new NotARepositoryError(`not a git repository: ${dir}${/safe\.directory|dubious ownership/.test(r.stderr) ? ` (${firstLine(r.stderr)})` : ''}`);
-  const [gitDir, common, bare, shallow] = r.stdout.toString('utf8').split('\n');
+  // Two processes at once. In a bare repository (or inside .git) --show-toplevel fails after the other answers.
+  const [r, head] = await Promise.all([
+    runGitRaw(p, ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--is-bare-repository', '--is-shallow-repository', '--show-toplevel']),
+    runGitRaw(p, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
+  ]);
+  const lines = r.stdout.toString('utf8').split('\n');
+  if (lines.length < 5 || !lines[0]) {
+    throw new NotARepositoryError(`not a git repository: ${dir}${/safe\.directory|dubious ownership/.test(r.stderr) ? ` (${firstLine(r.stderr)})` : ''}`);
+  }
+  const [gitDir, common, bare, shallow, top] = lines;
   const info: RepoInfo = {
     path: p,
     gitDir,
@@ -23,11 +30,7 @@ export async function openGitRepository(dir: string): Promise<RepoInfo> {
     bare: bare === 'true',
     shallow: shallow === 'true',
   };
-  const [top, head] = await Promise.all([
-    info.bare ? Promise.resolve(undefined) : runGitRaw(p, ['rev-parse', '--show-toplevel']),
-    runGitRaw(p, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
-  ]);
-  if (top && top.code === 0) info.worktree = top.stdout.toString('utf8').replace(/\n$/, '');
+  if (r.code === 0 && top) info.worktree = top;
   if (head.code === 0) info.head = head.stdout.toString('utf8').trim();
   return info;
 }
