@@ -35,6 +35,8 @@ interface Candidate {
   confidence: Confidence;
   checksumValid?: boolean;
   parts?: Record<string, string>;
+  /** Byte spans of the parts found, so that a part matched by its own rule is not reported twice. */
+  partSpans?: [number, number][];
   decoded?: Encoding;
 }
 
@@ -109,12 +111,22 @@ export class Matcher {
     const raw = decoded.length ? candidates.filter((c) => !decoded.some((d) => c.start < d.end && d.start < c.end)) : candidates;
     const kept = [...resolveOverlaps(raw), ...decoded].sort((a, b) => a.start - b.start);
     const lines = new LineIndex(content);
+    // Multi-part credentials: a match whose rule names parts gathers them from the lines around it, and a
+    // part that another rule matched on its own is reported inside this token rather than as a second one.
+    const absorbed = new Set<Candidate>();
+    for (const c of [...kept].sort(compareRank)) {
+      if (!c.rule.parts.length || absorbed.has(c)) continue;
+      attachParts(c, content, lines, lines.lineOf(c.start));
+      for (const [ps, pe] of c.partSpans ?? []) {
+        for (const k of kept) if (k !== c && !absorbed.has(k) && k.start < pe && ps < k.end) absorbed.add(k);
+      }
+    }
     const matches: RawMatch[] = [];
     const conditionallyAllowed: AllowedMatch[] = [];
     for (const c of kept) {
+      if (absorbed.has(c)) continue;
       const s = lines.position(c.start);
       const e = lines.position(c.end);
-      if (c.rule.parts.length) attachParts(c, content, lines, s.line - 1);
       const m: RawMatch = {
         ruleId: c.rule.rule.id,
         secret: c.secret,
@@ -311,6 +323,7 @@ export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
 /** Looks for the companion parts of a multi-part credential in the lines around the secret. */
 function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: number): void {
   const parts: Record<string, string> = {};
+  const spans: [number, number][] = [];
   let missingRequired = false;
   for (const part of c.rule.parts) {
     const from = lines.lineStart(Math.max(0, line0 - part.within));
@@ -324,16 +337,21 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
       if (m.indices[0][1] === m.indices[0][0]) part.regex.lastIndex = m.indices[0][1] + 1;
       const g = m.indices[1] ?? m.indices[0];
       const v = window.toString('utf8', g[0], g[1]);
-      if (v && !isPlaceholder(v)) {
+      if (v && !isPlaceholder(v) && !(from + g[0] < c.end && c.start < from + g[1])) {
         value = v;
+        spans.push([from + g[0], from + g[1]]);
         break;
       }
     }
     if (value !== undefined) parts[part.name] = value;
     else if (part.required) missingRequired = true;
   }
-  if (Object.keys(parts).length) c.parts = parts;
-  if (missingRequired) c.confidence = LOWER[c.confidence];
+  if (spans.length) {
+    c.parts = parts;
+    c.partSpans = spans;
+  }
+  // A part found alone (the key id without its secret) is still reported, at lower confidence.
+  if (missingRequired || !spans.length) c.confidence = LOWER[c.confidence];
 }
 
 /** true: allowed outright; a string: allowed only for the token whose fingerprint starts with it. */

@@ -118,8 +118,8 @@ export interface Token {
   rotate: string;
   references: string[];
   controls: string[];
-  /** Names of companion parts found (values are never stored). */
-  parts?: string[];
+  /** Companion parts of a multi-part credential found with it, redacted like the token itself. */
+  parts?: { name: string; redacted: string }[];
   occurrences: Occurrence[];
   /** Present only when the user passed --show-secrets. */
   secret?: string;

@@ -23,7 +23,7 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
       `privilege ${t.privilege} (${t.privilegeReason})`,
       `confidence ${t.confidence}`,
       t.environment !== 'unknown' ? t.environment : '',
-      t.parts?.length ? `with ${t.parts.join(', ')}` : '',
+      t.parts?.length ? `with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '',
     ].filter(Boolean);
     out.push(`         ${extra.join('; ')}`);
     for (const o of t.occurrences) {

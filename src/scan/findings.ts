@@ -15,7 +15,7 @@ export interface Finding {
   entropy: number;
   confidence: RawMatch['confidence'];
   checksumValid?: boolean;
-  parts?: string[];
+  parts?: { name: string; redacted: string }[];
   line: number;
   column: number;
   endLine: number;
@@ -73,7 +73,7 @@ export class FindingContext {
       endColumn: m.endColumn,
     };
     if (m.checksumValid !== undefined) f.checksumValid = m.checksumValid;
-    if (m.parts) f.parts = Object.keys(m.parts).sort();
+    if (m.parts) f.parts = Object.entries(m.parts).map(([name, v]) => ({ name, redacted: redactSecret(v) })).sort((a, b) => a.name.localeCompare(b.name));
     if (m.decoded) f.decoded = m.decoded;
     if (this.options.showSecrets) f.secret = m.secret;
     return f;
