@@ -107,9 +107,11 @@ export class Matcher {
       (d) => !candidates.some((c) => c.rule === d.rule && c.start < d.end && d.start < c.end && !(c.start === d.start && c.end === d.end)),
     );
     if (candidates.length === 0 && decoded.length === 0) return { matches: [], conditionallyAllowed: [] };
-    // A secret found decoded replaces the raw match of its encoded form (one credential, one token).
-    const raw = decoded.length ? candidates.filter((c) => !decoded.some((d) => c.start < d.end && d.start < c.end)) : candidates;
-    const kept = [...resolveOverlaps(raw), ...decoded].sort((a, b) => a.start - b.start);
+    // One credential, one token: where a decoded match and a raw one overlap, the more specific rule wins
+    // (a provider rule over a generic one, then confidence); on a tie the decoded secret, which is the real one.
+    const overlapping = (a: Candidate, b: Candidate) => a.start < b.end && b.start < a.end;
+    const raw = candidates.filter((c) => !decoded.some((d) => overlapping(c, d) && specificity(d) >= specificity(c)));
+    const kept = [...resolveOverlaps(raw), ...decoded.filter((d) => !raw.some((c) => overlapping(c, d)))].sort((a, b) => a.start - b.start);
     const lines = new LineIndex(content);
     // Multi-part credentials: a match whose rule names parts gathers them from the lines around it, and a
     // part that another rule matched on its own is reported inside this token rather than as a second one.
@@ -300,6 +302,11 @@ function secretSpan(rule: CompiledRule, indices: RegExpIndicesArray): [number, n
 function rank(c: Candidate): number[] {
   const contextual = c.context > c.end - c.start + 2 ? 1 : 0;
   return [c.rule.rule.generic ? 0 : 1, c.end - c.start, contextual, CONFIDENCE_RANK[c.confidence], c.checksumValid ? 1 : 0, -c.ruleIndex];
+}
+
+/** How specific a match is, ignoring span length: provider over generic, then confidence. */
+function specificity(c: Candidate): number {
+  return (c.rule.rule.generic ? 0 : 10) + CONFIDENCE_RANK[c.confidence];
 }
 
 function compareRank(a: Candidate, b: Candidate): number {
