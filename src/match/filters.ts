@@ -5,11 +5,16 @@ const PLACEHOLDER_WORDS =
 
 const EMPTY_WORDS = /^(?:none|null|nil|undefined|empty|n\/a|tbd|todo)$/i;
 
-const TEMPLATE_MARKERS = /(?:\$\{|\{\{|\}\}|\{%|%\}|<%|%>|\$\(|%\(|%[sd]\b|#\{|\[\[|\]\])/;
+const TEMPLATE_MARKERS = /(?:\$\{|\{\{|\}\}|<%|%>|\$\(|%\(|%[sd]\b)/;
+/** Rarer template syntax (Ruby `#{}`, Jinja `{% %}`, `[[ ]]`): also characters of random salts, so only for values of generic rules. */
+const LOOSE_TEMPLATE_MARKERS = /(?:\{%|%\}|#\{|\[\[|\]\])/;
 
-/** Placeholders and templates, for every rule: `xxxx`, `<token>`, `${VAR}`, `{{ .Values.x }}`, `%s`, `changeme`. */
-export function isPlaceholder(secret: string): boolean {
-  if (TEMPLATE_MARKERS.test(secret)) return true;
+/**
+ * Placeholders and templates: `xxxx`, `<token>`, `${VAR}`, `{{ .Values.x }}`, `%s`, `changeme`.
+ * `loose` (generic rules) also counts rarer template syntax.
+ */
+export function isPlaceholder(secret: string, loose = true): boolean {
+  if (TEMPLATE_MARKERS.test(secret) || (loose && LOOSE_TEMPLATE_MARKERS.test(secret))) return true;
   if (PLACEHOLDER_WORDS.test(secret) || EMPTY_WORDS.test(secret)) return true;
   return isRepetitive(secret);
 }

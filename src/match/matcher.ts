@@ -69,10 +69,11 @@ export class Matcher {
 
   /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
   candidateRules(content: Buffer, relPath: string, triggered?: { encodings: Set<Encoding>; words: Set<string> }): number[] {
-    const { keywordSet, rulesByKeyword, rules } = this.ruleSet;
-    if (!keywordSet) return [];
-    const hits = keywordSet.match(content);
-    if (hits.length === 0) return [];
+    const { keywordSet, rulesByKeyword, rules, pathOnlyRules } = this.ruleSet;
+    const seen = new Set<number>();
+    for (const r of pathOnlyRules) if (rules[r].pathFilter!(relPath)) seen.add(r);
+    const hits = keywordSet ? keywordSet.match(content) : [];
+    if (hits.length === 0) return [...seen];
     if (triggered && this.triggers.size) {
       for (const k of hits) {
         const t = this.triggers.get(k);
@@ -83,7 +84,6 @@ export class Matcher {
       }
     }
     const lock = isLockFile(relPath);
-    const seen = new Set<number>();
     for (const k of hits) {
       for (const r of rulesByKeyword[k]) {
         if (seen.has(r)) continue;
@@ -263,7 +263,7 @@ export class Matcher {
     const entropy = shannonEntropy(secret);
     const minEntropy = rule.minEntropy ?? (rule.generic ? defaultMinEntropy(secret) : 0);
     if (entropy < minEntropy) return undefined;
-    if (rule.kind !== 'private-key' && isPlaceholder(secret)) return undefined;
+    if (rule.kind !== 'private-key' && isPlaceholder(secret, rule.generic ?? false)) return undefined;
     if (rule.generic && (isNonLiteralValue(secret) || !isCredentialLike(secret, rule.kind, relPath))) return undefined;
     let confidence = rule.confidence;
     let checksumValid: boolean | undefined;

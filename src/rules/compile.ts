@@ -40,6 +40,8 @@ export interface CompiledRuleSet {
   rulesByKeyword: number[][];
   /** rule index -> its keyword indices (for windowed rules, which look for where the keywords occur). */
   keywordsByRule: number[][];
+  /** Rules with no keywords, limited by `paths` alone (a Rails config/master.key holds nothing but hex). */
+  pathOnlyRules: number[];
   /** Lower-cased ids -> rule, for lookups by reporters and the checker. */
   byId: Map<string, CompiledRule>;
 }
@@ -153,5 +155,6 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   const keywordSet = keywords.length
     ? new RE2.Set(keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`)), { anchor: 'unanchored' })
     : undefined;
-  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 ? [i] : []));
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

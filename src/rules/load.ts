@@ -128,6 +128,10 @@ export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { vali
           continue;
         }
         seen.set(r.id, rel);
+        if (!r.keywords?.length && !r.paths?.length) {
+          problems.push(`${rel}: rule ${r.id} has neither keywords nor paths: it would run on every file`);
+          continue;
+        }
         rules.push({
           ...r,
           provider: r.provider ?? fileDoc.provider,

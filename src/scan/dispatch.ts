@@ -2,14 +2,21 @@
 // inline while the work is small, across worker threads once it is big enough to be worth starting them.
 import { FindingContext, type FindingContextOptions } from './findings.js';
 import { MatcherPool } from './pool.js';
-import { processItem, type WorkItem, type WorkResult } from './work.js';
-import { BATCH_BYTES, BATCH_FILES, INLINE_MAX_BYTES, INLINE_MAX_FILES, defaultConcurrency } from './scan-tree.js';
+import { processItem, type PackedBatch, type WorkItem, type WorkResult } from './work.js';
+import { BATCH_BYTES, INLINE_MAX_BYTES, INLINE_MAX_FILES, defaultConcurrency } from './scan-tree.js';
+
+/**
+ * Blobs are small (a few KB) and arrive already read, so batches are bounded by bytes more than by count: fewer,
+ * larger messages. Batches queued per worker: enough that a worker never waits for the next one.
+ */
+const STREAM_BATCH_ITEMS = 1024;
+const QUEUED_PER_WORKER = 3;
 
 type BytesItem = Extract<WorkItem, { kind: 'bytes' }>;
 
 /**
  * Matches a stream of byte buffers. Items are held until the held work passes the inline threshold; then a
- * MatcherPool starts and batches go to it (buffers transferred, not copied), with at most two batches queued per
+ * MatcherPool starts and batches go to it (each batch in one transferred buffer), with a few batches queued per
  * worker so memory stays bounded. If the stream ends first, everything is matched inline on this thread.
  */
 export class StreamDispatcher<T> {
@@ -56,7 +63,7 @@ export class StreamDispatcher<T> {
   private async toBatch(item: BytesItem, tag: T): Promise<void> {
     this.batch.push({ item, tag });
     this.batchBytes += item.bytes.byteLength;
-    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) await this.flush();
+    if (this.batch.length >= STREAM_BATCH_ITEMS || this.batchBytes >= BATCH_BYTES) await this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -64,25 +71,25 @@ export class StreamDispatcher<T> {
     const these = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    const transfer: ArrayBuffer[] = [];
-    const buffers = new Set<ArrayBufferLike>();
+    // One ArrayBuffer per batch, moved to the worker (see PackedBatch): cheaper than one message part per blob.
+    const arena = Buffer.allocUnsafeSlow(these.reduce((n, t) => n + t.item.bytes.byteLength, 0));
+    const packed: PackedBatch = { buffer: arena.buffer as ArrayBuffer, ends: [], relPaths: [] };
+    let offset = 0;
     for (const { item } of these) {
-      const ab = item.bytes.buffer;
-      // Only buffers that own their whole ArrayBuffer can be moved; the rest are copied.
-      if (ab instanceof ArrayBuffer && item.bytes.byteOffset === 0 && item.bytes.byteLength === ab.byteLength && !buffers.has(ab)) {
-        buffers.add(ab);
-        transfer.push(ab);
-      }
+      arena.set(item.bytes, offset);
+      offset += item.bytes.byteLength;
+      packed.ends.push(offset);
+      packed.relPaths.push(item.relPath);
     }
     const job: Promise<void> = this.pool
-      .run(these.map((t) => t.item), transfer)
+      .run(packed, [packed.buffer])
       .then(
         (results) => results.forEach((r, i) => this.onResult(these[i].tag, r)),
         (err: Error) => void (this.failure ??= err),
       )
       .finally(() => this.running.delete(job));
     this.running.add(job);
-    while (this.running.size >= this.pool.size * 2) await Promise.race(this.running);
+    while (this.running.size >= this.pool.size * QUEUED_PER_WORKER) await Promise.race(this.running);
     if (this.failure) throw this.failure;
   }
 

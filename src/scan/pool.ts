@@ -1,7 +1,7 @@
 // A pool of matcher worker threads. Batches go to the least busy worker; each worker compiles the rules once.
 import { Worker } from 'node:worker_threads';
 import type { FindingContextOptions } from './findings.js';
-import type { WorkItem, WorkResult } from './work.js';
+import type { PackedBatch, WorkItem, WorkResult } from './work.js';
 
 interface Pending {
   resolve: (r: WorkResult[]) => void;
@@ -52,7 +52,7 @@ export class MatcherPool {
     return this.busy.reduce((a, b) => a + b, 0);
   }
 
-  run(items: WorkItem[], transfer: ArrayBuffer[] = []): Promise<WorkResult[]> {
+  run(items: WorkItem[] | PackedBatch, transfer: ArrayBuffer[] = []): Promise<WorkResult[]> {
     if (this.failed) return Promise.reject(this.failed);
     let w = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.busy[i] < this.busy[w]) w = i;

@@ -6,6 +6,20 @@ export type WorkItem =
   | { kind: 'file'; absPath: string; relPath: string }
   | { kind: 'bytes'; bytes: Uint8Array; relPath: string };
 
+/**
+ * Many byte buffers sent to a worker as ONE transferred ArrayBuffer (item i is bytes ends[i-1]..ends[i]):
+ * structured-cloning one view per item costs microseconds each, which adds up over a history's blobs.
+ */
+export interface PackedBatch {
+  buffer: ArrayBuffer;
+  ends: number[];
+  relPaths: string[];
+}
+
+export function unpackBatch(b: PackedBatch): WorkItem[] {
+  return b.relPaths.map((relPath, i) => ({ kind: 'bytes', bytes: new Uint8Array(b.buffer, i ? b.ends[i - 1] : 0, b.ends[i] - (i ? b.ends[i - 1] : 0)), relPath }));
+}
+
 export interface WorkResult extends ContentResult {
   bytes: number;
 }

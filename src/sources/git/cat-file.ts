@@ -7,8 +7,9 @@ import { firstLine, spawnGit } from './exec.js';
 import type { BlobReader, BlobResult } from './types.js';
 
 /** Results buffered before stdout is paused (count and bytes). */
-const HIGH_WATER_RESULTS = 256;
+const HIGH_WATER_RESULTS = 4096;
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
+const SLAB_SIZE = 1024 * 1024;
 
 type ParseState =
   | { kind: 'header' }
@@ -32,6 +33,11 @@ export class CatFileReader implements BlobReader {
   private paused = false;
   private wake: (() => void) | undefined;
   private drainWaiters: Array<() => void> = [];
+  private unsent = '';
+  private flushScheduled = false;
+  private blocked = false;
+  private slab = Buffer.allocUnsafeSlow(0);
+  private slabUsed = 0;
   private restarts = 0;
 
   constructor(
@@ -67,21 +73,37 @@ export class CatFileReader implements BlobReader {
   }
 
   private releaseDrainWaiters(): void {
+    this.blocked = false;
     const w = this.drainWaiters;
     this.drainWaiters = [];
     for (const f of w) f();
   }
 
+  /** Ids are written in blocks (one write per event-loop turn or 64 KB), not one write per blob. */
   request(id: string): Promise<void> | void {
     if (this.ended || this.closed) throw new Error('blob reader already ended');
     this.pending.push(id);
-    const ok = this.proc!.stdin.write(`${id}\n`);
-    if (!ok && !this.proc!.stdin.destroyed) return new Promise((resolve) => this.drainWaiters.push(resolve));
+    this.unsent += `${id}\n`;
+    if (this.unsent.length >= 65536) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    if (this.blocked) return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.unsent || !this.proc || this.proc.stdin.destroyed) return;
+    const ok = this.proc.stdin.write(this.unsent);
+    this.unsent = '';
+    if (!ok) this.blocked = true;
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.flush();
     this.proc?.stdin.end();
     this.checkFinished();
   }
@@ -173,10 +195,25 @@ export class CatFileReader implements BlobReader {
     const tooLarge = size > this.maxSize;
     const wrongType = parts[1] !== 'blob' ? parts[1] : undefined;
     const st: ParseState = { kind: 'body', id, size, got: 0, tooLarge, wrongType };
-    if (!tooLarge && !wrongType) st.data = Buffer.allocUnsafeSlow(size);
+    if (!tooLarge && !wrongType) st.data = this.alloc(size);
     if (size === 0) {
       this.state = { kind: 'lf', result: wrongType ? { id, size, error: `not a blob (${wrongType})` } : { id, size, data: st.data ?? Buffer.alloc(0) } };
     } else this.state = st;
+  }
+
+  /**
+   * Blob buffers are carved out of 1 MB slabs: one allocation per slab instead of one per blob. A slab is freed
+   * once every blob cut from it has been matched (or copied into a batch for the worker threads).
+   */
+  private alloc(size: number): Buffer {
+    if (size > SLAB_SIZE / 8) return Buffer.allocUnsafeSlow(size);
+    if (this.slabUsed + size > SLAB_SIZE) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    const b = this.slab.subarray(this.slabUsed, this.slabUsed + size);
+    this.slabUsed += (size + 7) & ~7;
+    return b;
   }
 
   private onClose(code: number | null): void {
@@ -203,10 +240,10 @@ export class CatFileReader implements BlobReader {
       return;
     }
     this.start();
-    for (const id of rest) {
-      this.pending.push(id);
-      this.proc!.stdin.write(`${id}\n`);
-    }
+    // Everything not answered goes to the new process, including ids not yet written to the old one.
+    this.unsent = '';
+    this.pending = rest;
+    if (rest.length) this.proc!.stdin.write(`${rest.join('\n')}\n`);
     if (this.ended) this.proc!.stdin.end();
     this.releaseDrainWaiters();
   }

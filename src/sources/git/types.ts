@@ -51,7 +51,7 @@ export interface HistorySpec {
 export interface BlobResult {
   id: string;
   size: number;
-  /** The content, unless the blob is missing, unreadable or over the size limit. Owns its ArrayBuffer (transferable). */
+  /** The content, unless the blob is missing, unreadable or over the size limit. */
   data?: Buffer;
   /** Why there is no content. */
   error?: string;
