@@ -93,7 +93,7 @@ for fam, words, kws, kind, ent, name in [
              desc=f'A {what} given as a shell default (${{NAME:-value}}) or a container flag (-e NAME=value).'),
         rule(f'generic.{fam}.query-param', f'{name} in a URL query string', kind, query, kws, ent, ex_qs, neg,
              desc=f'A {what} passed in a URL query string, where logs and proxies record it.'),
-        rule(f'generic.{fam}.xml', f'{name} in XML', kind, xml, kws, ent, ex_x[:1] + ex_x[2:], neg,
+        rule(f'generic.{fam}.xml', f'{name} in XML', kind, xml, kws, ent, ex_x, neg,
              desc=f'A {what} in an XML element or attribute (settings.xml, IDE and FTP client files).'),
         rule(f'generic.{fam}.appsettings', f'{name} in .NET appSettings', kind, appsettings, ['<add'], ent, ex_a, neg,
              desc=f'A {what} in a .NET app.config or web.config appSettings entry.'),
