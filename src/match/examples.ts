@@ -15,6 +15,9 @@ function examplePath(rule: Rule, given?: string): string {
   return glob ? glob.replace(/^\*\*\//, '').replace(/\*\*\//g, '').replace(/\*/g, 'x') : 'example.txt';
 }
 
+/** Neutral lines around an example, enough to make the matcher use windows (it reads small content whole). */
+const FILLER = 'lorem ipsum dolor sit amet\n'.repeat(200);
+
 export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
   const failures: ExampleFailure[] = [];
   for (const rule of rules) {
@@ -27,6 +30,12 @@ export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
     }
     rule.examples.forEach((ex, i) => {
       const { matches } = matcher.match(Buffer.from(ex.text), examplePath(rule, ex.path));
+      // A windowed rule reads only the lines near its keywords in large content: prove the window holds.
+      const padded = rule.window === undefined ? matches : matcher.match(Buffer.from(`${FILLER}${ex.text}\n${FILLER}`), examplePath(rule, ex.path)).matches;
+      if (!padded.some((m) => m.secret === ex.secret)) {
+        failures.push({ ruleId: rule.id, message: `example ${i + 1} is not found within its window of ${rule.window} line(s) around a keyword` });
+        return;
+      }
       if (!matches.some((m) => m.secret === ex.secret)) {
         const got = matches.map((m) => m.secret.slice(0, 40)).join(', ');
         failures.push({

@@ -1,6 +1,5 @@
 // The matcher: rules + bytes -> matches. Pure: no I/O, no fingerprints, no reporting.
-import RE2 from 're2';
-import { escapeLiteral, type CompiledRule, type CompiledRuleSet } from '../rules/index.js';
+import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
 import type { Confidence, RawMatch } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isCredentialLike, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
@@ -46,6 +45,15 @@ const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', l
 /** Context kept around a decoded span: enough for a key name and its quotes. */
 const DECODE_CONTEXT = 256;
 
+/** Past this many occurrences of a keyword, a windowed rule reads the whole content instead. */
+const MAX_WINDOWS = 256;
+
+/** Per-content state shared by windowed rules: keyword offsets and a lower-cased copy for case-insensitive search. */
+interface WindowCache {
+  positions: Map<number, number[] | undefined>;
+  lower?: Buffer;
+}
+
 /** Below this size a windowed rule simply reads the whole content. */
 const WINDOW_MIN_CONTENT = 4096;
 
@@ -55,8 +63,6 @@ const MAX_SECRET_BYTES = 16384;
 export class Matcher {
   /** Keyword index -> the trigger word and the encoding its presence suggests (when compiled with DECODE_KEYWORDS). */
   private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
-  /** Keyword index -> a case-insensitive literal search, for windowed rules (compiled on first use). */
-  private readonly keywordFinders = new Map<number, RE2>();
 
   constructor(readonly ruleSet: CompiledRuleSet) {
     for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
@@ -99,8 +105,8 @@ export class Matcher {
   match(content: Buffer, relPath = ''): MatchResult {
     const triggered = { encodings: new Set<Encoding>(), words: new Set<string>() };
     const candidates: Candidate[] = [];
-    const positions = new Map<number, number[]>();
-    for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, positions);
+    const cache: WindowCache = { positions: new Map() };
+    for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, cache);
     // A rule that matched part of the encoded text itself (a SAS token's signature with %2F in it) keeps its
     // raw match; one that saw the whole encoded blob as an opaque value gives way to what it decodes to.
     const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
@@ -178,19 +184,25 @@ export class Matcher {
     return resolveOverlaps(out);
   }
 
-  /** Byte offsets of every occurrence of a keyword, found once per content and shared by the rules that need them. */
-  private keywordPositions(k: number, content: Buffer, cache: Map<number, number[]>): number[] {
-    let found = cache.get(k);
-    if (found) return found;
-    let finder = this.keywordFinders.get(k);
-    if (!finder) {
-      finder = new RE2(escapeLiteral(this.ruleSet.keywords[k]), this.ruleSet.keywordCaseSensitive[k] ? 'g' : 'gi');
-      this.keywordFinders.set(k, finder);
+  /**
+   * Byte offsets of every occurrence of a keyword, found once per content and shared by the rules that need
+   * them; undefined when there are so many that reading the whole content is cheaper than windows.
+   */
+  private keywordPositions(k: number, content: Buffer, cache: WindowCache): number[] | undefined {
+    if (cache.positions.has(k)) return cache.positions.get(k);
+    const sensitive = this.ruleSet.keywordCaseSensitive[k];
+    // Case-insensitive keywords are lower-cased already; search a lower-cased copy (ASCII letters map 1:1).
+    const haystack = sensitive ? content : (cache.lower ??= Buffer.from(content.toString('latin1').toLowerCase(), 'latin1'));
+    const needle = this.ruleSet.keywords[k];
+    let found: number[] | undefined = [];
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+      if (found.length === MAX_WINDOWS) {
+        found = undefined;
+        break;
+      }
+      found.push(at);
     }
-    found = [];
-    finder.lastIndex = 0;
-    for (let m = finder.exec(content); m; m = finder.exec(content)) found.push(m.index);
-    cache.set(k, found);
+    cache.positions.set(k, found);
     return found;
   }
 
@@ -198,17 +210,28 @@ export class Matcher {
    * Runs a rule over the whole content, or, for a rule with a `window`, over the lines around its keywords
    * only: a generic rule keyed on "token" need not read a 30 KB file to look at the three lines that say it.
    */
-  private runRuleWindowed(ruleIndex: number, content: Buffer, out: Candidate[], relPath: string, cache: Map<number, number[]>): void {
+  private runRuleWindowed(ruleIndex: number, content: Buffer, out: Candidate[], relPath: string, cache: WindowCache): void {
     const compiled = this.ruleSet.rules[ruleIndex];
     const window = compiled.rule.window;
-    if (window === undefined || content.length < WINDOW_MIN_CONTENT) {
+    const keywords = this.ruleSet.keywordsByRule[ruleIndex];
+    if (window === undefined || content.length < WINDOW_MIN_CONTENT || keywords.length === 0) {
       this.runRule(ruleIndex, content, out, relPath, 0, content.length);
       return;
     }
-    const offsets = this.ruleSet.keywordsByRule[ruleIndex].flatMap((k) => this.keywordPositions(k, content, cache)).sort((a, b) => a - b);
+    const lists: number[][] = [];
+    for (const k of keywords) {
+      const positions = this.keywordPositions(k, content, cache);
+      if (!positions) {
+        this.runRule(ruleIndex, content, out, relPath, 0, content.length);
+        return;
+      }
+      if (positions.length) lists.push(positions);
+    }
+    const offsets = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
     let from = -1;
     let to = -1;
     for (const at of offsets) {
+      if (at < to && window === 0) continue; // same line as the window already open
       // From the start of the line `window` lines above the keyword to the end of the line `window` lines below.
       let start = at === 0 ? 0 : content.lastIndexOf(10, at - 1) + 1;
       for (let n = 0; n < window && start > 0; n++) start = start < 2 ? 0 : content.lastIndexOf(10, start - 2) + 1;

@@ -207,7 +207,7 @@ export class CatFileReader implements BlobReader {
    */
   private alloc(size: number): Buffer {
     if (size > SLAB_SIZE / 8) return Buffer.allocUnsafeSlow(size);
-    if (this.slabUsed + size > SLAB_SIZE) {
+    if (this.slabUsed + size > this.slab.length) {
       this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.slabUsed = 0;
     }
