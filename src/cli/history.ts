@@ -68,6 +68,9 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
   ]);
   try {
     const opened = await scan.openRepository(repo, opts.gitBackend);
+    // A pre-commit hook waits on this: git reads the staged change while the rules load.
+    const changes = kind === 'staged' ? opened.backend.staged() : undefined;
+    changes?.catch(() => undefined);
     const r = opened.backend.repo;
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [r.worktree ?? r.path]));
     const rules = cli.loadActiveRules(cfg);
@@ -87,7 +90,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     const inv =
       kind === 'history'
         ? await scan.scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range })
-        : await scan.scanStaged(common);
+        : await scan.scanStaged({ ...common, changes });
     cli.writeReport(io, inv, rules, opts);
     setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
   } catch (err) {

@@ -8,6 +8,7 @@ import { isLockFile } from '../match/filters.js';
 import {
   MODE_GITLINK, addedKey, isAdded, isLfsPointer, isRegularFileMode, openGitBackend, pathFilter,
   type AddedLinesIndex, type BackendChoice, type BlobResult, type CommitMeta, type GitBackend, type HistorySpec,
+  type StagedChange,
 } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
 import { findingContextOptions } from './scan-tree.js';
@@ -430,7 +431,10 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
   }
 }
 
-export type StagedScanOptions = RepoScanOptions;
+export interface StagedScanOptions extends RepoScanOptions {
+  /** The staged changes, when the caller started reading them already (to overlap git with loading rules). */
+  changes?: Promise<StagedChange[]>;
+}
 
 /** What `git commit` would record now: only matches on lines the staged change adds. */
 export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
@@ -439,7 +443,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
   const notes = new Notes();
   if (warning) notes.warnings.push(warning);
   try {
-    const changes = await backend.staged();
+    const changes = await (o.changes ?? backend.staged());
     const include = pathFilter({
       exclude: [...(o.exclude ?? []), ...o.config.exclude, ...o.config.allowlist.paths],
       includeVendored: o.includeVendored ?? o.config.includeVendored ?? false,

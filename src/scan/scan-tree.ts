@@ -26,6 +26,8 @@ export const INLINE_MAX_FILES = 200;
 export const INLINE_MAX_BYTES = 8 * 1024 * 1024;
 export const BATCH_FILES = 64;
 export const BATCH_BYTES = 4 * 1024 * 1024;
+/** Walks do not stat: sizes are estimated for batching until the reader knows them. */
+const AVERAGE_FILE = 16 * 1024;
 
 export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -65,7 +67,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
 
   const ctxOptions = findingContextOptions(options);
   const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  const toItem = (e: FileEntry): WorkItem => ({ kind: 'file', absPath: e.absPath, relPath: e.relPath });
+  const toItem = (e: FileEntry): WorkItem => ({ kind: 'file', absPath: e.absPath, relPath: e.relPath, maxSize: options.maxFileSize });
 
   // Walk and match at once: small scans stay on this thread; once there is enough work, a worker pool
   // starts (compiling rules while the walk goes on) and takes batches as they fill.
@@ -84,9 +86,9 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   try {
     for await (const e of source.entries()) {
       pending.push(e);
-      pendingBytes += e.size;
+      pendingBytes += e.size ?? AVERAGE_FILE;
       seenFiles++;
-      seenBytes += e.size;
+      seenBytes += e.size ?? AVERAGE_FILE;
       if (!pool && concurrency > 1 && (seenFiles > INLINE_MAX_FILES || seenBytes > INLINE_MAX_BYTES)) {
         pool = new MatcherPool(concurrency, ctxOptions);
       }

@@ -21,7 +21,8 @@ export interface FileEntry {
   absPath: string;
   /** Relative to the target, with `/` separators; the file name when the target is a file. */
   relPath: string;
-  size: number;
+  /** Known when the target was a file; a walk does not stat (the reader checks the size when it opens the file). */
+  size?: number;
 }
 
 export interface FileTreeOptions {
@@ -81,48 +82,49 @@ export class FileTreeSource {
       dot: true,
       onlyFiles: false,
       followSymbolicLinks: false,
-      stats: true,
+      objectMode: true,
       ignore,
       suppressErrors: true,
       fs: { readdir },
     });
+    // No stat per entry: readdir's file types say what each entry is, and the reader checks sizes.
     for await (const raw of stream) {
       const entry = raw as unknown as fgTypes.Entry;
-      const stats = entry.stats!;
+      const type = entry.dirent;
       const relPath = entry.path;
-      if (stats.isDirectory()) continue;
-      if (stats.isSymbolicLink()) {
+      if (type.isDirectory()) continue;
+      if (type.isSymbolicLink()) {
         this.skip(target, relPath, 'symbolic link (not followed)');
         continue;
       }
-      if (!stats.isFile()) {
+      if (!type.isFile()) {
         this.skip(target, relPath, 'not a regular file');
         continue;
       }
-      if (stats.size > this.options.maxFileSize) {
-        this.skip(target, relPath, `larger than --max-file-size (${stats.size} bytes)`);
-        continue;
-      }
-      yield { target, absPath: path.join(root, relPath), relPath, size: stats.size };
+      yield { target, absPath: path.join(root, relPath), relPath };
     }
   }
 }
 
-/** Reads a file; an error becomes a skip reason instead of an exception. */
-export async function readFileEntry(entry: FileEntry): Promise<Buffer | { error: string }> {
+/** Reads a file no larger than maxSize; an error or an oversized file becomes a skip reason, not an exception. */
+export function readFileEntrySync(absPath: string, maxSize: number): Buffer | { error: string } {
+  let fd: number | undefined;
   try {
-    return await fs.promises.readFile(entry.absPath);
+    fd = fs.openSync(absPath, 'r');
+    const { size } = fs.fstatSync(fd);
+    if (size > maxSize) return { error: `larger than --max-file-size (${size} bytes)` };
+    const buf = Buffer.allocUnsafe(size);
+    let n = 0;
+    while (n < size) {
+      const r = fs.readSync(fd, buf, n, size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return n === size ? buf : buf.subarray(0, n);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { error: `not readable (${e.code ?? e.message})` };
-  }
-}
-
-export function readFileEntrySync(absPath: string): Buffer | { error: string } {
-  try {
-    return fs.readFileSync(absPath);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return { error: `not readable (${e.code ?? e.message})` };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -1,1 +1,1 @@
-export { FileTreeSource, PathNotFoundError, VENDORED_DIRS, readFileEntry, readFileEntrySync, type FileEntry, type FileTreeOptions } from './files.js';
+export { FileTreeSource, PathNotFoundError, VENDORED_DIRS, readFileEntrySync, type FileEntry, type FileTreeOptions } from './files.js';
