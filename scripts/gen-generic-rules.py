@@ -19,6 +19,7 @@ def key(words, fam):
 
 common = dict(provider='Generic', generic=True)
 
+USERNAME = r'(?i)\b(?:user(?:_?name)?|login|uid|db_?user|admin_?user)["\']?\s*[:=]\s*["\']?([^\s"\',;<>{}$]{2,64})'
 SOURCE_GLOBS = ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,rb,go,java,kt,scala,cs,php,c,cc,cpp,h,hpp,rs,swift,m,mm,dart,lua,pl,pm,groovy,vue,svelte,map}']
 
 def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, severity='high', confidence='low', privilege='unknown', reason=None, desc=None, excludePaths=None):
@@ -28,11 +29,14 @@ def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, sev
              generic=True, lifetime='long-lived',
              rotate='https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html',
              references=['https://cwe.mitre.org/data/definitions/798.html'],
-             examples=[dict(text=t, secret=s) for t, s in examples], negativeExamples=negatives,
+             examples=[dict(text=e[0], secret=e[1], **({'parts': e[2]} if len(e) > 2 else {})) for e in examples], negativeExamples=negatives,
              # Every generic pattern matches on one line: the matcher only reads the lines with a keyword.
              window=0)
     if desc: r['description'] = desc
     if excludePaths: r['excludePaths'] = excludePaths
+    if kind == 'password' and id.startswith('generic.password.'):
+        # A password is only half a credential: the user name in the same block is its companion part.
+        r['parts'] = [dict(name='username', pattern=USERNAME, within=3, required=False)]
     return r
 
 PW_KW = ['pass', 'pwd']
@@ -65,7 +69,7 @@ for fam, words, kws, kind, ent, name in [
     if fam == 'password':
         ex_q = [("db_password = 'Tr0ub4dor&3x'", 'Tr0ub4dor&3x'), ('const smtpPassword: string = "k9#Lm2$vQ8"', 'k9#Lm2$vQ8'), ('"password": "hunter22",', 'hunter22'), ('$config[\'db\'][\'password\'] = \'mP4ssw0rd99\';', 'mP4ssw0rd99')]
         ex_f = [('const dbPassword = process.env.DB_PASSWORD || "Wq9Lm3Zx";', 'Wq9Lm3Zx'), ("DB_PASSWORD = os.getenv('DB_PASSWORD') or 'Kt8Hy2Nb'", 'Kt8Hy2Nb')]
-        ex_u = [('DB_PASSWORD=admin12345', 'admin12345'), ('  password: RedisPass1!', 'RedisPass1!'), ('spring.datasource.password=Qw3rtyZ9', 'Qw3rtyZ9')]
+        ex_u = [('DB_PASSWORD=admin12345', 'admin12345'), ('DB_USER=app_rw\nDB_PASSWORD=Kq8Wz3Lp', 'Kq8Wz3Lp', {'username': 'app_rw'}), ('  password: RedisPass1!', 'RedisPass1!'), ('spring.datasource.password=Qw3rtyZ9', 'Qw3rtyZ9')]
         ex_i = [('export DB_PASS=${DB_PASS:-Sup3rS3cret}', 'Sup3rS3cret'), ('docker run -e MYSQL_ROOT_PASSWORD=r00tPw0rd9 mysql', 'r00tPw0rd9')]
         ex_qs = [('jdbc:mysql://db/app?user=admin&password=Jk7hGf3d', 'Jk7hGf3d'), ('https://api.local/login?pass=W8mnB2xq', 'W8mnB2xq')]
         ex_x = [('<password>Zx9Qw2Er</password>', 'Zx9Qw2Er'), ('<server host="ftp.local" password="Hy6Tg2Wq"/>', 'Hy6Tg2Wq')]

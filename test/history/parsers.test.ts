@@ -125,3 +125,41 @@ describe('paths and LFS pointers', () => {
     expect(isLfsPointer(Buffer.from('hello'))).toBe(false);
   });
 });
+
+describe('cat-file --batch reader', () => {
+  it('returns every blob byte for byte, in order, across slab boundaries; says which are missing or too large', async () => {
+    const { FixtureRepo } = await import('../helpers/git-fixtures.js');
+    const { CatFileReader } = await import('../../src/sources/git/cat-file.js');
+    const crypto = await import('node:crypto');
+    const repo = FixtureRepo.init('shadowscan-catfile-');
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const size = i % 10 === 0 ? 150_000 + i : Math.floor(Math.random() * 40_000);
+      repo.write(`f${i}.bin`, crypto.randomBytes(size));
+    }
+    repo.write('empty.txt', '');
+    repo.commit('blobs', { name: 'A', email: 'a@x' }, '2024-01-01T00:00:00Z');
+    for (const line of repo.git(['ls-tree', '-r', 'HEAD']).split('\n')) ids.push(line.split(/\s+/)[2]);
+    const missing = 'f'.repeat(40);
+    const asked = [...ids.slice(0, 60), missing, ...ids.slice(60)];
+    const reader = new CatFileReader(repo.dir, 145_000);
+    const got: Array<{ id: string; size: number; data?: Buffer; error?: string; tooLarge?: boolean }> = [];
+    const consumer = (async () => {
+      for await (const r of reader) got.push({ ...r, data: r.data && Buffer.from(r.data) });
+    })();
+    for (const id of asked) await reader.request(id);
+    reader.end();
+    await consumer;
+    expect(got.map((r) => r.id)).toEqual(asked);
+    for (const r of got) {
+      if (r.id === missing) expect(r.error).toContain('missing');
+      else if (r.tooLarge) expect(r.size).toBeGreaterThan(145_000);
+      else {
+        const hash = crypto.createHash('sha1').update(`blob ${r.data!.length}\0`).update(r.data!).digest('hex');
+        expect(hash).toBe(r.id);
+      }
+    }
+    expect(got.filter((r) => r.tooLarge).length).toBeGreaterThan(0);
+    expect(got.filter((r) => r.data?.length === 0)).toHaveLength(1);
+  });
+});

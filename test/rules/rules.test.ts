@@ -21,17 +21,28 @@ describe('rules/', () => {
     expect(checkRuleExamples(rules).map((f) => `${f.ruleId}: ${f.message}`)).toEqual([]);
   });
 
-  it('cover at least 80 provider rules plus generic detection', () => {
-    expect(rules.filter((r) => !r.generic).length).toBeGreaterThanOrEqual(80);
+  it('cover at least 600 provider rules plus generic detection', () => {
+    expect(rules.filter((r) => r.provider !== 'Generic').length).toBeGreaterThanOrEqual(600);
     expect(rules.some((r) => r.generic)).toBe(true);
   });
 
-  it('give every rule a rotation page, a privilege reason and a negative example', () => {
+  it('give every rule a rotation page, a privilege reason, two examples and a negative example', () => {
     for (const r of rules) {
       expect(r.rotate, r.id).toMatch(/^https:\/\//);
       expect(r.privilegeReason.length, r.id).toBeGreaterThan(3);
+      expect(r.examples.length, r.id).toBeGreaterThanOrEqual(2);
       expect(r.negativeExamples.length, r.id).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('classify tokens for the inventory: privilege, lifetime, live or test where the provider says', () => {
+    const stripeLive = rules.find((r) => r.id === 'stripe.secret-key.live');
+    const stripeTest = rules.find((r) => r.id === 'stripe.secret-key.test');
+    expect(stripeLive?.environment).toBe('live');
+    expect(stripeTest?.environment).toBe('test');
+    expect(rules.filter((r) => r.lifetime).length / rules.length).toBeGreaterThan(0.95);
+    expect(rules.filter((r) => r.checksum).map((r) => r.id)).toEqual(expect.arrayContaining(['github.pat.classic', 'npm.token']));
+    expect(rules.filter((r) => r.parts?.length).length).toBeGreaterThanOrEqual(5);
   });
 
   it('`shadowscan rules check` exits 0 and `rules list` lists them all', () => {
