@@ -20,6 +20,8 @@ def key(words, fam):
 common = dict(provider='Generic', generic=True)
 
 USERNAME = r'(?i)\b(?:user(?:_?name)?|login|uid|db_?user|admin_?user)["\']?\s*[:=]\s*["\']?([^\s"\',;<>{}$]{2,64})'
+# Prose documentation: examples, badges with public tokens, and "do not pass `origin`" sentences.
+DOC_GLOBS = ['**/*.{md,markdown,mdx,rst,adoc}']
 SOURCE_GLOBS = ['**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,rb,go,java,kt,scala,cs,php,c,cc,cpp,h,hpp,rs,swift,m,mm,dart,lua,pl,pm,groovy,vue,svelte,map}']
 
 def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, severity='high', confidence='low', privilege='unknown', reason=None, desc=None, excludePaths=None):
@@ -33,7 +35,7 @@ def rule(id, name, kind, pattern, keywords, minEntropy, examples, negatives, sev
              # Every generic pattern matches on one line: the matcher only reads the lines with a keyword.
              window=0)
     if desc: r['description'] = desc
-    if excludePaths: r['excludePaths'] = excludePaths
+    r['excludePaths'] = (excludePaths or []) + DOC_GLOBS
     if kind == 'password' and id.startswith('generic.password.'):
         # A password is only half a credential: the user name in the same block is its companion part.
         r['parts'] = [dict(name='username', pattern=USERNAME, within=3, required=False)]
@@ -131,7 +133,7 @@ rules += [
          ['mysql --password=$MYSQL_PWD', 'psql --password'],
          desc='A password given as a command-line flag, where shell history and process lists record it.'),
     rule('generic.connection-string.password', 'Password in a connection string', 'connection-string',
-         r'(?i)(?:^|[;"\'\s])(?:password|pwd)\s*=\s*(?P<secret>[^;"\'\s$<>{}]{3,200})\s*(?:;|"|\'|$)', ['password', 'pwd'], 1.5,
+         r'(?i)[;"\'](?:password|pwd)\s*=\s*(?P<secret>[^;"\'\s$<>{}]{3,200})\s*(?:;|"|\'|$)', ['password', 'pwd'], 1.5,
          [('Server=db.local;Database=App;User Id=sa;Password=Vb9Nm2Kq;', 'Vb9Nm2Kq'), ('"Driver={ODBC Driver 17};Server=tcp:sql;Uid=app;Pwd=Hy7Tr4Lp;"', 'Hy7Tr4Lp')],
          ['Server=db;User Id=sa;Password=;', 'Server=db;Password=${DB_PASSWORD};'],
          desc='A password inside a JDBC, ODBC or ADO.NET connection string.'),

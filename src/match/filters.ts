@@ -46,6 +46,8 @@ const COMMON_VALUES = new Set([
   'password', 'passwd', 'secret', 'token', 'apikey', 'api_key', 'true', 'false', 'null', 'none', 'nil', 'undefined',
   'string', 'required', 'optional', 'empty', 'default', 'hidden', 'masked', 'unset', 'disabled', 'enabled', 'bearer',
   'basic', 'private', 'public', 'boolean', 'number', 'object', 'function', 'secret_key', 'access_token', 'auth_token',
+  'pass', 'pwd', 'passw0rd', 'pa$$word', 'p@ssw0rd', 'p@$$w0rd', 'p@ssword', 'changeit', 'hunter2', 'letmein', 'mypassword',
+  'yourpassword', 'mysecret', 'yoursecret', 'mytoken', 'yourtoken',
 ]);
 
 /**
@@ -59,7 +61,7 @@ export function isNonLiteralValue(value: string): boolean {
   if (/^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(value)) return true; // a file path
   if (/\.(?:pem|key|crt|cer|json|ya?ml|txt|env|conf|cfg|ini|xml|p12|pfx|jks|js|ts|py|rb|php|go|java|html?|png|svg)$/i.test(value)) return true;
   if (/^[A-Za-z_][A-Za-z0-9_]*\(/.test(value)) return true; // a function call
-  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !/\d/.test(value)) return true; // a.b.c member access
+  if (/^[A-Za-z_$][\w$]*(?:[?!]?\.[A-Za-z_$][\w$]*)+$/.test(value) && !/\d/.test(value)) return true; // a.b?.c member access
   if (/^[A-Z][A-Z0-9_]+$/.test(value) && value.includes('_')) return true; // ANOTHER_CONSTANT
   return false;
 }
@@ -67,7 +69,7 @@ export function isNonLiteralValue(value: string): boolean {
 /** Versions and ranges (`^7.1.2`, `>=1.0.0`, `v2.3`): lock files and manifests are full of them. */
 const VERSION = /^[~^<>=v]*\d+(?:\.[\dx*]+)+(?:[-+][\w.]+)?$/i;
 /** Code rather than a literal: a call, a member access, an operator between quotes. */
-const CODE_FRAGMENT = /\)\.|\(['"`]|['"`]\)|\(\)|=>|&&|\|\||^-{1,2}[a-z]/i;
+const CODE_FRAGMENT = /\)\.|\(['"`]|['"`]\)|\(\)|=>|&&|\|\||^-{1,2}[a-z]|^[);,\]}]/i;
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|kts|scala|cs|php|c|cc|cpp|h|hpp|rs|swift|m|mm|dart|lua|pl|pm|r|ex|exs|erl|clj|groovy|vue|svelte|d\.ts|map)$/i;
 
 export function isSourceFile(relPath: string): boolean {
@@ -85,6 +87,13 @@ export function isCredentialLike(value: string, kind: string, relPath: string): 
   if (kind !== 'password' && kind !== 'connection-string' && kind !== 'credentials') return hasDigit && value.length >= 8;
   if (isSourceFile(relPath)) return hasDigit || /[^A-Za-z0-9_.-]/.test(value);
   return true;
+}
+
+/** RFC 2606 documentation hosts: credentials in URLs on them are examples. */
+const DOCUMENTATION_HOST = /@(?:[\w-]+\.)*example\.(?:com|org|net)\b|@[\w.-]+\.(?:example|invalid)\b/i;
+
+export function mentionsDocumentationHost(matchText: string): boolean {
+  return DOCUMENTATION_HOST.test(matchText);
 }
 
 /** Files whose content is hashes and versions, not secrets: generic rules skip them. */

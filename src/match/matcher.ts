@@ -2,7 +2,7 @@
 import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
 import type { Confidence, RawMatch } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
-import { ALLOW_MARKERS, isCredentialLike, isLockFile, isNonLiteralValue, isPlaceholder } from './filters.js';
+import { ALLOW_MARKERS, isCredentialLike, isLockFile, isNonLiteralValue, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
@@ -273,6 +273,7 @@ export class Matcher {
       const end = from + span[1];
       if (end - start > MAX_SECRET_BYTES || end <= start) continue;
       const secret = content.toString('utf8', start, end);
+      if (compiled.rule.generic && mentionsDocumentationHost(slice.toString('latin1', indices[0][0], indices[0][1]))) continue;
       const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0], relPath);
       if (candidate) out.push(candidate);
     }

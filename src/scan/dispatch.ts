@@ -11,12 +11,17 @@ import { BATCH_BYTES, INLINE_MAX_BYTES, INLINE_MAX_FILES, defaultConcurrency } f
  */
 const STREAM_BATCH_ITEMS = 1024;
 const QUEUED_PER_WORKER = 3;
+/**
+ * Batches travel in shared memory blocks that are reused once the worker is done with them: allocating (and
+ * transferring) a fresh buffer per batch made the garbage collector run for the external memory alone.
+ */
+const ARENA_BYTES = 2 * BATCH_BYTES;
 
 type BytesItem = Extract<WorkItem, { kind: 'bytes' }>;
 
 /**
  * Matches a stream of byte buffers. Items are held until the held work passes the inline threshold; then a
- * MatcherPool starts and batches go to it (each batch in one transferred buffer), with a few batches queued per
+ * MatcherPool starts and batches go to it (each batch in one memory block), with a few batches queued per
  * worker so memory stays bounded. If the stream ends first, everything is matched inline on this thread.
  */
 export class StreamDispatcher<T> {
@@ -29,6 +34,7 @@ export class StreamDispatcher<T> {
   private readonly running = new Set<Promise<void>>();
   private readonly concurrency: number;
   private failure: Error | undefined;
+  private readonly freeArenas: SharedArrayBuffer[] = [];
 
   constructor(
     private readonly ctxOptions: FindingContextOptions,
@@ -71,9 +77,11 @@ export class StreamDispatcher<T> {
     const these = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    // One ArrayBuffer per batch, moved to the worker (see PackedBatch): cheaper than one message part per blob.
-    const arena = Buffer.allocUnsafeSlow(these.reduce((n, t) => n + t.item.bytes.byteLength, 0));
-    const packed: PackedBatch = { buffer: arena.buffer as ArrayBuffer, ends: [], relPaths: [] };
+    // One block per batch (see PackedBatch): a reused shared block, or for an outsized batch a buffer of its own.
+    const total = these.reduce((n, t) => n + t.item.bytes.byteLength, 0);
+    const shared = total <= ARENA_BYTES ? (this.freeArenas.pop() ?? new SharedArrayBuffer(ARENA_BYTES)) : undefined;
+    const arena = shared ? Buffer.from(shared, 0, total) : Buffer.allocUnsafeSlow(total);
+    const packed: PackedBatch = { buffer: shared ?? (arena.buffer as ArrayBuffer), ends: [], relPaths: [] };
     let offset = 0;
     for (const { item } of these) {
       arena.set(item.bytes, offset);
@@ -82,12 +90,16 @@ export class StreamDispatcher<T> {
       packed.relPaths.push(item.relPath);
     }
     const job: Promise<void> = this.pool
-      .run(packed, [packed.buffer])
+      .run(packed, shared ? [] : [arena.buffer as ArrayBuffer])
       .then(
         (results) => results.forEach((r, i) => this.onResult(these[i].tag, r)),
         (err: Error) => void (this.failure ??= err),
       )
-      .finally(() => this.running.delete(job));
+      .finally(() => {
+        this.running.delete(job);
+        // The worker has answered: it holds nothing of the block any more.
+        if (shared) this.freeArenas.push(shared);
+      });
     this.running.add(job);
     while (this.running.size >= this.pool.size * QUEUED_PER_WORKER) await Promise.race(this.running);
     if (this.failure) throw this.failure;

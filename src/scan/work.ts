@@ -7,11 +7,11 @@ export type WorkItem =
   | { kind: 'bytes'; bytes: Uint8Array; relPath: string };
 
 /**
- * Many byte buffers sent to a worker as ONE transferred ArrayBuffer (item i is bytes ends[i-1]..ends[i]):
+ * Many byte buffers sent to a worker as ONE block, transferred or shared (item i is bytes ends[i-1]..ends[i]):
  * structured-cloning one view per item costs microseconds each, which adds up over a history's blobs.
  */
 export interface PackedBatch {
-  buffer: ArrayBuffer;
+  buffer: ArrayBuffer | SharedArrayBuffer;
   ends: number[];
   relPaths: string[];
 }

@@ -13,7 +13,7 @@ const SLAB_SIZE = 1024 * 1024;
 
 type ParseState =
   | { kind: 'header' }
-  | { kind: 'body'; id: string; size: number; got: number; data?: Buffer; tooLarge: boolean; wrongType?: string }
+  | { kind: 'body'; id: string; size: number; got: number; keep: boolean; data?: Buffer; tooLarge: boolean; wrongType?: string }
   | { kind: 'lf'; result: BlobResult };
 
 export class CatFileReader implements BlobReader {
@@ -160,7 +160,12 @@ export class CatFileReader implements BlobReader {
         this.onHeader(line);
       } else if (st.kind === 'body') {
         const take = Math.min(st.size - st.got, chunk.length - pos);
-        if (st.data) chunk.copy(st.data, st.got, pos, pos + take);
+        if (st.keep && !st.data) {
+          // A blob wholly inside this chunk is a view of it: no allocation, no copy. Others get a buffer.
+          if (take === st.size) st.data = chunk.subarray(pos, pos + take);
+          else st.data = this.alloc(st.size);
+        }
+        if (st.data && st.data.buffer !== chunk.buffer) chunk.copy(st.data, st.got, pos, pos + take);
         st.got += take;
         pos += take;
         if (st.got === st.size) {
@@ -194,10 +199,9 @@ export class CatFileReader implements BlobReader {
     }
     const tooLarge = size > this.maxSize;
     const wrongType = parts[1] !== 'blob' ? parts[1] : undefined;
-    const st: ParseState = { kind: 'body', id, size, got: 0, tooLarge, wrongType };
-    if (!tooLarge && !wrongType) st.data = this.alloc(size);
+    const st: ParseState = { kind: 'body', id, size, got: 0, keep: !tooLarge && !wrongType, tooLarge, wrongType };
     if (size === 0) {
-      this.state = { kind: 'lf', result: wrongType ? { id, size, error: `not a blob (${wrongType})` } : { id, size, data: st.data ?? Buffer.alloc(0) } };
+      this.state = { kind: 'lf', result: wrongType ? { id, size, error: `not a blob (${wrongType})` } : { id, size, data: Buffer.alloc(0) } };
     } else this.state = st;
   }
 
