@@ -205,6 +205,11 @@ function isKnownError(err: unknown): err is Error {
 /** Runs the CLI and returns the exit code. Never throws. */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let code = EXIT_CLEAN;
+  // `shadowscan scan | head`: a reader that goes away is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(code);
+    throw err;
+  });
   const program = buildProgram(io, (c) => (code = c));
   const debug = argv.includes('--debug');
   try {
