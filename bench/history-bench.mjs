@@ -138,10 +138,10 @@ async function buildRepo(dir) {
 
 function timed(cmd, argv, cwd) {
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...argv], { cwd, env, maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...argv], { cwd, env, maxBuffer: 1 << 30 });
   const s = Number(process.hrtime.bigint() - start) / 1e9;
-  const rssKb = Number(r.stderr.toString().trim().split('\n').pop());
-  return { s, r, rssMb: rssKb / 1024 };
+  const [rssKb, user, sys] = r.stderr.toString().trim().split('\n').pop().split(' ').map(Number);
+  return { s, r, rssMb: rssKb / 1024, cpu: user + sys };
 }
 
 /** Runs the CLI, polling its peak resident memory (VmHWM: the node process and its worker threads, not git's). */
@@ -190,14 +190,21 @@ function uniqueBlobs(dir) {
   return order;
 }
 
+/** CPU seconds (user + system) of this process and of its finished children, from /proc (clock ticks of 1/100 s). */
+function procCpu() {
+  const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+}
+
 /** `git cat-file --batch` fed from Node with every blob, output read and dropped: the floor for reading history. */
 function catFileFloor(dir, blobs) {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
+    const cpu0 = procCpu();
     const p = spawn('git', ['cat-file', '--batch'], { cwd: dir, env });
     let bytes = 0;
     p.stdout.on('data', (b) => (bytes += b.length));
-    p.on('close', () => resolve({ s: Number(process.hrtime.bigint() - start) / 1e9, bytes }));
+    p.on('close', () => resolve({ s: Number(process.hrtime.bigint() - start) / 1e9, bytes, cpu: procCpu() - cpu0 }));
     let i = 0;
     const feed = () => {
       while (i < blobs.length) {
@@ -253,8 +260,10 @@ for (let i = 0; i < Math.max(runs, 2); i++) floors.push(await catFileFloor(dir, 
 const floor = floors.reduce((a, b) => (b.s < a.s ? b : a));
 console.log(`shadowscan history          ${fmt(best.s).padStart(9)}  ${(uniqueBytes / 1048576 / best.s).toFixed(1).padStart(6)} MB/s of unique blob bytes (${mb(uniqueBytes)} MB, ${inv.scan.history.blobs} blobs, ${inv.scan.history.commits} commits)${runs > 1 ? `  runs: ${results.map((x) => x.s.toFixed(2)).join(', ')}` : ''}`);
 console.log(`  -> ${inv.tokens.length} tokens, ${inv.tokens.reduce((n, t) => n + t.occurrences.length, 0)} occurrences, exit ${best.r.status}`);
-console.log(`  -> peak RSS: shadowscan (node, all threads) ${Math.max(...results.map((x) => x.nodeRssMb)).toFixed(0)} MB; largest process incl. git ${all.rssMb.toFixed(0)} MB (git's is mostly its memory-mapped pack); this run ${all.s.toFixed(2)} s`);
-console.log(`git cat-file --batch (floor) ${fmt(floor.s).padStart(9)}  ${(floor.bytes / 1048576 / floor.s).toFixed(1).padStart(6)} MB/s (${mb(floor.bytes)} MB out)   shadowscan / floor = ${(best.s / floor.s).toFixed(2)}x  (best of ${floors.length}: ${floors.map((x) => x.s.toFixed(2)).join(', ')})`);
+console.log(`  -> peak RSS: shadowscan (node, all threads) ${Math.max(...results.map((x) => x.nodeRssMb)).toFixed(0)} MB; largest process incl. git ${all.rssMb.toFixed(0)} MB (git's is mostly its memory-mapped pack)`);
+console.log(`  -> CPU: ${all.cpu.toFixed(1)} s (node threads and git processes) in a run of ${all.s.toFixed(2)} s; ${(all.cpu / 2).toFixed(1)} s is the least wall time on 2 cores`);
+console.log(`git cat-file --batch (floor) ${fmt(floor.s).padStart(9)}  ${(floor.bytes / 1048576 / floor.s).toFixed(1).padStart(6)} MB/s (${mb(floor.bytes)} MB out)   shadowscan / floor = ${(best.s / floor.s).toFixed(2)}x  (best of ${floors.length}: ${floors.map((x) => x.s.toFixed(2)).join(', ')}; CPU ${floor.cpu.toFixed(1)} s)`);
+console.log(`  load average during the run: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other work on the machine inflates every figure, shadowscan's most: it wants both cores)`);
 if (!args.includes('--no-log-p')) {
   const lp = await gitLogP(dir);
   console.log(`git log -p --all            ${fmt(lp.s).padStart(9)}  (${mb(lp.bytes)} MB of patches)   shadowscan / log -p = ${(best.s / lp.s).toFixed(2)}x`);

@@ -1,6 +1,7 @@
 // The `history` and `staged` commands. Loaded with the rest of the CLI, so it imports nothing heavy up front:
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
 
 interface Io {
   stdout: (s: string) => void;
@@ -8,7 +9,7 @@ interface Io {
   isTTY: boolean;
 }
 
-const FORMATS = ['text', 'json', 'sarif', 'csv'];
+const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'];
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -35,7 +36,7 @@ function addOutputOptions(cmd: Command): Command {
 }
 
 function addScopeOptions(cmd: Command): Command {
-  return cmd
+  return addBaselineOption(cmd)
     .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
     .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
@@ -44,7 +45,7 @@ function addScopeOptions(cmd: Command): Command {
 }
 
 interface RepoCommandOptions {
-  format: 'text' | 'json' | 'sarif' | 'csv';
+  format: 'text' | 'json' | 'sarif' | 'csv' | 'html' | 'markdown' | 'audit';
   output?: string;
   config?: string;
   showSecrets?: boolean;
@@ -57,6 +58,7 @@ interface RepoCommandOptions {
   ref?: string[];
   since?: string;
   range?: string;
+  baseline?: string | boolean;
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -72,7 +74,8 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     const changes = kind === 'staged' ? opened.backend.staged() : undefined;
     changes?.catch(() => undefined);
     const r = opened.backend.repo;
-    const cfg = config.loadConfig(config.findConfigFile(opts.config, [r.worktree ?? r.path]));
+    const root = r.worktree ?? r.path;
+    const cfg = withIgnoreFile(config.loadConfig(config.findConfigFile(opts.config, [root])), root);
     const rules = cli.loadActiveRules(cfg);
     const common = {
       repo,
@@ -87,10 +90,11 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       fingerprintKey: cli.fingerprintKey(cfg),
       version: cli.packageVersion(),
     };
-    const inv =
+    const found =
       kind === 'history'
         ? await scan.scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range })
         : await scan.scanStaged({ ...common, changes });
+    const inv = applyBaselineOption(found, root, opts.baseline, common.fingerprintKey);
     cli.writeReport(io, inv, rules, opts);
     setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
   } catch (err) {
@@ -110,7 +114,7 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .description('scan every commit of a repository: each unique file version once, with provenance')
         .argument('[repo]', 'repository: a working tree (or a folder in it), a worktree or a bare repository', '.')
         .option('--ref <ref>', 'scan only what this ref reaches (repeatable; default: every branch, tag, remote ref, pull ref and stash)', collect, [])
-        .option('--since <date>', 'only commits more recent than this date')
+        .option('--since <date>', 'only commits more recent than this (2024-01-31 is midnight UTC; git also reads "2 weeks ago")')
         .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
     ),
   ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));

@@ -1,17 +1,24 @@
 // The command line: the only place that reads argv, writes stdout/stderr and picks exit codes.
+// Start-up stays lean (a pre-commit hook waits on it): this module imports only light modules; each command
+// loads the scanning code it needs (matchers, RE2, workers, git readers) when it runs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
-import { BUILTIN_RULES_DIR, compileRules, loadRules, RuleCompileError, RuleLoadError } from '../rules/index.js';
-import { PathNotFoundError } from '../sources/index.js';
-import { checkRuleExamples } from '../match/index.js';
-import {
-  ConfigError, DEFAULT_FINGERPRINT_KEY, findConfigFile, loadConfig, parseSize, scanTree, type ShadowscanConfig,
-} from '../scan/index.js';
+import { BUILTIN_RULES_DIR, loadRules, RuleLoadError } from '../rules/load.js';
+import { PathNotFoundError } from '../sources/files.js';
+import { ConfigError, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
+import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
+import { BaselineError } from '../scan/baseline.js';
 import { formatBytes, toCsv, toJson, toSarif, toText } from '../report/index.js';
+import { toHtml } from '../report/html.js';
+import { toMarkdown } from '../report/markdown.js';
+import { toStagedText } from '../report/staged.js';
 import { registerHistoryCommands } from './history.js';
+import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
+import { HookError, registerHookCommands } from './hooks.js';
+import { registerOrgCommands } from './org.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FOUND = 1;
@@ -20,7 +27,8 @@ export const EXIT_ERROR = 2;
 /** An error whose message is all the user needs: printed as one line, exit 2. */
 export class UsageError extends Error {}
 
-const FORMATS = ['text', 'json', 'sarif', 'csv'] as const;
+/** `audit` is another name for `markdown` (the assessor's report). */
+export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function packageVersion(): string {
@@ -83,7 +91,17 @@ export function renderReport(inv: Inventory, rules: Rule[], format: Format, colo
       return JSON.stringify(toSarif(inv, rules), null, 2) + '\n';
     case 'csv':
       return toCsv(inv);
+    case 'html':
+      return toHtml(inv);
+    case 'markdown':
+    case 'audit':
+      return toMarkdown(inv);
     default:
+      if (inv.scan.history?.mode === 'staged') {
+        // What a blocked commit shows. The baseline flag appears in its commands only for a non-default file.
+        const file = inv.scan.baseline?.file;
+        return toStagedText(inv, { color, baselineFile: file && file !== '.shadowscan-baseline.json' ? file : undefined });
+      }
       return toText(inv, { color });
   }
 }
@@ -114,6 +132,17 @@ function addOutputOptions(cmd: Command): Command {
     .option('-q, --quiet', 'no warnings or summary on stderr');
 }
 
+/**
+ * Runs a scanning command (argv after `shadowscan`) in this process and returns its inventory, baseline not
+ * applied. Quiet: the caller reports the inventory's warnings as it sees fit.
+ */
+export async function inventoryOf(args: string[], io: Io = defaultIo): Promise<Inventory> {
+  let out = '';
+  const program = buildProgram({ ...io, stdout: (s) => (out += s), isTTY: false });
+  await program.parseAsync(['node', 'shadowscan', ...args, '--format', 'json', '--no-baseline', '--quiet']);
+  return JSON.parse(out) as Inventory;
+}
+
 export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void = () => {}): Command {
   const program = new Command('shadowscan')
     .description('Find API tokens, keys and credentials in working trees and git history.')
@@ -124,19 +153,23 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     .showSuggestionAfterError(true);
 
   addOutputOptions(
-    program
-      .command('scan')
-      .description('scan files under each PATH (default: the current folder)')
-      .argument('[paths...]', 'files or folders to scan', ['.'])
-      .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
-      .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
-      .option('--max-file-size <size>', 'skip (and report) files larger than this', size, 50 * 1024 * 1024)
-      .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt),
+    addBaselineOption(
+      program
+        .command('scan')
+        .description('scan files under each PATH (default: the current folder)')
+        .argument('[paths...]', 'files or folders to scan', ['.'])
+        .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+        .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
+        .option('--max-file-size <size>', 'skip (and report) files larger than this', size, 50 * 1024 * 1024)
+        .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt),
+    ),
   ).action(async (paths: string[], opts) => {
+    const { scanTree } = await import('../scan/scan-tree.js');
     const configFile = findConfigFile(opts.config, paths);
-    const config = loadConfig(configFile);
+    const root = treeRoot(paths);
+    const config = withIgnoreFile(loadConfig(configFile), root);
     const rules = loadActiveRules(config);
-    const inv = await scanTree({
+    const found = await scanTree({
       targets: paths,
       rules,
       config,
@@ -148,6 +181,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
     });
+    const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
     writeReport(io, inv, rules, opts);
     setExit(inv.tokens.length ? EXIT_FOUND : EXIT_CLEAN);
   });
@@ -175,7 +209,8 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     .command('check')
     .description('validate rule files, compile every pattern with RE2 and run every example')
     .argument('[paths...]', 'rule files or folders (default: the built-in rules)')
-    .action((paths: string[]) => {
+    .action(async (paths: string[]) => {
+      const [{ compileRules, RuleCompileError }, { checkRuleExamples }] = await Promise.all([import('../rules/compile.js'), import('../match/examples.js')]);
       const dirs = paths.length ? paths : [BUILTIN_RULES_DIR];
       const { rules, files, problems } = loadRules(dirs, { validate: true });
       const failures = [...problems];
@@ -192,14 +227,22 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     });
 
   registerHistoryCommands(program, io, setExit);
+  registerBaselineCommands(program, io, setExit);
+  registerHookCommands(program, io, setExit);
+  registerOrgCommands(program, io, setExit);
   return program;
 }
 
-function isKnownError(err: unknown): err is Error {
-  return (
+async function isKnownError(err: unknown): Promise<boolean> {
+  if (
     err instanceof UsageError || err instanceof ConfigError || err instanceof PathNotFoundError ||
-    err instanceof RuleLoadError || err instanceof RuleCompileError
-  );
+    err instanceof RuleLoadError || err instanceof BaselineError || err instanceof HookError
+  ) {
+    return true;
+  }
+  // Loaded only on this error path: it brings RE2.
+  const { RuleCompileError } = await import('../rules/compile.js');
+  return err instanceof RuleCompileError;
 }
 
 /** Runs the CLI and returns the exit code. Never throws. */
@@ -221,7 +264,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return err.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
     if (debug) io.stderr(`${(err as Error).stack ?? String(err)}\n`);
-    else if (isKnownError(err)) io.stderr(`shadowscan: ${err.message}\n`);
+    else if (await isKnownError(err)) io.stderr(`shadowscan: ${(err as Error).message}\n`);
     else io.stderr(`shadowscan: ${(err as Error)?.message?.split('\n')[0] ?? String(err)} (run with --debug for details)\n`);
     return EXIT_ERROR;
   }

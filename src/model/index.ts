@@ -92,6 +92,8 @@ export interface Occurrence {
   endColumn: number;
   /** For scans of several targets or repositories. */
   target?: string;
+  /** Org scans: the repository, by its name in the organisation's list. */
+  repo?: string;
   decoded?: RawMatch['decoded'];
   commit?: string;
   author?: { name: string; email: string };
@@ -130,6 +132,8 @@ export interface Token {
   commits?: number;
   /** History scans: whether HEAD's current tree still carries the token. */
   presentInHead?: boolean;
+  /** Org scans: every repository holding the token, by name. */
+  repos?: string[];
 }
 
 /** One appearance of a token in history: which commit, when (author date), under which path. */
@@ -137,6 +141,8 @@ export interface Sighting {
   commit: string;
   date: string;
   path: string;
+  /** Org scans: the repository. */
+  repo?: string;
 }
 
 /** What a history scan covered. */
@@ -173,6 +179,44 @@ export interface ScanSummary {
   rules: number;
   /** History and staged scans only. */
   history?: HistoryScanInfo;
+  /** When a baseline was applied: its file and how many known tokens it left out of `tokens`. */
+  baseline?: { file: string; known: number };
+  /** Org scans: which repositories, how each went, what the datastore saved. */
+  org?: OrgScanInfo;
+}
+
+/** One repository of an org scan. */
+export interface RepositoryScan {
+  /** Its path relative to the scanned folder, or the line of the list file. */
+  name: string;
+  status: 'scanned' | 'failed';
+  /** Why it failed: one line. */
+  error?: string;
+  /** When its scan started (ISO 8601). */
+  scannedAt: string;
+  durationMs: number;
+  commits?: number;
+  /** Unique blobs read and matched in this run. */
+  blobs?: number;
+  /** Blobs the datastore answered (already matched by the same rules), not read again. */
+  reused?: number;
+  bytes?: number;
+  tokens?: number;
+  head?: string;
+  bare?: boolean;
+}
+
+export interface OrgScanInfo {
+  /** Where the repositories came from: the folder searched or the list file. */
+  source: string;
+  /** `--shard I/N`: this inventory covers the I-th of N slices (1-based); absent for a whole run or a merge of every shard. */
+  shard?: { index: number; count: number };
+  repositories: RepositoryScan[];
+  blobsRead: number;
+  blobsReused: number;
+  /** The datastore used, if any, and the version key of the rules and settings that matched. */
+  datastore?: string;
+  rulesVersion?: string;
 }
 
 export interface Inventory {

@@ -20,7 +20,7 @@ export function toCsv(inv: Inventory): string {
       rows.push(
         [
           t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.privilege, t.redacted,
-          o.target, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
+          o.target ?? o.repo, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
         ]
           .map(cell)
           .join(','),

@@ -51,12 +51,13 @@ function ruleDescriptor(rule: Rule): Sarif.ReportingDescriptor {
 }
 
 function uriOf(o: Occurrence): string {
-  const p = o.target && o.target !== '.' ? `${o.target.replace(/\/+$/, '')}/${o.path}` : o.path;
+  const base = o.target ?? o.repo;
+  const p = base && base !== '.' ? `${base.replace(/\/+$/, '')}/${o.path}` : o.path;
   return p.replace(/^\.\//, '').split('/').map(encodeURIComponent).join('/');
 }
 
 function stableFingerprint(t: Token, o: Occurrence): string {
-  return crypto.createHash('sha256').update(`${t.ruleId}\0${t.id}\0${o.target ?? ''}\0${o.path}`).digest('hex').slice(0, 32);
+  return crypto.createHash('sha256').update(`${t.ruleId}\0${t.id}\0${o.target ?? o.repo ?? ''}\0${o.path}`).digest('hex').slice(0, 32);
 }
 
 export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {}): Sarif.Log {
@@ -78,7 +79,7 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
         locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(o), uriBaseId: '%SRCROOT%' }, region } }],
         partialFingerprints: { 'shadowscan/token/v1': stableFingerprint(t, o) },
         properties: {
-          tokenId: t.id,
+          fingerprint: t.id,
           redacted: t.redacted,
           confidence: t.confidence,
           privilege: t.privilege,

@@ -27,7 +27,7 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
     ].filter(Boolean);
     out.push(`         ${extra.join('; ')}`);
     for (const o of t.occurrences) {
-      const where = `${o.target && inv.scan.targets.length > 1 ? `${o.target}:` : ''}${o.path}:${o.line}:${o.column}`;
+      const where = `${o.repo !== undefined ? `${o.repo}: ` : o.target && inv.scan.targets.length > 1 ? `${o.target}:` : ''}${o.path}:${o.line}:${o.column}`;
       const hist = o.commit ? c(DIM, `  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`) : '';
       out.push(`         ${where}${o.decoded ? c(DIM, ` (${o.decoded}-decoded)`) : ''}${hist}`);
     }
@@ -36,7 +36,7 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
   }
   const occ = inv.tokens.reduce((n, t) => n + t.occurrences.length, 0);
   const s = inv.scan;
-  const summary = `${inv.tokens.length} token${inv.tokens.length === 1 ? '' : 's'} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}`;
+  const summary = `${inv.tokens.length} token${inv.tokens.length === 1 ? '' : 's'} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}${s.baseline?.known ? `; ${s.baseline.known} known in the baseline, not shown` : ''}`;
   out.push(inv.tokens.length ? c(BOLD, summary) : summary);
   return out.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@ import type { Rule } from '../model/index.js';
 
 export interface CompiledPart {
   name: string;
-  regex: RE2;
+  readonly regex: RE2;
   within: number;
   required: boolean;
 }
@@ -93,12 +93,24 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
   if (!hasNamed && !/\((?!\?)/.test(rule.pattern.replace(/\\\\|\\\(/g, ''))) {
     throw new RuleCompileError(rule.id, 'pattern has no capture group for the secret');
   }
-  const parts = (rule.parts ?? []).map((p) => {
-    try {
-      return { name: p.name, regex: new RE2(p.pattern, 'gdm'), within: p.within ?? 5, required: p.required ?? true };
-    } catch (err) {
-      throw new RuleCompileError(rule.id, `part ${p.name} does not compile with RE2: ${(err as Error).message}`);
-    }
+  // Parts compile on first use too (a pre-commit hook builds every rule and runs few of them).
+  const parts = (rule.parts ?? []).map((p): CompiledPart => {
+    const compilePart = () => {
+      try {
+        return new RE2(p.pattern, 'gdm');
+      } catch (err) {
+        throw new RuleCompileError(rule.id, `part ${p.name} does not compile with RE2: ${(err as Error).message}`);
+      }
+    };
+    let partRegex: RE2 | undefined = eager ? compilePart() : undefined;
+    return {
+      name: p.name,
+      get regex() {
+        return (partRegex ??= compilePart());
+      },
+      within: p.within ?? 5,
+      required: p.required ?? true,
+    };
   });
   const include = rule.paths?.length ? picomatch(rule.paths, { dot: true }) : undefined;
   const exclude = rule.excludePaths?.length ? picomatch(rule.excludePaths, { dot: true }) : undefined;

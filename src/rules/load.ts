@@ -46,12 +46,59 @@ interface RuleFileDoc {
 /**
  * Parsing and validating hundreds of YAML rules costs about half a second; a cache of the parsed,
  * validated rules keyed by a hash of the files' bytes makes that a one-time cost per rules change.
+ * Cached rules carry no examples: only `rules check` runs them, and it reads the YAML.
  */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
+
+function cacheDir(): string {
+  return process.env.SHADOWSCAN_CACHE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache');
+}
 
 function cachePath(files: string[], digest: string): string | undefined {
-  const dir = process.env.SHADOWSCAN_CACHE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache');
-  return files.length ? path.join(dir, `rules-${digest.slice(0, 16)}.json`) : undefined;
+  return files.length ? path.join(cacheDir(), `rules-${digest.slice(0, 16)}.json`) : undefined;
+}
+
+/**
+ * Reading and hashing every rule file (1.5 MB) to find the cache cost a pre-commit hook 10 to 20 ms: a pointer
+ * keyed by the files' paths, sizes, times and inodes (any edit changes one) names the content digest, so an
+ * unchanged rules folder costs one stat per file.
+ */
+function statPointer(files: string[]): string | undefined {
+  try {
+    const h = crypto.createHash('sha256').update(String(CACHE_VERSION));
+    for (const f of files) {
+      const st = fs.statSync(f);
+      h.update(`${f}\0${st.size}\0${st.mtimeMs}\0${st.ctimeMs}\0${st.ino}\0`);
+    }
+    return path.join(cacheDir(), `rules-stat-${h.digest('hex').slice(0, 16)}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function readPointer(pointer: string | undefined): string | undefined {
+  if (!pointer) return undefined;
+  try {
+    const digest = fs.readFileSync(pointer, 'latin1').trim();
+    return /^[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writePointer(pointer: string | undefined, digest: string): void {
+  if (!pointer) return;
+  try {
+    fs.mkdirSync(path.dirname(pointer), { recursive: true });
+    const tmp = `${pointer}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, digest);
+    fs.renameSync(tmp, pointer);
+    for (const old of fs.readdirSync(path.dirname(pointer))) {
+      if (/^rules-stat-[0-9a-f]{16}$/.test(old) && old !== path.basename(pointer)) fs.rmSync(path.join(path.dirname(pointer), old), { force: true });
+    }
+  } catch {
+    // a read-only install hashes the files every time
+  }
 }
 
 function readCache(file: string | undefined, digest: string): LoadedRules | undefined {
@@ -70,7 +117,8 @@ function writeCache(file: string | undefined, digest: string, loaded: LoadedRule
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, digest, rules: loaded.rules, files: loaded.files }));
+    const rules = loaded.rules.map((r) => ({ ...r, examples: [], negativeExamples: [] }));
+    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, digest, rules, files: loaded.files }));
     fs.renameSync(tmp, file);
     // Older caches are for rules that no longer exist.
     for (const old of fs.readdirSync(path.dirname(file))) {
@@ -89,14 +137,26 @@ export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { vali
   const validate = options.validate ?? true;
   if (options.cache) {
     const files = paths.flatMap(listRuleFiles);
+    const pointer = statPointer(files);
+    const known = readPointer(pointer);
+    if (known) {
+      const cached = readCache(cachePath(files, known), known);
+      if (cached) return cached;
+    }
     const hash = crypto.createHash('sha256').update(String(CACHE_VERSION));
     for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
     const digest = hash.digest('hex');
     const file = cachePath(files, digest);
     const cached = readCache(file, digest);
-    if (cached) return cached;
+    if (cached) {
+      writePointer(pointer, digest);
+      return cached;
+    }
     const loaded = loadRules(paths, { validate: true });
-    if (!loaded.problems.length) writeCache(file, digest, loaded);
+    if (!loaded.problems.length) {
+      writeCache(file, digest, loaded);
+      writePointer(pointer, digest);
+    }
     return loaded;
   }
   const rules: Rule[] = [];

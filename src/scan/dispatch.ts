@@ -36,12 +36,15 @@ export class StreamDispatcher<T> {
   private failure: Error | undefined;
   private readonly freeArenas: SharedArrayBuffer[] = [];
 
+  /** `shared`: a pool that outlives this stream (an org scan's, serving every repository); used at once, never closed here. */
   constructor(
     private readonly ctxOptions: FindingContextOptions,
     private readonly onResult: (tag: T, result: WorkResult) => void,
     concurrency?: number,
+    private readonly shared?: MatcherPool,
   ) {
     this.concurrency = Math.max(1, concurrency ?? defaultConcurrency());
+    this.pool = shared;
   }
 
   /** Queues one buffer; resolves when the dispatcher can take more (back-pressure). */
@@ -74,6 +77,8 @@ export class StreamDispatcher<T> {
 
   private async flush(): Promise<void> {
     if (!this.batch.length || !this.pool) return;
+    // A shared pool: wait for room across every stream feeding it (the batch waits here, not yet copied).
+    if (this.shared) await this.shared.room(this.shared.size * QUEUED_PER_WORKER);
     const these = this.batch;
     this.batch = [];
     this.batchBytes = 0;
@@ -123,7 +128,7 @@ export class StreamDispatcher<T> {
   }
 
   async close(): Promise<void> {
-    await this.pool?.close();
+    if (this.pool !== this.shared) await this.pool?.close();
     this.pool = undefined;
   }
 }

@@ -42,11 +42,33 @@ export class InventoryBuilder {
         entry.token = { ...this.newToken(f, rule), occurrences };
         entry.rank = rank;
       }
-      const key = `${occ.target ?? ''}\0${occ.commit ?? ''}\0${occ.path}\0${occ.line}\0${occ.column}`;
-      if (entry.seen.has(key)) continue;
-      entry.seen.add(key);
-      entry.token.occurrences.push(occ);
+      this.push(entry, occ);
     }
+  }
+
+  /**
+   * Folds in a token of another inventory (another repository, another shard): one entry per fingerprint, the
+   * most specific rule describes it, occurrences are united. Provenance fields are the caller's to recompute.
+   */
+  addToken(t: Token): void {
+    const rule = this.rulesById.get(t.ruleId);
+    const rank = rule ? ruleRank(rule, t.confidence) : CONFIDENCE_RANK[t.confidence];
+    let entry = this.tokens.get(t.id);
+    if (!entry) {
+      entry = { token: { ...t, occurrences: [] }, rank, seen: new Set() };
+      this.tokens.set(t.id, entry);
+    } else if (rank > entry.rank) {
+      entry.token = { ...t, occurrences: entry.token.occurrences };
+      entry.rank = rank;
+    }
+    for (const occ of t.occurrences) this.push(entry, occ);
+  }
+
+  private push(entry: { token: Token; seen: Set<string> }, occ: Occurrence): void {
+    const key = `${occ.repo ?? ''}\0${occ.target ?? ''}\0${occ.commit ?? ''}\0${occ.path}\0${occ.line}\0${occ.column}`;
+    if (entry.seen.has(key)) return;
+    entry.seen.add(key);
+    entry.token.occurrences.push(occ);
   }
 
   private newToken(f: Finding, rule: Rule): Token {
@@ -93,13 +115,14 @@ export class InventoryBuilder {
     for (const t of tokens) {
       t.occurrences.sort(
         (a, b) =>
-          (a.target ?? '').localeCompare(b.target ?? '') || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column,
+          (a.repo ?? '').localeCompare(b.repo ?? '') || (a.target ?? '').localeCompare(b.target ?? '') || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column,
       );
     }
     tokens.sort(
       (a, b) =>
         SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
         a.ruleId.localeCompare(b.ruleId) ||
+        (a.occurrences[0].repo ?? '').localeCompare(b.occurrences[0].repo ?? '') ||
         a.occurrences[0].path.localeCompare(b.occurrences[0].path) ||
         a.occurrences[0].line - b.occurrences[0].line ||
         a.id.localeCompare(b.id),

@@ -15,6 +15,7 @@ export class MatcherPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failed: Error | undefined;
+  private waiters: Array<() => void> = [];
 
   constructor(size: number, options: FindingContextOptions) {
     for (let i = 0; i < size; i++) {
@@ -25,6 +26,7 @@ export class MatcherPool {
         this.pending.delete(msg.id);
         this.busy[p.worker]--;
         p.resolve(msg.results);
+        this.wake();
       });
       w.on('error', (err) => this.fail(err));
       w.on('exit', (code) => {
@@ -41,6 +43,21 @@ export class MatcherPool {
       this.pending.delete(id);
       p.reject(err);
     }
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Resolves once fewer than `limit` batches are queued across the workers. Callers sharing one pool (an org
+   * scan's repositories) wait here, so memory stays bounded by the pool, not by the number of callers.
+   */
+  async room(limit: number): Promise<void> {
+    while (!this.failed && this.inFlight >= limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   get size(): number {

@@ -3,6 +3,7 @@
 // next ones), and attach provenance afterwards: every (commit, path) that introduced a blob carrying a token.
 import type { Finding } from './findings.js';
 import type { HistoryScanInfo, Inventory, Rule, SkippedFile, Token } from '../model/index.js';
+import picomatch from 'picomatch';
 import { compileRule } from '../rules/compile.js';
 import { isLockFile } from '../match/filters.js';
 import {
@@ -14,6 +15,7 @@ import { StreamDispatcher } from './dispatch.js';
 import { findingContextOptions } from './scan-tree.js';
 import { InventoryBuilder } from './inventory.js';
 import type { WorkResult } from './work.js';
+import type { MatcherPool } from './pool.js';
 import type { ShadowscanConfig } from './config.js';
 
 /** A problem with what the user asked for (an unknown ref, a range base this clone lacks): one line, exit 2. */
@@ -35,6 +37,21 @@ export interface RepoScanOptions {
   backend?: BackendChoice;
   /** An already opened repository (the CLI opens it first to find the config file). */
   opened?: OpenedRepository;
+  /** Org scans: one matcher pool serving every repository (used at once, never closed here). */
+  pool?: MatcherPool;
+  /** Org scans with a datastore: blobs it has seen matched by the same rules are not read again. */
+  memo?: BlobMemo;
+}
+
+/**
+ * What a datastore knows of blobs, by the scan's blob key (blob id, plus the path class when path-limited rules
+ * see the content differently). `recall` gives the findings of a blob matched before (empty when clean), or
+ * undefined to read and match it now; `remember` is told of each blob matched (or skipped for good: binary,
+ * too large, an LFS pointer). Unreadable blobs are not remembered: the next run tries them again.
+ */
+export interface BlobMemo {
+  recall(key: string): Finding[] | undefined;
+  remember(key: string, findings: Finding[], bytes: number): void;
 }
 
 export interface HistoryScanOptions extends RepoScanOptions {
@@ -65,20 +82,24 @@ const MAX_OBJECT_WARNINGS = 20;
  */
 class PathClasses {
   private readonly filters: Array<(p: string) => boolean>;
+  /** Any rule's globs at all: one test per path, and the per-rule tests only for the few paths it admits. */
+  private readonly any: ((p: string) => boolean) | undefined;
   private readonly cache = new Map<string, string>();
 
   constructor(rules: Rule[]) {
-    this.filters = rules.filter((r) => r.paths?.length).map((r) => compileRule(r, false).pathFilter!);
+    const limited = rules.filter((r) => r.paths?.length);
+    this.filters = limited.map((r) => compileRule(r, false).pathFilter!);
+    if (limited.length) {
+      const anyGlob = picomatch(limited.flatMap((r) => r.paths!), { dot: true, basename: false });
+      this.any = (p) => anyGlob(p) || anyGlob(`/${p}`);
+    }
   }
 
   of(path: string): string {
     let c = this.cache.get(path);
     if (c === undefined) {
       c = isLockFile(path) ? 'L' : '';
-      if (this.filters.length) {
-        const bits = this.filters.map((f) => (f(path) ? '1' : '0')).join('');
-        if (bits.includes('1')) c += bits;
-      }
+      if (this.any?.(path)) c += this.filters.map((f) => (f(path) ? '1' : '0')).join('');
       if (this.cache.size < 200_000) this.cache.set(path, c);
     }
     return c;
@@ -176,7 +197,7 @@ async function readAndMatch(
   const reader = backend.openBlobReader(o.maxFileSize);
   const fifo: Requested[] = [];
   let fifoHead = 0;
-  const dispatcher = new StreamDispatcher<Requested>(findingContextOptions(o), (req, r) => onResult(req.key, req.path, r), o.concurrency);
+  const dispatcher = new StreamDispatcher<Requested>(findingContextOptions(o), (req, r) => onResult(req.key, req.path, r), o.concurrency, o.pool);
   const producer = (async () => {
     try {
       await produce((key, blob, path) => {
@@ -200,7 +221,8 @@ async function readAndMatch(
       if (!req) break;
       if (res.error) {
         notes.object(res.id, req.path, res.error);
-        onResult(req.key, req.path, { findings: [], skipped: undefined, bytes: -1 });
+        // -2: unreadable now (not remembered, unlike -1: skipped for good).
+        onResult(req.key, req.path, { findings: [], skipped: undefined, bytes: -2 });
       } else if (res.tooLarge) {
         notes.skip(req.path, `larger than --max-file-size (${res.size} bytes) (blob ${res.id})`);
         onResult(req.key, req.path, { findings: [], bytes: -1 });
@@ -237,6 +259,9 @@ async function resolveSpec(backend: GitBackend, o: HistoryScanOptions): Promise<
     // A date Date.parse reads (a date alone is midnight UTC) goes to both readers as one instant; anything else
     // (`2 weeks ago`) is left to git's own date parser.
     const ms = Date.parse(o.since);
+    if (Number.isNaN(ms) && backend.kind !== 'git') {
+      throw new HistoryUsageError(`--since: without the git executable, give a date such as 2024-01-31 (not "${o.since}")`);
+    }
     spec.since = Number.isNaN(ms) ? o.since : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
   if (o.range) {
@@ -273,15 +298,15 @@ function chronological(a: { date?: string; commit?: string }, b: { date?: string
 }
 
 /** Token provenance from its occurrences: first and last commit that wrote it, how many did, whether HEAD has it. */
-function attachProvenance(tokens: Token[], inHead: Set<string>): void {
+export function attachProvenance(tokens: Token[], inHead: Set<string>): void {
   for (const t of tokens) {
     t.occurrences.sort((a, b) => chronological(a, b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
     const first = t.occurrences[0];
     const last = t.occurrences[t.occurrences.length - 1];
     if (first?.commit) {
-      t.firstSeen = { commit: first.commit, date: first.date ?? '', path: first.path };
+      t.firstSeen = { commit: first.commit, date: first.date ?? '', path: first.path, ...(first.repo ? { repo: first.repo } : {}) };
       // The last commit to write it; among several paths in that commit, the last in path order.
-      t.lastSeen = { commit: last.commit!, date: last.date ?? '', path: last.path };
+      t.lastSeen = { commit: last.commit!, date: last.date ?? '', path: last.path, ...(last.repo ? { repo: last.repo } : {}) };
       t.commits = new Set(t.occurrences.map((o) => o.commit)).size;
     }
     t.presentInHead = inHead.has(t.id);
@@ -316,6 +341,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
           bytes += r.bytes;
         }
       }
+      if (r.bytes !== -2 && !r.skipped?.startsWith('scan failed')) o.memo?.remember(key, r.findings, Math.max(0, r.bytes));
       if (st && st !== DONE && r.findings.length) st.findings = r.findings;
       else blobs.set(key, DONE);
     };
@@ -327,7 +353,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     headPromise.catch(() => undefined);
 
     await readAndMatch(backend, o, notes, async (request) => {
-      for await (const rec of backend.history(spec)) {
+      for await (const recs of backend.history(spec)) for (const rec of recs) {
         const ci = prov.commit(rec.commit);
         for (const ch of rec.changes) {
           if (ch.mode === MODE_GITLINK) {
@@ -339,6 +365,11 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
           const key = blobKey(ch.blob, classes.of(ch.path));
           const st = blobs.get(key);
           if (st === undefined) {
+            const known = o.memo?.recall(key);
+            if (known) {
+              blobs.set(key, known.length ? { intros: [ci, prov.path(ch.path)], findings: known } : DONE);
+              continue;
+            }
             blobs.set(key, { intros: [ci, prov.path(ch.path)] });
             await request(key, ch.blob, ch.path);
           } else if (st !== DONE) st.intros.push(ci, prov.path(ch.path));
@@ -372,7 +403,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       const quiet = new Notes();
       await readAndMatch(backend, o, quiet, async (request) => {
         for (const m of missing) await request(m.key, m.blob, m.path);
-      }, (key, _path, r) => {
+      }, (_key, _path, r) => {
         for (const f of r.findings) inHead.add(f.id);
       });
     }

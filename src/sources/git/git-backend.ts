@@ -91,7 +91,7 @@ export class GitCliBackend implements GitBackend {
     return args;
   }
 
-  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord> {
+  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord[]> {
     if (spec.starts && !spec.starts.length) return;
     const args = [...LOG_ARGS, ...this.revisionArgs(spec)];
     const proc = spawnGit(this.repo.path, args);
@@ -103,9 +103,9 @@ export class GitCliBackend implements GitBackend {
     const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
     let count = 0;
     try {
-      for await (const rec of parseLogStream(proc.stdout)) {
-        count++;
-        yield rec;
+      for await (const recs of parseLogStream(proc.stdout)) {
+        count += recs.length;
+        yield recs;
       }
     } finally {
       if (proc.exitCode === null) proc.kill();

@@ -368,7 +368,7 @@ export class IsoGitBackend implements GitBackend {
     }
   }
 
-  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord> {
+  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord[]> {
     for await (const { commit } of this.walk(spec)) {
       const parentTrees: Array<string | undefined> = [];
       for (const p of commit.parents) {
@@ -384,10 +384,10 @@ export class IsoGitBackend implements GitBackend {
       } catch (err) {
         this.warnings.push(`commit ${commit.meta.id}: tree could not be read (${(err as Error).message.split('\n')[0]})`);
       }
-      yield {
+      yield [{
         commit: commit.meta,
         changes: out.map((e) => (e.unchanged ? { path: decodePath(e.path), mode: e.mode, blob: e.oid, unchanged: true } : { path: decodePath(e.path), mode: e.mode, blob: e.oid })),
-      };
+      }];
     }
   }
 

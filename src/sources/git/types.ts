@@ -96,7 +96,8 @@ export interface GitBackend {
   resolveCommits(names: string[]): Promise<{ ids: Map<string, string>; missing: string[] }>;
   /** A merge base of two commits, or undefined when none is in this clone. */
   mergeBase(a: string, b: string): Promise<string | undefined>;
-  history(spec: HistorySpec): AsyncIterable<HistoryRecord>;
+  /** Commits with the blobs they introduce, in batches (one per chunk of git's output). */
+  history(spec: HistorySpec): AsyncIterable<HistoryRecord[]>;
   openBlobReader(maxSize: number): BlobReader;
   /** Every entry of HEAD's tree (regular files, symlinks and gitlinks), or [] in an empty repository. */
   headTree(): Promise<TreeEntry[]>;

@@ -1,0 +1,190 @@
+// `shadowscan baseline create|add|prune`, the `--baseline` option of the scanning commands, and the ignore file.
+// Loaded with the rest of the CLI, so it imports nothing heavy: the scans run through the scanning commands
+// themselves (in this process, as JSON), so there is one way to scan whatever asks for it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Inventory, Token } from '../model/index.js';
+import type { ShadowscanConfig } from '../scan/config.js';
+import {
+  BASELINE_FILE_NAME, BaselineError, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
+  keyCheck, keyMismatchWarning, pruneBaseline, readBaseline, readIgnoreFile, writeBaseline,
+} from '../scan/baseline.js';
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+/** `--baseline FILE` / `--no-baseline`, for every scanning command. */
+export function addBaselineOption(cmd: Command): Command {
+  return cmd
+    .option('--baseline <file>', `report only tokens not in this baseline (default: ${BASELINE_FILE_NAME} at the top of the scanned folder or repository, if there is one)`)
+    .option('--no-baseline', 'report every token, even those the baseline knows');
+}
+
+/** The config with `.shadowscanignore` (in root) added to its allowlist. */
+export function withIgnoreFile(config: ShadowscanConfig, root: string): ShadowscanConfig {
+  const found = readIgnoreFile(root);
+  return found ? addIgnoreToConfig(config, found.ignore) : config;
+}
+
+/** The baseline file a command uses: the one given, else the default one in root if it exists, else none. */
+export function baselineFileFor(option: string | boolean | undefined, root: string): string | undefined {
+  if (option === false) return undefined;
+  if (typeof option === 'string') {
+    if (!fs.existsSync(option)) throw new BaselineError(`baseline file does not exist: ${option} (make one with \`shadowscan baseline create\`)`);
+    return option;
+  }
+  const def = path.join(root, BASELINE_FILE_NAME);
+  return fs.existsSync(def) ? path.relative(process.cwd(), def) || def : undefined;
+}
+
+/** Applies `--baseline` (or the default baseline) to an inventory: only tokens it does not know remain. */
+export function applyBaselineOption(inv: Inventory, root: string, option: string | boolean | undefined, fingerprintKey: string): Inventory {
+  const file = baselineFileFor(option, root);
+  return file ? applyBaseline(inv, readBaseline(file), file, fingerprintKey) : inv;
+}
+
+/** The folder a tree scan's default baseline and ignore file live in: the first folder scanned (like the config). */
+export function treeRoot(paths: string[]): string {
+  return paths.find((t) => fs.statSync(t, { throwIfNoEntry: false })?.isDirectory()) ?? '.';
+}
+
+/** The top of the repository holding `dir` (the folder itself for a bare repository). */
+async function repoRoot(dir: string): Promise<string> {
+  const { runGitRaw } = await import('../sources/git/exec.js');
+  const r = await runGitRaw(path.resolve(dir), ['rev-parse', '--show-toplevel']);
+  const top = r.stdout.toString('utf8').trim();
+  return r.code === 0 && top ? top : path.resolve(dir);
+}
+
+type Source = 'tree' | 'history' | 'staged';
+
+interface BaselineCommandOptions {
+  from: Source;
+  output?: string;
+  baseline?: string;
+  config?: string;
+  exclude: string[];
+  quiet?: boolean;
+  dryRun?: boolean;
+  path?: string;
+}
+
+function scanArgs(from: Source, target: string, o: BaselineCommandOptions): string[] {
+  const args = [from === 'tree' ? 'scan' : from, target];
+  if (o.config) args.push('--config', o.config);
+  for (const e of o.exclude) args.push('--exclude', e);
+  return args;
+}
+
+async function rootOf(from: Source, target: string): Promise<string> {
+  return from === 'tree' ? treeRoot([target]) : repoRoot(target);
+}
+
+/** The fingerprint key the scan of `target` uses (environment, else the config's key, else the default). */
+async function keyFor(from: Source, target: string, configFile: string | undefined): Promise<string> {
+  const [cli, config] = await Promise.all([import('./main.js'), import('../scan/config.js')]);
+  return cli.fingerprintKey(config.loadConfig(config.findConfigFile(configFile, [await rootOf(from, target)])));
+}
+
+async function inventoryOf(args: string[], io: Io, quiet?: boolean): Promise<Inventory> {
+  const cli = await import('./main.js');
+  const inv = await cli.inventoryOf(args, io);
+  if (!quiet) for (const w of inv.scan.warnings) io.stderr(`warning: ${w}\n`);
+  return inv;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function registerBaselineCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const cmd = program
+    .command('baseline')
+    .description(`record the tokens a repository already has, so that only new ones are reported (${BASELINE_FILE_NAME})`);
+
+  const common = (c: Command, sources: Source[], def: Source) =>
+    c
+      .addOption(new Option('--from <source>', 'what to scan').choices(sources).default(def))
+      .option('-c, --config <file>', 'config file (default: .shadowscan.yaml in the scanned folder)')
+      .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+      .option('-q, --quiet', 'no warnings or summary on stderr');
+
+  common(
+    cmd
+      .command('create')
+      .description('scan and write every token found to a baseline file (sorted, one token a line, no locations)')
+      .argument('[path]', 'folder or repository to scan', '.')
+      .option('-o, --output <file>', `baseline file to write (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`),
+    ['tree', 'history'],
+    'tree',
+  ).action(async (target: string, o: BaselineCommandOptions) => {
+    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const file = o.output ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    writeBaseline(file, baselineFromInventory(inv, await keyFor(o.from, target, o.config)));
+    io.stdout(`baseline ${file}: ${plural(new Set(inv.tokens.map((t) => t.id)).size, 'token')}\n`);
+    setExit(0);
+  });
+
+  common(
+    cmd
+      .command('add')
+      .description('scan and add tokens to the baseline (all found, or those whose fingerprints start with the given prefixes)')
+      .argument('[fingerprints...]', 'fingerprint prefixes (at least 6 hex digits) of the tokens to add; default: every token found')
+      .option('-o, --output <file>', `baseline file to update or create (default: ${BASELINE_FILE_NAME} at the top of the repository or folder)`)
+      .option('--path <dir>', 'folder or repository to scan', '.'),
+    ['staged', 'tree', 'history'],
+    'staged',
+  ).action(async (prefixes: string[], o: BaselineCommandOptions) => {
+    const target = o.path ?? '.';
+    for (const p of prefixes) {
+      if (!/^[0-9a-f]{6,64}$/i.test(p)) throw new BaselineError(`not a fingerprint prefix: ${p} (6 to 64 hex digits, as printed by shadowscan)`);
+    }
+    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    let tokens: Token[] = inv.tokens;
+    if (prefixes.length) {
+      const wanted = prefixes.map((p) => p.toLowerCase());
+      const missing = wanted.filter((p) => !inv.tokens.some((t) => t.id.startsWith(p)));
+      if (missing.length) {
+        throw new BaselineError(`no token ${o.from === 'staged' ? 'in the staged changes ' : ''}has a fingerprint starting with ${missing.join(', ')}`);
+      }
+      tokens = inv.tokens.filter((t) => wanted.some((p) => t.id.startsWith(p)));
+    }
+    const file = o.output ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    const key = await keyFor(o.from, target, o.config);
+    const baseline = fs.existsSync(file) ? readBaseline(file) : emptyBaseline(key);
+    const warning = keyMismatchWarning(file, baseline, key);
+    if (warning) throw new BaselineError(warning);
+    if (!baseline.keyCheck) baseline.keyCheck = keyCheck(key);
+    const added = addToBaseline(baseline, tokens);
+    writeBaseline(file, baseline);
+    io.stdout(`baseline ${file}: ${plural(added, 'token')} added, ${plural(baseline.tokens.length, 'token')} in all${added ? '; commit this file' : ''}\n`);
+    setExit(0);
+  });
+
+  common(
+    cmd
+      .command('prune')
+      .description('drop the baseline entries whose tokens a new scan no longer finds')
+      .argument('[path]', 'folder or repository to scan', '.')
+      .option('--baseline <file>', `baseline file to prune (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`)
+      .option('--dry-run', 'say what would be dropped, change nothing'),
+    ['tree', 'history'],
+    'tree',
+  ).action(async (target: string, o: BaselineCommandOptions) => {
+    const file = o.baseline ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    const baseline = readBaseline(file);
+    const key = await keyFor(o.from, target, o.config);
+    const warning = keyMismatchWarning(file, baseline, key);
+    if (warning) throw new BaselineError(`${warning} (pruning would drop every entry)`);
+    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const { kept, dropped } = pruneBaseline(baseline, inv);
+    for (const d of dropped) io.stdout(`${o.dryRun ? 'would drop' : 'dropped'} ${d.ruleId} ${d.redacted} ${d.id.slice(0, 12)}\n`);
+    if (!o.dryRun && dropped.length) writeBaseline(file, baseline);
+    io.stdout(`baseline ${file}: ${plural(kept.length, 'token')} kept, ${plural(dropped.length, 'token')} ${o.dryRun ? 'would be ' : ''}dropped\n`);
+    setExit(0);
+  });
+}

@@ -1,0 +1,363 @@
+// `shadowscan org`, `shadowscan merge` and `shadowscan inventory diff|show`. Loaded with the rest of the CLI, so
+// it imports nothing heavy up front: the scan code, the datastore and the rules load when a command runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Inventory } from '../model/index.js';
+import type { OrgProgress } from '../scan/org.js';
+import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
+
+interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'];
+type Format = 'text' | 'json' | 'sarif' | 'csv' | 'html' | 'markdown' | 'audit';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+function sizeText(v: string): string {
+  if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
+  return v;
+}
+
+function shardText(v: string): string {
+  if (!/^\s*\d+\s*\/\s*\d+\s*$/.test(v)) throw new InvalidArgumentError(`must be I/N, for example 2/8 (got "${v}")`);
+  return v;
+}
+
+interface OrgOptions {
+  repos?: string;
+  shard?: string;
+  db?: string;
+  repoConcurrency: number;
+  concurrency?: number;
+  exclude: string[];
+  includeVendored?: boolean;
+  maxFileSize: string;
+  format: Format;
+  output?: string;
+  config?: string;
+  showSecrets?: boolean;
+  quiet?: boolean;
+  gitBackend: 'auto' | 'git' | 'isomorphic-git';
+}
+
+const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
+
+function fmtEta(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return 'ETA …';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `ETA ${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `ETA ${m}m ${String(s % 60).padStart(2, '0')}s` : `ETA ${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** One progress line: repositories done of total, MB read, tokens, time left. */
+export function progressLine(p: OrgProgress, now = Date.now()): string {
+  const failed = p.failed ? ` (${p.failed} failed)` : '';
+  const reused = p.blobsReused ? ` · ${p.blobsReused} blobs reused` : '';
+  const eta = p.done >= p.total ? `${((now - p.startedAt) / 1000).toFixed(1)}s` : fmtEta(p.eta(now));
+  return `repos ${p.done}/${p.total}${failed} · ${fmtBytes(p.bytes)} scanned${reused} · ${p.tokens} tokens · ${eta}`;
+}
+
+/** Progress on stderr: a live line on a terminal, a plain line every few seconds otherwise, nothing when quiet. */
+class ProgressView {
+  private timer: NodeJS.Timeout | undefined;
+  private drawn = false;
+
+  constructor(
+    private readonly io: Io,
+    private readonly p: OrgProgress,
+    private readonly mode: 'tty' | 'plain' | 'off',
+    private readonly intervalMs: number,
+  ) {}
+
+  start(what: string): void {
+    if (this.mode === 'off') return;
+    if (this.mode === 'plain') this.io.stderr(`shadowscan: ${what}\n`);
+    this.timer = setInterval(() => this.tick(), this.mode === 'tty' ? 200 : this.intervalMs);
+    this.timer.unref();
+    if (this.mode === 'tty') this.tick();
+  }
+
+  private tick(): void {
+    if (this.mode === 'tty') {
+      const cols = (process.stderr.columns || 100) - 1;
+      const running = this.p.running.size ? ` · ${[...this.p.running].join(', ')}` : '';
+      this.io.stderr(`\r\x1b[K${`shadowscan: ${progressLine(this.p)}${running}`.slice(0, cols)}`);
+      this.drawn = true;
+    } else this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
+  }
+
+  /** A message between redraws (a failed repository). */
+  note(line: string): void {
+    // Plain output: the report's warnings at the end say it once.
+    if (this.mode !== 'tty') return;
+    if (this.drawn) this.io.stderr('\r\x1b[K');
+    this.io.stderr(`${line}\n`);
+    if (this.mode === 'tty') this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.mode === 'off') return;
+    if (this.drawn) this.io.stderr('\r\x1b[K');
+    this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
+  }
+}
+
+function progressMode(quiet: boolean | undefined): 'tty' | 'plain' | 'off' {
+  if (quiet) return 'off';
+  const forced = process.env.SHADOWSCAN_PROGRESS;
+  if (forced === 'tty' || forced === 'plain' || forced === 'off') return forced;
+  return process.stderr.isTTY ? 'tty' : 'plain';
+}
+
+async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit: (code: number) => void): Promise<void> {
+  const [cli, org, config, store] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js')]);
+  let db: Datastore | undefined;
+  try {
+    if (dir !== undefined && opts.repos) throw new cli.UsageError('give a folder or --repos FILE, not both');
+    if (opts.db && opts.showSecrets) throw new cli.UsageError('--show-secrets cannot be used with --db: the datastore never holds raw secrets');
+    const root = dir ?? '.';
+    const listed = opts.repos ? { repositories: org.readRepositoryList(opts.repos), warnings: [] as string[] } : org.discoverRepositories(root);
+    const source = opts.repos ?? root;
+    const shard = opts.shard ? org.parseShard(opts.shard) : undefined;
+    const repositories = shard ? org.selectShard(listed.repositories, shard) : listed.repositories;
+    if (!listed.repositories.length) throw new cli.UsageError(opts.repos ? `no repositories listed in ${opts.repos}` : `no git repositories found under ${root}`);
+    const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
+    const rules = cli.loadActiveRules(cfg);
+    if (opts.db) db = store.Datastore.open(opts.db);
+    const progress = new org.OrgProgress();
+    const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
+    const view = new ProgressView(io, progress, progressMode(opts.quiet), interval);
+    const what = `${repositories.length} of ${listed.repositories.length} repositories${shard ? ` (shard ${shard.index}/${shard.count})` : ''} from ${source}${opts.db ? `, datastore ${opts.db}` : ''}`;
+    view.start(`scanning ${what}`);
+    let inv: Inventory;
+    try {
+      inv = await org.scanOrg({
+        repositories,
+        source,
+        shard,
+        rules,
+        config: cfg,
+        exclude: opts.exclude,
+        includeVendored: opts.includeVendored,
+        maxFileSize: config.parseSize(opts.maxFileSize),
+        concurrency: opts.concurrency,
+        repoConcurrency: opts.repoConcurrency,
+        showSecrets: opts.showSecrets,
+        fingerprintKey: cli.fingerprintKey(cfg),
+        version: cli.packageVersion(),
+        backend: opts.gitBackend,
+        store: db,
+        // A complete listing says which repositories exist: the datastore forgets the others (not for a shard).
+        pruneStore: listed.warnings.length === 0,
+        warnings: listed.warnings,
+        progress,
+        onRepositoryFailed: (name, error) => view.note(`warning: repository ${name} failed: ${error}; the run goes on`),
+      });
+    } finally {
+      view.stop();
+    }
+    cli.writeReport(io, inv, rules, opts);
+    const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed').length ?? 0;
+    if (repositories.length && failed === repositories.length) {
+      io.stderr(`shadowscan: every repository failed (${failed})\n`);
+      setExit(cli.EXIT_ERROR);
+      return;
+    }
+    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+  } catch (err) {
+    if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+interface MergeOptions {
+  output?: string;
+  format: Format;
+  quiet?: boolean;
+}
+
+async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (code: number) => void): Promise<void> {
+  const [cli, org, config, store] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js')]);
+  try {
+    for (const f of files) if (!fs.existsSync(f)) throw new cli.UsageError(`no such file: ${f}`);
+    const dbs = files.filter((f) => store.isDatastoreFile(f));
+    if (dbs.length && dbs.length !== files.length) throw new cli.UsageError('merge either inventories (JSON) or datastores, not both');
+    if (dbs.length) {
+      if (!opts.output || opts.output === '-') throw new cli.UsageError('merging datastores needs --output FILE (the merged datastore)');
+      const out = path.resolve(opts.output);
+      if (files.some((f) => path.resolve(f) === out)) throw new cli.UsageError('--output must not be one of the datastores merged');
+      const db = store.Datastore.open(opts.output);
+      try {
+        db.mergeFrom(files);
+        const run = db.runs().pop()!;
+        if (!opts.quiet) {
+          io.stderr(`shadowscan: merged ${files.length} datastores into ${opts.output}: ${run.stats?.repositories ?? 0} repositories, ${run.stats?.tokens ?? 0} tokens\n`);
+        }
+        setExit(run.stats?.tokens ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+      } finally {
+        db.close();
+      }
+      return;
+    }
+    const rules = cli.loadActiveRules(config.emptyConfig());
+    const merger = new org.InventoryMerger(rules);
+    const sources: string[] = [];
+    for (const f of files) {
+      let inv: Inventory;
+      try {
+        inv = JSON.parse(fs.readFileSync(f, 'utf8')) as Inventory;
+      } catch (err) {
+        throw new cli.UsageError(`cannot read inventory ${f}: ${(err as Error).message.split('\n')[0]}`);
+      }
+      try {
+        merger.addInventory(inv);
+      } catch (err) {
+        throw new cli.UsageError(`${f}: ${(err as Error).message}`);
+      }
+      sources.push(inv.scan.org?.source ?? f);
+    }
+    const inv = merger.build({ version: cli.packageVersion(), source: [...new Set(sources)].join(', ') });
+    cli.writeReport(io, inv, rules, { format: opts.format, output: opts.output, quiet: opts.quiet });
+    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+  } catch (err) {
+    if (err instanceof store.DatastoreError || err instanceof org.OrgUsageError) throw new cli.UsageError(err.message);
+    throw err;
+  }
+}
+
+function diffLine(t: StoredToken): string {
+  const where = t.repos.length ? `in ${t.repos.slice(0, 5).join(', ')}${t.repos.length > 5 ? ` and ${t.repos.length - 5} more` : ''}` : '';
+  return `  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}`;
+}
+
+function diffText(d: DatastoreDiff): string {
+  const out: string[] = [];
+  const when = (r: { id: number; startedAt: string; kind: string }) => `run ${r.id} (${r.kind}, ${r.startedAt})`;
+  out.push(d.from ? `${when(d.to)} against ${when(d.from)}` : `${when(d.to)}: the first complete run, nothing to compare with; every token is new`);
+  out.push('');
+  out.push(`New tokens (${d.added.length}):`);
+  out.push(...(d.added.length ? d.added.map(diffLine) : ['  none']));
+  out.push('');
+  out.push(`No longer present (${d.removed.length}): verify each was rotated`);
+  out.push(...(d.removed.length ? d.removed.map(diffLine) : ['  none']));
+  out.push('');
+  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged`);
+  return out.join('\n') + '\n';
+}
+
+export function registerOrgCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('org')
+    .description('scan the history of every git repository under DIR (or listed in --repos FILE) into one inventory')
+    .argument('[dir]', 'folder holding the repositories (working trees or bare), searched recursively (default: .)')
+    .option('--repos <file>', 'scan the repositories listed in this file (one path per line) instead of searching a folder')
+    .option('--shard <I/N>', 'scan only the I-th of N stable slices of the repository list (1-based)', shardText)
+    .option('--db <file>', 'SQLite datastore: re-scans read only blobs the current rules have not matched yet; `inventory diff` compares runs')
+    .option('--repo-concurrency <n>', 'repositories scanned at once', positiveInt, 4)
+    .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores)', positiveInt)
+    .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+    .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
+    .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
+    .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp())
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
+    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
+    .option('-q, --quiet', 'no progress, warnings or summary on stderr')
+    .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
+
+  program
+    .command('merge')
+    .description('merge inventories (JSON, e.g. one per shard) into one, or datastores into one datastore')
+    .argument('<files...>', 'inventories written with --format json, or datastores written with --db')
+    .option('-o, --output <file>', 'where to write the merged inventory (default stdout) or datastore (required)')
+    .addOption(new Option('-f, --format <format>', 'report format of a merged inventory').choices(FORMATS).default('json'))
+    .option('-q, --quiet', 'no summary on stderr')
+    .action((files: string[], opts: MergeOptions) => runMerge(files, opts, io, setExit));
+
+  const inventory = program.command('inventory').description('read an org datastore');
+  inventory
+    .command('diff')
+    .description('tokens new since the previous run, and tokens no longer present (exit 1 when there are new ones)')
+    .requiredOption('--db <file>', 'the datastore')
+    .option('--from <run>', 'compare with this run id (default: the complete run before --to)', positiveInt)
+    .option('--to <run>', 'the run to look at (default: the last complete run)', positiveInt)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { db: string; from?: number; to?: number; format: 'text' | 'json' }) => {
+      const [cli, store] = await Promise.all([import('./main.js'), import('../store/index.js')]);
+      let db: Datastore | undefined;
+      try {
+        db = store.Datastore.open(opts.db, { create: false });
+        const d = db.diff(opts.from, opts.to);
+        io.stdout(opts.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : diffText(d));
+        setExit(d.added.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+      } catch (err) {
+        if (err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
+        throw err;
+      } finally {
+        db?.close();
+      }
+    });
+  inventory
+    .command('show')
+    .description("the datastore's current inventory (every repository as last scanned), in any report format")
+    .requiredOption('--db <file>', 'the datastore')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-q, --quiet', 'no summary on stderr')
+    .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean }) => {
+      const [cli, org, config, store] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js')]);
+      let db: Datastore | undefined;
+      try {
+        db = store.Datastore.open(opts.db, { create: false });
+        const rules = cli.loadActiveRules(config.emptyConfig());
+        const runs = db.runs().filter((r) => r.status === 'complete');
+        const last = runs[runs.length - 1];
+        const repositories = db.repositories();
+        const sum = (f: (r: (typeof repositories)[number]) => number | undefined) => repositories.reduce((n, r) => n + (f(r) ?? 0), 0);
+        const stored: Inventory = {
+          schemaVersion: 1,
+          tool: { name: 'shadowscan', version: cli.packageVersion() },
+          scan: {
+            targets: repositories.map((r) => r.name),
+            startedAt: last?.startedAt ?? new Date().toISOString(),
+            durationMs: 0,
+            files: 0,
+            bytes: sum((r) => r.bytes),
+            skipped: [],
+            warnings: [],
+            rules: rules.length,
+            history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
+            org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },
+          },
+          tokens: db.currentTokens(),
+        };
+        // The same provenance and ordering as a scan's inventory.
+        const merger = new org.InventoryMerger(rules);
+        merger.addInventory(stored);
+        const out = merger.build({ version: cli.packageVersion(), source: opts.db, datastore: opts.db });
+        cli.writeReport(io, out, rules, opts);
+        setExit(out.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+      } catch (err) {
+        if (err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
+        throw err;
+      } finally {
+        db?.close();
+      }
+    });
+}

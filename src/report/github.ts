@@ -1,0 +1,108 @@
+// Inventory -> what a GitHub Actions job shows: a Markdown job summary and workflow-command annotations.
+// Pure: the action entry point writes them. Tokens appear redacted, never in full.
+import type { Occurrence, Severity, Token } from '../model/index.js';
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
+
+export interface GithubSummaryOptions {
+  /** What was scanned, in words (e.g. "pull request #12: commits 1a2b3c4..5d6e7f8"). */
+  scope: string;
+  /** Every token found, before the baseline. */
+  found: number;
+  /** Tokens left out because the baseline knows them. */
+  known: number;
+  baselineFile?: string;
+  /** none | new | any, and whether the job fails because of it. */
+  failOn: string;
+  failed: boolean;
+  /** `https://github.com/OWNER/REPO`, for links to files. */
+  repositoryUrl?: string;
+  /** The commit to link files at when an occurrence carries none (the checked-out commit). */
+  sha?: string;
+  /** At most this many rows (default 100). */
+  maxRows?: number;
+}
+
+/** Text for a Markdown table cell: no line breaks, pipes and markup escaped. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]<>|~]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`));
+}
+
+function fileLink(o: Occurrence, opts: GithubSummaryOptions): string {
+  const label = mdCell(`${o.path}:${o.line}`);
+  const sha = o.commit ?? opts.sha;
+  if (!opts.repositoryUrl || !sha) return label;
+  const p = o.path.split('/').map(encodeURIComponent).join('/');
+  return `[${label}](${opts.repositoryUrl}/blob/${sha}/${p}#L${o.line})`;
+}
+
+export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions): string {
+  const out: string[] = ['## shadowscan', ''];
+  const n = newTokens.length;
+  const verdict = n ? `**${n} new secret${n === 1 ? '' : 's'}**` : '**No new secrets**';
+  out.push(`${verdict} in ${mdCell(opts.scope)}.`, '');
+  const facts = [`${opts.found} token${opts.found === 1 ? '' : 's'} found`];
+  if (opts.baselineFile) facts.push(`${opts.known} known in the baseline (\`${opts.baselineFile.replace(/`/g, "'")}\`)`);
+  facts.push(`fail-on: \`${opts.failOn}\`${opts.failed ? ' (this job fails)' : ''}`);
+  out.push(facts.join(' · '), '');
+  if (!n) return out.join('\n') + '\n';
+  const rows = [...newTokens].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  const max = opts.maxRows ?? 100;
+  out.push('| Severity | Token | Redacted | Fingerprint | Where | Rotate |', '| --- | --- | --- | --- | --- | --- |');
+  for (const t of rows.slice(0, max)) {
+    const where = t.occurrences.slice(0, 3).map((o) => fileLink(o, opts)).join('<br>') + (t.occurrences.length > 3 ? `<br>and ${t.occurrences.length - 3} more` : '');
+    out.push(
+      `| ${t.severity} | ${mdCell(t.ruleName)} (\`${t.ruleId}\`) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${where} | [rotate](${t.rotate}) |`,
+    );
+  }
+  if (rows.length > max) out.push('', `... and ${rows.length - max} more (see the SARIF file or the code scanning alerts).`);
+  const fps = rows.map((t) => t.id.slice(0, 12)).join(' ');
+  const file = opts.baselineFile ?? '.shadowscan-baseline.json';
+  const output = file === '.shadowscan-baseline.json' ? '' : ` --output ${file}`;
+  out.push(
+    '',
+    'For each token: rotate it at the provider if it is real (deleting it from the branch does not un-leak it) and remove it; ' +
+      `or, for a known and accepted token, add it to the baseline (\`shadowscan baseline add --from history${output} ${fps}\`, then commit ` +
+      `\`${file}\`); or mark its line with \`shadowscan:allow <fingerprint>\`.`,
+    '',
+  );
+  return out.join('\n');
+}
+
+/** Escaping for workflow commands: the message part, and property values (which also escape `:` and `,`). */
+export function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `::error file=...,line=...::message` for each occurrence of each token (at most `max` lines). */
+export function toGithubAnnotations(tokens: Token[], options: { max?: number; level?: 'error' | 'warning' } = {}): string[] {
+  const level = options.level ?? 'error';
+  const max = options.max ?? 50;
+  const lines: string[] = [];
+  let total = 0;
+  for (const t of tokens) {
+    for (const o of t.occurrences) {
+      total++;
+      if (lines.length >= max) continue;
+      const props = [
+        `file=${escapeProperty(o.path)}`,
+        `line=${o.line}`,
+        `endLine=${o.endLine}`,
+        ...(o.line === o.endLine ? [`col=${o.column}`, `endColumn=${o.endColumn}`] : []),
+        `title=${escapeProperty(`shadowscan: ${t.ruleName}`)}`,
+      ];
+      const commit = o.commit ? ` (commit ${o.commit.slice(0, 12)})` : '';
+      const msg = `${t.ruleName} [${t.ruleId}] ${t.redacted}${commit}, fingerprint ${t.id.slice(0, 12)}, severity ${t.severity}. Rotate it: ${t.rotate}`;
+      lines.push(`::${level} ${props.join(',')}::${escapeData(msg)}`);
+    }
+  }
+  if (total > lines.length) lines.push(`::warning::${escapeData(`shadowscan: ${total - lines.length} more occurrences not annotated (see the job summary and the SARIF file)`)}`);
+  return lines;
+}
+

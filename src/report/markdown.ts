@@ -1,0 +1,235 @@
+// Inventory -> an assessor's report in Markdown: what was scanned and when, the counts, the findings mapped to
+// NIST SP 800-53 Rev. 5 controls and NIST CSF 2.0 functions, and the list of what remains to rotate. Pure and
+// reproducible: dates come from the inventory, never from the clock. Secrets appear redacted only.
+import type { Inventory, RuleKind, Token } from '../model/index.js';
+import { SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
+import { formatBytes } from './text.js';
+
+/** A table cell: no line breaks, pipes escaped. */
+const cell = (s: unknown) => String(s ?? '').replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/** Inline code that survives any backticks inside. */
+const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
+
+/** Keys and signing material: SC-12 / SC-13. */
+const KEY_KINDS: RuleKind[] = ['private-key', 'encryption-key', 'signing-secret', 'webhook-secret'];
+/** Credentials bound to an account (a person, a service account, a bot): AC-2. */
+const ACCOUNT_KINDS: RuleKind[] = [
+  'personal-access-token', 'service-account', 'bot-token', 'deploy-token', 'password', 'password-hash', 'credentials', 'oauth-token',
+  'refresh-token', 'session-token', 'connection-string',
+];
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  const align = head.map((h) => (h.endsWith(':') ? '---:' : '---'));
+  return [
+    `| ${head.map((h) => h.replace(/:$/, '')).join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map((c) => (typeof c === 'number' ? String(c) : c)).join(' | ')} |`),
+  ].join('\n');
+}
+
+function providersOf(tokens: Token[]): string {
+  if (!tokens.length) return '—';
+  const m = new Map<string, number>();
+  for (const t of tokens) m.set(t.provider, (m.get(t.provider) ?? 0) + 1);
+  const list = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = list.slice(0, 5).map(([p, n]) => `${p} ${n}`);
+  if (list.length > 5) shown.push(`${list.length - 5} more`);
+  return cell(shown.join(', '));
+}
+
+const status = (n: number, open: string) => (n ? `**Open**: ${open}` : 'No finding');
+
+const utc = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+
+export function toMarkdown(inv: Inventory): string {
+  const s = inv.scan;
+  const st = reportStats(inv);
+  const tokens = inv.tokens;
+  const active = tokens.filter((t) => exposureOf(t) === 'active');
+  const historyOnly = tokens.filter((t) => exposureOf(t) === 'history-only');
+  const keys = tokens.filter((t) => KEY_KINDS.includes(t.kind));
+  const accounts = tokens.filter((t) => ACCOUNT_KINDS.includes(t.kind));
+  const admin = tokens.filter((t) => t.privilege === 'admin');
+  const write = tokens.filter((t) => t.privilege === 'write' || t.privilege === 'publish');
+  const longLived = tokens.filter((t) => t.lifetime !== 'short-lived');
+  const repos = s.org?.repositories;
+  const failed = repos?.filter((r) => r.status === 'failed') ?? [];
+  const out: string[] = [];
+
+  out.push('# Secrets exposure assessment', '');
+  const scope: Array<[string, string]> = [];
+  scope.push(['Tool', `${inv.tool.name} ${inv.tool.version}, ${s.rules} detection rules${s.org?.rulesVersion ? ` (rules version ${code(s.org.rulesVersion.slice(0, 12))})` : ''}`]);
+  scope.push(['Scan started', utc(s.startedAt)]);
+  scope.push(['Duration', formatDuration(s.durationMs)]);
+  if (repos) {
+    scope.push(['Scope', `${plural(repos.length, 'repository', 'repositories')} from ${code(s.org!.source)}${s.org!.shard ? `, shard ${s.org!.shard.index} of ${s.org!.shard.count}` : ''}; ${failed.length ? `**${failed.length} could not be scanned**` : 'all scanned'}`]);
+  } else {
+    scope.push(['Scope', s.targets.map(code).join(', ')]);
+  }
+  if (s.history) {
+    const reused = s.org?.blobsReused ? `; ${s.org.blobsReused} more answered by the datastore (matched earlier by the same rules)` : '';
+    scope.push([
+      'Coverage',
+      s.history.mode === 'staged'
+        ? `staged changes, ${plural(s.history.blobs, 'file version')}`
+        : `every commit reachable from ${s.history.refs?.length ? s.history.refs.map(code).join(', ') : 'every branch, tag and other ref'}${s.history.since ? ` since ${s.history.since}` : ''}: ${plural(s.history.commits, 'commit')}, ${plural(s.history.blobs, 'unique file version')} read (${formatBytes(s.bytes)})${reused}`,
+    ]);
+  } else {
+    scope.push(['Coverage', `working tree: ${plural(s.files, 'file')} (${formatBytes(s.bytes)}); history not scanned`]);
+  }
+  if (s.org?.datastore) scope.push(['Datastore', code(s.org.datastore)]);
+  out.push(table(['Item', 'Value'], scope.map(([a, b]) => [a, cell(b)])), '');
+
+  out.push('## Summary', '');
+  if (!tokens.length) {
+    out.push(`No credentials were found in the scope above.${failed.length ? ` ${plural(failed.length, 'repository', 'repositories')} could not be scanned: see below.` : ''}`, '');
+  } else {
+    const where = repos ? ` in ${st.placesWithTokens} of ${plural(repos.length, 'repository', 'repositories')}` : '';
+    out.push(`- **${plural(tokens.length, 'unique credential')}** (${plural(st.occurrences, 'occurrence')})${where}.`);
+    if (st.isHistory && s.history?.mode !== 'staged') {
+      out.push(`- **${active.length} active** (still in the current tree of HEAD): remove from the code and rotate. **${historyOnly.length} only in history**: deleted from the code but readable in every clone; rotate.`);
+    } else {
+      out.push(`- **${active.length}** in the files scanned: remove from the code and rotate.`);
+    }
+    out.push(`- By severity: ${SEVERITIES.filter((x) => st.bySeverity[x]).map((x) => `${x} ${st.bySeverity[x]}`).join(', ')}.`);
+    out.push(`- Over-privileged (admin rights): ${admin.length}; write or publish rights: ${write.length}.`);
+    if (st.shared) out.push(`- ${plural(st.shared, 'credential')} ${st.shared === 1 ? 'appears' : 'appear'} in more than one repository.`);
+    out.push('');
+  }
+
+  out.push('## NIST SP 800-53 Rev. 5', '');
+  out.push(
+    table(
+      ['Control', 'Why it applies', 'Tokens:', 'Providers', 'Status'],
+      [
+        ['IA-5 Authenticator Management', 'Each credential found is an authenticator held outside managed storage, without owner, rotation or revocation control.', tokens.length, providersOf(tokens), status(tokens.length, 'rotate and move to a secret store')],
+        ['IA-5(7) No Embedded Unencrypted Static Authenticators', `Static credentials embedded in source code and its history; ${longLived.length} are long-lived.`, tokens.length, providersOf(tokens), status(tokens.length, 'remove from code; load at run time')],
+        ['SC-12 Cryptographic Key Establishment and Management', 'Private keys and encryption, signing and webhook secrets stored in repositories.', keys.length, providersOf(keys), status(keys.length, 'reissue the keys')],
+        ['SC-13 Cryptographic Protection', 'The protection these keys give is void once the key is disclosed.', keys.length, providersOf(keys), status(keys.length, 'reissue; re-sign or re-encrypt what they protect')],
+        ['SC-28 Protection of Information at Rest', `Secrets stored unencrypted at rest in repository content; ${historyOnly.length} persist only in history.`, tokens.length, providersOf(tokens), status(tokens.length, 'rotate; history keeps them')],
+        ['AC-2 Account Management', 'Credentials bound to an account (personal, service, bot or deploy tokens, passwords): review the accounts and their owners.', accounts.length, providersOf(accounts), status(accounts.length, 'review the accounts')],
+        ['AC-6 Least Privilege', `Over-privileged tokens (admin rights); ${write.length} more can write or publish.`, admin.length, providersOf(admin), status(admin.length, 'reissue with least privilege')],
+        ['AU-6 Audit Record Review, Analysis, and Reporting', 'This review is evidence for AU-6; each exposed credential calls for a review of the provider’s audit log for its use.', tokens.length, providersOf(tokens), tokens.length ? '**Open**: review provider logs' : 'Reviewed; no finding'],
+      ].map((r) => r.map((c) => (typeof c === 'number' ? c : cell(c)))),
+    ),
+    '',
+  );
+
+  out.push('## NIST CSF 2.0', '');
+  const critical = tokens.filter((t) => t.severity === 'critical').length;
+  out.push(
+    table(
+      ['Function', 'Categories', 'Observation', 'Action'],
+      [
+        [
+          'Identify (ID)',
+          'ID.AM asset management, ID.RA risk assessment',
+          `${plural(tokens.length, 'credential')} inventoried${repos ? ` across ${plural(repos.length, 'repository', 'repositories')}` : ''}, each with its provider, privilege and locations.`,
+          'Keep the inventory current: run the scan on a schedule with a datastore.',
+        ],
+        [
+          'Protect (PR)',
+          'PR.AA identity management and access control, PR.DS data security',
+          `${active.length} still in current code; ${admin.length} with admin rights.`,
+          'Move secrets to a secret store; reissue with least privilege; block new ones at commit time (pre-commit hook).',
+        ],
+        [
+          'Detect (DE)',
+          'DE.CM continuous monitoring, DE.AE adverse event analysis',
+          s.org?.datastore ? 'Incremental scans with a datastore: each run reads only new content.' : 'One-off scan.',
+          'Compare each run with the previous (`shadowscan inventory diff`); treat a new credential as an event.',
+        ],
+        [
+          'Respond (RS)',
+          'RS.MI incident mitigation, RS.AN analysis',
+          `${plural(tokens.length, 'credential')} to rotate, ${critical} critical.`,
+          'Rotate in the order of the table below; check provider logs (AU-6) for use.',
+        ],
+        [
+          'Recover (RC)',
+          'RC.RP recovery plan execution',
+          `${historyOnly.length} only in history: rotation is the only remedy for clones already made.`,
+          'Confirm each old credential is revoked; a later run must no longer list it as active.',
+        ],
+      ].map((r) => r.map(cell)),
+    ),
+    '',
+  );
+
+  out.push('## What was scanned', '');
+  if (repos) {
+    out.push(
+      table(
+        ['Repository', 'Status', 'Commits:', 'Blobs read:', 'Reused:', 'Tokens:', 'Scanned at'],
+        repos.map((r) => [
+          cell(code(r.name)),
+          r.status === 'failed' ? `**failed**: ${cell(r.error ?? '')}` : 'scanned',
+          r.commits ?? '—',
+          r.blobs ?? '—',
+          r.reused ?? 0,
+          r.tokens ?? '—',
+          utc(r.scannedAt),
+        ]),
+      ),
+      '',
+    );
+  } else {
+    out.push(`${s.targets.map(code).join(', ')}: ${s.history ? `${plural(s.history.commits, 'commit')}, ` : ''}${plural(s.files, 'file')}, ${formatBytes(s.bytes)}.`, '');
+  }
+  if (s.warnings.length) {
+    out.push(`${plural(s.warnings.length, 'note')} from the scan:`, '');
+    for (const w of s.warnings.slice(0, 20)) out.push(`- ${w.replace(/\r?\n/g, ' ')}`);
+    if (s.warnings.length > 20) out.push(`- … ${s.warnings.length - 20} more in the JSON inventory`);
+    out.push('');
+  }
+
+  out.push('## What remains to rotate', '');
+  if (!tokens.length) out.push('Nothing.', '');
+  else {
+    const order = [...tokens].sort(
+      (a, b) =>
+        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        (exposureOf(a) === exposureOf(b) ? 0 : exposureOf(a) === 'active' ? -1 : 1) ||
+        (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0) ||
+        (a.id < b.id ? -1 : 1),
+    );
+    out.push(
+      table(
+        ['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate'],
+        order.map((t, i) => {
+          const places = placesOf(t, inv);
+          const first = t.occurrences[0];
+          const whereText = repos
+            ? `${plural(places.length, 'repository', 'repositories')}: ${places.slice(0, 3).join(', ')}${places.length > 3 ? ', …' : ''}`
+            : `${first ? `${first.path}:${first.line}` : ''}${t.occurrences.length > 1 ? ` (+${t.occurrences.length - 1})` : ''}`;
+          const days = exposureDays(t, s.startedAt);
+          const url = safeUrl(t.rotate);
+          return [
+            i + 1,
+            t.severity,
+            cell(`${t.provider}: ${t.ruleName}`),
+            cell(code(t.redacted)),
+            cell(code(t.id.slice(0, 12))),
+            t.privilege,
+            exposureOf(t) === 'active' ? 'active' : 'history only',
+            cell(whereText),
+            firstSeenDate(t)?.slice(0, 10) ?? '—',
+            days ?? '—',
+            url ? `[rotate](${url})` : '—',
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
+  out.push('## Method and limits', '');
+  out.push(
+    '- Detection: provider-specific patterns with keyword prefilters, entropy thresholds and checksums where a provider embeds one; generic rules for assignments of secret-looking values.',
+    '- Every credential is listed once, identified by a keyed fingerprint (HMAC-SHA-256); values are shown only as a short prefix and their length.',
+    '- "Active" means present in the current tree of HEAD (or in the files scanned). No credential was tried against its provider: validity is not tested.',
+    '- History scans read every unique file version reachable from the refs scanned; content outside git (LFS objects, submodules, build artefacts) is not covered.',
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,521 @@
+// Org scans: the history of every repository under a folder (or in a list), a bounded number at a time, all
+// matched by one shared pool of worker threads, folded into one inventory where a token found in seven
+// repositories is one entry with occurrences in all seven. With a datastore, blobs already matched by the same
+// rules and settings are answered from it instead of being read again.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import type { Inventory, OrgScanInfo, RepositoryScan, Rule, SkippedFile } from '../model/index.js';
+import type { Datastore } from '../store/index.js';
+import type { Finding } from './findings.js';
+import { InventoryBuilder } from './inventory.js';
+import { MatcherPool } from './pool.js';
+import { fingerprintSecret } from './redact.js';
+import { attachProvenance, scanHistory, type BlobMemo, type RepoScanOptions } from './scan-history.js';
+import { defaultConcurrency, findingContextOptions } from './scan-tree.js';
+
+export interface OrgRepository {
+  /** Stable name: the path relative to the folder searched, or the line of the list file. */
+  name: string;
+  /** Where it is on disk (absolute). */
+  path: string;
+}
+
+export class OrgUsageError extends Error {}
+
+/** Folders never searched for repositories (a repository's own files are never searched either). */
+const SKIP_DIRS = new Set(['node_modules', '.hg', '.svn']);
+const MAX_DEPTH = 12;
+
+function isBareRepository(dir: string, names: Set<string>): boolean {
+  if (!names.has('HEAD') || !names.has('objects') || !names.has('refs')) return false;
+  try {
+    return /^(ref: refs\/|[0-9a-f]{40,64}\s*$)/.test(fs.readFileSync(path.join(dir, 'HEAD'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every git repository under `root`: working trees (a `.git` folder or file) and bare repositories (HEAD, objects/
+ * and refs/). A repository's own folders are not searched further; symbolic links are not followed.
+ */
+export function discoverRepositories(root: string): { repositories: OrgRepository[]; warnings: string[] } {
+  const abs = path.resolve(root);
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) throw new OrgUsageError(`not a folder: ${root}`);
+  const repositories: OrgRepository[] = [];
+  const warnings: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      warnings.push(`cannot read folder ${path.relative(abs, dir) || '.'}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; repositories in it were not scanned`);
+      return;
+    }
+    const names = new Set(entries.map((e) => e.name));
+    const rel = path.relative(abs, dir).split(path.sep).join('/') || '.';
+    if (names.has('.git') || isBareRepository(dir, names)) {
+      repositories.push({ name: rel, path: dir });
+      return;
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const e of entries) {
+      if (e.isDirectory() && !SKIP_DIRS.has(e.name)) walk(path.join(dir, e.name), depth + 1);
+    }
+  };
+  walk(abs, 0);
+  repositories.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { repositories, warnings };
+}
+
+/** A list file: one repository path per line (relative paths from the current folder); blank lines and # comments skipped. */
+export function readRepositoryList(file: string): OrgRepository[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new OrgUsageError(`cannot read repository list ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const seen = new Set<string>();
+  const out: OrgRepository[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const name = line.length > 1 ? line.replace(/\/+$/, '') : line;
+    const abs = path.resolve(name);
+    if (seen.has(abs)) continue;
+    seen.add(abs);
+    out.push({ name, path: abs });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** `I/N` with 1 <= I <= N. */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new OrgUsageError(`--shard must be I/N with 1 <= I <= N (got "${text}")`);
+  return { index, count };
+}
+
+/**
+ * The slice a repository belongs to depends only on its name and the number of slices: adding or removing a
+ * repository never moves another one to a different shard.
+ */
+export function shardOf(name: string, count: number): number {
+  return crypto.createHash('sha256').update(name, 'utf8').digest().readUInt32BE(0) % count;
+}
+
+export function selectShard<T extends { name: string }>(repos: T[], shard: { index: number; count: number }): T[] {
+  return repos.filter((r) => shardOf(r.name, shard.count) === shard.index - 1);
+}
+
+let codeHash: string | undefined;
+
+/** The matching code itself, so that a changed matcher never reuses what an older one found. */
+function matcherCodeHash(): string {
+  if (codeHash) return codeHash;
+  const h = crypto.createHash('sha256');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const dir of [path.join(here, '../match'), path.join(here, '../rules')]) {
+    let files: string[] = [];
+    try {
+      files = fs.readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f)).sort();
+    } catch {
+      // Nothing to add.
+    }
+    for (const f of files) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  }
+  h.update(fs.readFileSync(path.join(here, `findings${path.extname(fileURLToPath(import.meta.url))}`)));
+  return (codeHash = h.digest('hex'));
+}
+
+/**
+ * The version key of what a blob's findings depend on: the rules, the allowlisted secrets and stopwords, the
+ * size limit, the fingerprint key (as a keyed hash, never itself), the tool version and the matching code.
+ */
+export function rulesVersion(o: Pick<RepoScanOptions, 'rules' | 'config' | 'fingerprintKey' | 'maxFileSize' | 'version'>): string {
+  const rules = [...o.rules].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ v: o.version, rules, secrets: o.config.allowlist.secrets, stopwords: o.config.allowlist.stopwords, max: o.maxFileSize }))
+    .update(fingerprintSecret(o.fingerprintKey, 'shadowscan/rules-version'))
+    .update(matcherCodeHash())
+    .digest('hex')
+    .slice(0, 32);
+}
+
+const MAX_SKIPPED = 1000;
+const MAX_WARNINGS = 200;
+
+/**
+ * Folds inventories into one: each repository's history scan (its occurrences gain `repo`), or whole inventories
+ * (org scans of other shards, history scans of single repositories). Provenance is recomputed across them.
+ */
+export class InventoryMerger {
+  private readonly builder: InventoryBuilder;
+  private readonly inHead = new Set<string>();
+  private readonly repositories = new Map<string, RepositoryScan>();
+  private readonly skipped: SkippedFile[] = [];
+  private readonly warnings: string[] = [];
+  private moreSkipped = 0;
+  private moreWarnings = 0;
+  private files = 0;
+  private bytes = 0;
+  private commits = 0;
+  private blobs = 0;
+  private blobsRead = 0;
+  private blobsReused = 0;
+  private startedAt: string | undefined;
+  private durationMs = 0;
+  private backend: 'git' | 'isomorphic-git' = 'git';
+  private rulesCount = 0;
+  private rulesVersions = new Set<string>();
+  private shards = new Map<number, Set<number>>();
+
+  constructor(rules: Rule[]) {
+    this.builder = new InventoryBuilder(new Map(rules.map((r) => [r.id, r])));
+    this.rulesCount = rules.length;
+  }
+
+  private skip(s: SkippedFile): void {
+    if (this.skipped.length < MAX_SKIPPED) this.skipped.push(s);
+    else this.moreSkipped++;
+  }
+
+  private warn(w: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(w);
+    else this.moreWarnings++;
+  }
+
+  private repository(scan: RepositoryScan): void {
+    const had = this.repositories.get(scan.name);
+    if (!had || had.scannedAt <= scan.scannedAt) this.repositories.set(scan.name, scan);
+  }
+
+  private tokens(inv: Inventory, repo?: string): void {
+    for (const t of inv.tokens) {
+      if (repo !== undefined) for (const o of t.occurrences) o.repo ??= repo;
+      if (t.presentInHead) this.inHead.add(t.id);
+      this.builder.addToken(t);
+    }
+  }
+
+  /** One repository's history inventory. */
+  addRepository(name: string, inv: Inventory, scan: RepositoryScan): void {
+    this.tokens(inv, name);
+    this.repository(scan);
+    this.files += inv.scan.files;
+    this.bytes += inv.scan.bytes;
+    this.commits += inv.scan.history?.commits ?? 0;
+    this.blobs += inv.scan.history?.blobs ?? 0;
+    this.blobsRead += scan.blobs ?? 0;
+    this.blobsReused += scan.reused ?? 0;
+    if (inv.scan.history?.backend === 'isomorphic-git') this.backend = 'isomorphic-git';
+    for (const s of inv.scan.skipped) this.skip({ path: `${name}: ${s.path}`, reason: s.reason });
+    for (const w of inv.scan.warnings) this.warn(`${name}: ${w}`);
+  }
+
+  addFailure(scan: RepositoryScan): void {
+    this.repository(scan);
+  }
+
+  addWarning(w: string): void {
+    this.warn(w);
+  }
+
+  /** A whole inventory: an org scan (of one shard, say) or a history scan of one repository. */
+  addInventory(inv: Inventory): void {
+    if (inv.schemaVersion !== 1 || !Array.isArray(inv.tokens) || !inv.scan) throw new OrgUsageError('not a shadowscan inventory (schemaVersion 1)');
+    if (!this.startedAt || inv.scan.startedAt < this.startedAt) this.startedAt = inv.scan.startedAt;
+    this.durationMs += inv.scan.durationMs;
+    const org = inv.scan.org;
+    if (org) {
+      this.tokens(inv);
+      for (const r of org.repositories) this.repository(r);
+      this.blobsRead += org.blobsRead;
+      this.blobsReused += org.blobsReused;
+      if (org.rulesVersion) this.rulesVersions.add(org.rulesVersion);
+      if (org.shard) {
+        const s = this.shards.get(org.shard.count) ?? new Set<number>();
+        s.add(org.shard.index);
+        this.shards.set(org.shard.count, s);
+      }
+      for (const s of inv.scan.skipped) this.skip(s);
+      for (const w of inv.scan.warnings) this.warn(w);
+    } else {
+      const name = inv.scan.targets[0] ?? '.';
+      this.tokens(inv, name);
+      this.repository({
+        name,
+        status: 'scanned',
+        scannedAt: inv.scan.startedAt,
+        durationMs: inv.scan.durationMs,
+        commits: inv.scan.history?.commits,
+        blobs: inv.scan.history?.blobs,
+        bytes: inv.scan.bytes,
+        tokens: inv.tokens.length,
+        ...(inv.scan.history?.head ? { head: inv.scan.history.head } : {}),
+      });
+      this.blobsRead += inv.scan.history?.blobs ?? 0;
+      for (const s of inv.scan.skipped) this.skip({ path: `${name}: ${s.path}`, reason: s.reason });
+      for (const w of inv.scan.warnings) this.warn(`${name}: ${w}`);
+    }
+    this.files += inv.scan.files;
+    this.bytes += inv.scan.bytes;
+    this.commits += inv.scan.history?.commits ?? 0;
+    this.blobs += inv.scan.history?.blobs ?? 0;
+    if (inv.scan.history?.backend === 'isomorphic-git') this.backend = 'isomorphic-git';
+    this.rulesCount = Math.max(this.rulesCount, inv.scan.rules);
+  }
+
+  get size(): number {
+    return this.builder.size;
+  }
+
+  /** Every shard of one split merged: the result stands for the whole run. */
+  private mergedShard(): OrgScanInfo['shard'] {
+    if (this.shards.size !== 1) return undefined;
+    const [[count, indexes]] = [...this.shards];
+    if (indexes.size === count) return undefined;
+    return indexes.size === 1 ? { index: [...indexes][0], count } : undefined;
+  }
+
+  build(o: { version: string; source: string; startedAt?: string; durationMs?: number; shard?: OrgScanInfo['shard']; datastore?: string; rulesVersion?: string; fingerprints?: string[] }): Inventory {
+    if (o.fingerprints) this.builder.dropFingerprints(o.fingerprints);
+    const repositories = [...this.repositories.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const warnings = [...this.warnings].sort();
+    if (this.moreWarnings) warnings.push(`... and ${this.moreWarnings} more warnings`);
+    if (this.moreSkipped) warnings.push(`${this.moreSkipped} more skipped blobs not listed in scan.skipped`);
+    const skipped = [...this.skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+    const org: OrgScanInfo = { source: o.source, repositories, blobsRead: this.blobsRead, blobsReused: this.blobsReused };
+    const shard = o.shard ?? this.mergedShard();
+    for (const [count, indexes] of this.shards) {
+      if (indexes.size > 1 && indexes.size < count) {
+        const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !indexes.has(i));
+        warnings.push(`merged ${indexes.size} of ${count} shards: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing, so repositories in ${missing.length > 1 ? 'them are' : 'it are'} not in this inventory`);
+      }
+    }
+    if (shard) org.shard = shard;
+    if (o.datastore) org.datastore = o.datastore;
+    const rv = o.rulesVersion ?? (this.rulesVersions.size === 1 ? [...this.rulesVersions][0] : undefined);
+    if (rv) org.rulesVersion = rv;
+    const inv = this.builder.build(
+      {
+        targets: repositories.map((r) => r.name),
+        startedAt: o.startedAt ?? this.startedAt ?? new Date().toISOString(),
+        durationMs: o.durationMs ?? this.durationMs,
+        files: this.files,
+        bytes: this.bytes,
+        skipped,
+        warnings,
+        rules: this.rulesCount,
+        history: { mode: 'history', backend: this.backend, commits: this.commits, blobs: this.blobs },
+        org,
+      },
+      o.version,
+    );
+    attachProvenance(inv.tokens, this.inHead);
+    for (const t of inv.tokens) {
+      const repos = [...new Set(t.occurrences.map((x) => x.repo).filter((r): r is string => r !== undefined))].sort();
+      if (repos.length) t.repos = repos;
+    }
+    return inv;
+  }
+}
+
+/** What an org scan has done so far; the CLI reads it to draw progress. */
+export class OrgProgress {
+  total = 0;
+  done = 0;
+  failed = 0;
+  bytes = 0;
+  blobsRead = 0;
+  blobsReused = 0;
+  readonly startedAt = Date.now();
+  /** Size of each repository's object store: completed weight over total weight estimates the time left. */
+  weightTotal = 0;
+  weightDone = 0;
+  readonly running = new Set<string>();
+  private readonly ids = new Set<string>();
+
+  get tokens(): number {
+    return this.ids.size;
+  }
+
+  saw(findings: Finding[]): void {
+    for (const f of findings) this.ids.add(f.id);
+  }
+
+  /** Milliseconds left, once there is something to go by. */
+  eta(now = Date.now()): number | undefined {
+    if (!this.weightDone || !this.weightTotal) return undefined;
+    return ((now - this.startedAt) * (this.weightTotal - this.weightDone)) / this.weightDone;
+  }
+}
+
+/** On-disk size of a repository's packs (a cheap estimate of its share of the work), at least 64 KB. */
+function repositoryWeight(repoPath: string): number {
+  let n = 0;
+  for (const objects of [path.join(repoPath, '.git', 'objects'), path.join(repoPath, 'objects')]) {
+    try {
+      const packDir = path.join(objects, 'pack');
+      for (const f of fs.readdirSync(packDir)) if (f.endsWith('.pack')) n += fs.statSync(path.join(packDir, f)).size;
+      const loose = fs.readdirSync(objects).filter((d) => /^[0-9a-f]{2}$/.test(d)).length;
+      n += loose * 16 * 1024;
+      break;
+    } catch {
+      // Not this layout (or unreadable): the scan will say.
+    }
+  }
+  return Math.max(n, 64 * 1024);
+}
+
+export interface OrgScanOptions extends Omit<RepoScanOptions, 'repo' | 'opened' | 'pool' | 'memo'> {
+  repositories: OrgRepository[];
+  /** The folder searched or the list file, for the report. */
+  source: string;
+  shard?: { index: number; count: number };
+  /** Repositories scanned at once (default 4). */
+  repoConcurrency?: number;
+  store?: Datastore;
+  /** Drop repositories missing from this (complete, unsharded) listing from the datastore. */
+  pruneStore?: boolean;
+  /** Notes for the report (repositories that could not be listed). */
+  warnings?: string[];
+  progress?: OrgProgress;
+  onRepositoryFailed?: (name: string, error: string) => void;
+}
+
+const oneLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0].trim() || 'failed';
+
+export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const progress = o.progress ?? new OrgProgress();
+  progress.total = o.repositories.length;
+  const weights = new Map(o.repositories.map((r) => [r.name, repositoryWeight(r.path)]));
+  progress.weightTotal = [...weights.values()].reduce((a, b) => a + b, 0);
+  const merger = new InventoryMerger(o.rules);
+  for (const w of o.warnings ?? []) merger.addWarning(w);
+  const version = rulesVersion(o);
+  const store = o.store;
+  const versionId = store?.versionId(version);
+  const shardText = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
+  const runId = store?.startRun('scan', { version: versionId, source: o.source, shard: shardText, startedAt });
+  const pool = new MatcherPool(Math.max(1, o.concurrency ?? defaultConcurrency()), findingContextOptions(o));
+  const limit = pLimit(Math.max(1, o.repoConcurrency ?? 4));
+
+  const scanOne = async (repo: OrgRepository) => {
+    const t0 = Date.now();
+    const scannedAt = new Date(t0).toISOString();
+    progress.running.add(repo.name);
+    let read = 0;
+    let reused = 0;
+    const memo: BlobMemo = {
+      recall(key) {
+        if (!store) return undefined;
+        const known = store.getBlob(key, versionId!);
+        if (known === undefined) return undefined;
+        reused++;
+        progress.blobsReused++;
+        const findings = known ? (JSON.parse(known) as Finding[]) : [];
+        progress.saw(findings);
+        return findings;
+      },
+      remember(key, findings, bytes) {
+        read++;
+        progress.blobsRead++;
+        progress.bytes += bytes;
+        progress.saw(findings);
+        // Never the raw secret, even under --show-secrets.
+        store?.putBlob(key, versionId!, bytes, findings.length ? JSON.stringify(findings.map(({ secret: _s, ...f }) => f)) : null);
+      },
+    };
+    try {
+      const inv = await scanHistory({
+        repo: repo.path,
+        rules: o.rules,
+        config: o.config,
+        exclude: o.exclude,
+        includeVendored: o.includeVendored,
+        maxFileSize: o.maxFileSize,
+        concurrency: o.concurrency,
+        showSecrets: o.showSecrets,
+        fingerprintKey: o.fingerprintKey,
+        version: o.version,
+        backend: o.backend,
+        pool,
+        memo,
+      });
+      for (const t of inv.tokens) for (const x of t.occurrences) x.repo = repo.name;
+      const h = inv.scan.history;
+      const scan: RepositoryScan = {
+        name: repo.name,
+        status: 'scanned',
+        scannedAt,
+        durationMs: Date.now() - t0,
+        commits: h?.commits ?? 0,
+        blobs: read,
+        reused,
+        bytes: inv.scan.bytes,
+        tokens: inv.tokens.length,
+      };
+      if (h?.head) scan.head = h.head;
+      if (h?.bare) scan.bare = true;
+      store?.saveRepository(runId!, repo.path, scan, inv.tokens);
+      merger.addRepository(repo.name, inv, scan);
+    } catch (err) {
+      const scan: RepositoryScan = { name: repo.name, status: 'failed', error: oneLine(err), scannedAt, durationMs: Date.now() - t0 };
+      progress.failed++;
+      try {
+        store?.saveRepository(runId!, repo.path, scan);
+      } finally {
+        merger.addFailure(scan);
+        merger.addWarning(`repository ${repo.name} failed: ${scan.error}; the others were scanned`);
+        o.onRepositoryFailed?.(repo.name, scan.error!);
+      }
+    } finally {
+      progress.running.delete(repo.name);
+      progress.done++;
+      progress.weightDone += weights.get(repo.name) ?? 0;
+    }
+  };
+
+  try {
+    await Promise.all(o.repositories.map((r) => limit(() => scanOne(r))));
+  } finally {
+    await pool.close();
+  }
+  const inv = merger.build({
+    version: o.version,
+    source: o.source,
+    startedAt,
+    durationMs: 0,
+    shard: o.shard,
+    datastore: store?.file,
+    rulesVersion: version,
+    fingerprints: o.config.allowlist.fingerprints,
+  });
+  if (store) {
+    store.finishRun(
+      runId!,
+      {
+        repositories: o.repositories.length,
+        failed: progress.failed,
+        blobsRead: progress.blobsRead,
+        blobsReused: progress.blobsReused,
+        bytes: inv.scan.bytes,
+        tokens: inv.tokens.length,
+      },
+      { tokens: inv.tokens, scope: o.pruneStore && !o.shard ? o.repositories.map((r) => r.name) : undefined },
+    );
+  }
+  inv.scan.durationMs = Date.now() - started;
+  return inv;
+}

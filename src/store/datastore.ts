@@ -1,0 +1,496 @@
+// The org scan's datastore: one SQLite file (better-sqlite3, WAL journal) holding the repositories, every blob
+// matched with the rules version that matched it, the tokens and where they are, and one row per run with a
+// snapshot of the tokens it saw. Imports the model only; the scan layer drives it.
+//
+// Crash safety is SQLite's: every write is in a transaction, so a killed run leaves the last committed state.
+// Blob rows (facts about content, valid whatever else happens) are committed in batches about once a second; a
+// repository's tokens and occurrences are replaced in one transaction when its scan completes; a run is marked
+// complete, with its snapshot, in one transaction at the end. A run still marked running when the next one
+// starts was killed: it is marked interrupted, and the blobs it committed are not read again.
+// Never a raw secret: tokens are stored as their description (redacted value, fingerprint), not their value.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Occurrence, RepositoryScan, Token } from '../model/index.js';
+
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rules_versions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+  key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  findings TEXT,
+  PRIMARY KEY (key, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS repositories (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error TEXT,
+  scanned_at TEXT NOT NULL,
+  run_id INTEGER NOT NULL,
+  info TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  privilege TEXT NOT NULL,
+  redacted TEXT NOT NULL,
+  data TEXT NOT NULL,
+  first_run INTEGER NOT NULL,
+  last_run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS repo_tokens (
+  repo_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  in_head INTEGER NOT NULL,
+  PRIMARY KEY (repo_id, token_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS occurrences (
+  repo_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  end_line INTEGER NOT NULL,
+  end_col INTEGER NOT NULL,
+  date TEXT,
+  author_name TEXT,
+  author_email TEXT,
+  decoded TEXT,
+  PRIMARY KEY (repo_id, token_id, commit_id, path, line, col)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  version INTEGER,
+  source TEXT,
+  shard TEXT,
+  stats TEXT
+);
+CREATE TABLE IF NOT EXISTS run_tokens (
+  run_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  repo TEXT NOT NULL,
+  in_head INTEGER NOT NULL,
+  PRIMARY KEY (run_id, token_id, repo)
+) WITHOUT ROWID;
+`;
+
+export class DatastoreError extends Error {}
+
+export type RunKind = 'scan' | 'merge';
+export type RunStatus = 'running' | 'complete' | 'interrupted';
+
+export interface RunStats {
+  repositories: number;
+  failed: number;
+  blobsRead: number;
+  blobsReused: number;
+  bytes: number;
+  tokens: number;
+}
+
+export interface RunRow {
+  id: number;
+  kind: RunKind;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  source?: string;
+  shard?: string;
+  stats?: RunStats;
+}
+
+/** A token as the datastore keeps it: its description and the repositories that hold it. */
+export interface StoredToken extends Omit<Token, 'occurrences'> {
+  repos: string[];
+  presentInHead: boolean;
+}
+
+export interface DatastoreDiff {
+  from?: RunRow;
+  to: RunRow;
+  /** In `to`, not in `from`. */
+  added: StoredToken[];
+  /** In `from`, not in `to`: removed from every repository scanned (rotate, then verify). */
+  removed: StoredToken[];
+  /** Present in both. */
+  unchanged: number;
+}
+
+interface BlobRow {
+  findings: string | null;
+}
+
+/** Rows kept in memory before one transaction writes them: at most this many, or this long. */
+const FLUSH_ROWS = 5000;
+const FLUSH_MS = 1000;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/** Whether a file is an SQLite database (by its header), for commands taking JSON or datastores alike. */
+export function isDatastoreFile(file: string): boolean {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(16);
+      fs.readSync(fd, head, 0, 16, 0);
+      return head.toString('latin1') === SQLITE_MAGIC;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** The token's description as stored: no occurrences, no per-run provenance, never the secret. */
+function description(t: Token): Record<string, unknown> {
+  const { occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r, ...rest } = t;
+  return rest;
+}
+
+export class Datastore {
+  private readonly db: Database.Database;
+  private pending = new Map<string, { key: string; version: number; bytes: number; findings: string | null }>();
+  private lastFlush = Date.now();
+  private readonly stmt: {
+    getBlob: Database.Statement<[string, number], BlobRow>;
+    putBlob: Database.Statement<[string, number, number, string | null]>;
+  };
+
+  private constructor(readonly file: string, create: boolean) {
+    if (!create && !fs.existsSync(file)) throw new DatastoreError(`datastore does not exist: ${file}`);
+    if (fs.existsSync(file) && fs.statSync(file).size > 0 && !isDatastoreFile(file)) {
+      throw new DatastoreError(`not a shadowscan datastore (not an SQLite file): ${file}`);
+    }
+    if (create) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    try {
+      this.db = new Database(file, { fileMustExist: !create });
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 10000');
+      this.db.pragma('cache_size = -32768');
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      throw new DatastoreError(`cannot open datastore ${file}: ${(err as Error).message}`);
+    }
+    const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
+    if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+    else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schema ${SCHEMA_VERSION}`);
+    this.stmt = {
+      getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
+      putBlob: this.db.prepare('INSERT OR REPLACE INTO blobs (key, version, bytes, findings) VALUES (?, ?, ?, ?)'),
+    };
+  }
+
+  /** Opens (creating when asked) a datastore. */
+  static open(file: string, options: { create?: boolean } = {}): Datastore {
+    return new Datastore(file, options.create ?? true);
+  }
+
+  /** The id of a rules version (created on first use). */
+  versionId(hash: string): number {
+    this.db.prepare('INSERT OR IGNORE INTO rules_versions (hash, created_at) VALUES (?, ?)').run(hash, new Date().toISOString());
+    return this.db.prepare<[string], { id: number }>('SELECT id FROM rules_versions WHERE hash = ?').get(hash)!.id;
+  }
+
+  /** Starts a run. Runs left `running` by a killed process are marked interrupted first. */
+  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string } = {}): number {
+    return this.db.transaction(() => {
+      this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run();
+      const r = this.db
+        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null);
+      return Number(r.lastInsertRowid);
+    })();
+  }
+
+  /** The findings (JSON) of a blob matched under this version: null when it had none; undefined when never matched. */
+  getBlob(key: string, version: number): string | null | undefined {
+    const p = this.pending.get(`${version}\0${key}`);
+    if (p) return p.findings;
+    const row = this.stmt.getBlob.get(key, version);
+    return row ? row.findings : undefined;
+  }
+
+  /** Records a matched blob. Written with the next batch (about once a second) or the next repository saved. */
+  putBlob(key: string, version: number, bytes: number, findings: string | null): void {
+    this.pending.set(`${version}\0${key}`, { key, version, bytes, findings });
+    if (this.pending.size >= FLUSH_ROWS || Date.now() - this.lastFlush >= FLUSH_MS) this.flush();
+  }
+
+  flush(): void {
+    this.lastFlush = Date.now();
+    if (!this.pending.size) return;
+    const rows = [...this.pending.values()];
+    this.pending = new Map();
+    this.db.transaction(() => {
+      for (const r of rows) this.stmt.putBlob.run(r.key, r.version, r.bytes, r.findings);
+    })();
+  }
+
+  private repoId(name: string, repoPath: string, runId: number, scan: RepositoryScan): number {
+    const info = JSON.stringify(scan);
+    this.db
+      .prepare(
+        `INSERT INTO repositories (name, path, status, error, scanned_at, run_id, info) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET path = excluded.path, status = excluded.status, error = excluded.error,
+           scanned_at = excluded.scanned_at, run_id = excluded.run_id, info = excluded.info`,
+      )
+      .run(name, repoPath, scan.status, scan.error ?? null, scan.scannedAt, runId, info);
+    return this.db.prepare<[string], { id: number }>('SELECT id FROM repositories WHERE name = ?').get(name)!.id;
+  }
+
+  private upsertToken(t: Token, runId: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET rule_id = excluded.rule_id, provider = excluded.provider, severity = excluded.severity,
+           privilege = excluded.privilege, redacted = excluded.redacted, data = excluded.data, last_run = excluded.last_run`,
+      )
+      .run(t.id, t.ruleId, t.provider, t.severity, t.privilege, t.redacted, JSON.stringify(description(t)), runId, runId);
+  }
+
+  /**
+   * Records one repository's scan. Scanned: its tokens and occurrences replace the previous ones, in one
+   * transaction with the blob rows still pending. Failed: only the failure is recorded; what the last successful
+   * scan found stays, so one bad run does not make its tokens look removed.
+   */
+  saveRepository(runId: number, repoPath: string, scan: RepositoryScan, tokens: Token[] = []): void {
+    this.db.transaction(() => {
+      this.flush();
+      const existing = this.db.prepare<[string], { id: number }>('SELECT id FROM repositories WHERE name = ?').get(scan.name);
+      if (scan.status === 'failed' && existing) {
+        this.db.prepare('UPDATE repositories SET status = ?, error = ?, scanned_at = ?, run_id = ? WHERE id = ?').run('failed', scan.error ?? null, scan.scannedAt, runId, existing.id);
+        return;
+      }
+      const id = this.repoId(scan.name, repoPath, runId, scan);
+      if (scan.status === 'failed') return;
+      this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
+      this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
+      const occ = this.db.prepare(
+        `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head) VALUES (?, ?, ?)');
+      for (const t of tokens) {
+        this.upsertToken(t, runId);
+        rt.run(id, t.id, t.presentInHead ? 1 : 0);
+        for (const o of t.occurrences) {
+          occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null);
+        }
+      }
+    })();
+  }
+
+  /**
+   * Completes a run: descriptions from the merged inventory, repositories gone from a complete listing dropped
+   * (`scope`: every repository name of an unsharded run), and the snapshot of tokens the diff compares.
+   */
+  finishRun(runId: number, stats: RunStats, options: { tokens?: Token[]; scope?: string[] } = {}): void {
+    this.db.transaction(() => {
+      this.flush();
+      for (const t of options.tokens ?? []) this.upsertToken(t, runId);
+      if (options.scope) {
+        const keep = new Set(options.scope);
+        const all = this.db.prepare<[], { id: number; name: string }>('SELECT id, name FROM repositories').all();
+        for (const r of all) {
+          if (keep.has(r.name)) continue;
+          this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(r.id);
+          this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(r.id);
+          this.db.prepare('DELETE FROM repositories WHERE id = ?').run(r.id);
+        }
+      }
+      // Repository names, not ids: a later run may drop the repository, and the diff still says where the token was.
+      this.db
+        .prepare('INSERT INTO run_tokens (run_id, token_id, repo, in_head) SELECT ?, t.token_id, r.name, t.in_head FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id')
+        .run(runId);
+      this.db.prepare("UPDATE tokens SET last_run = ? WHERE id IN (SELECT token_id FROM repo_tokens)").run(runId);
+      this.db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(stats), runId);
+    })();
+  }
+
+  runs(): RunRow[] {
+    const rows = this.db
+      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null }>(
+        'SELECT id, kind, status, started_at, finished_at, source, shard, stats FROM runs ORDER BY id',
+      )
+      .all();
+    return rows.map((r) => {
+      const run: RunRow = { id: r.id, kind: r.kind, status: r.status, startedAt: r.started_at };
+      if (r.finished_at) run.finishedAt = r.finished_at;
+      if (r.source) run.source = r.source;
+      if (r.shard) run.shard = r.shard;
+      if (r.stats) run.stats = JSON.parse(r.stats) as RunStats;
+      return run;
+    });
+  }
+
+  /** Blob rows matched under a version (all versions when absent). */
+  blobCount(version?: number): number {
+    const q = version === undefined ? this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get() : this.db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM blobs WHERE version = ?').get(version);
+    return q!.n;
+  }
+
+  private tokensOfRun(runId: number, ids: string[]): StoredToken[] {
+    const out: StoredToken[] = [];
+    const tok = this.db.prepare<[string], { data: string }>('SELECT data FROM tokens WHERE id = ?');
+    const where = this.db.prepare<[number, string], { name: string; in_head: number }>(
+      'SELECT repo AS name, in_head FROM run_tokens WHERE run_id = ? AND token_id = ? ORDER BY repo',
+    );
+    const whereAny = this.db.prepare<[number, string], { n: number; h: number }>('SELECT count(*) AS n, max(in_head) AS h FROM run_tokens WHERE run_id = ? AND token_id = ?');
+    for (const id of ids) {
+      const row = tok.get(id);
+      if (!row) continue;
+      const repos = where.all(runId, id);
+      const any = whereAny.get(runId, id)!;
+      out.push({ ...(JSON.parse(row.data) as Omit<Token, 'occurrences'>), repos: repos.map((r) => r.name), presentInHead: Boolean(any.h) });
+    }
+    const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
+    return out.sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id));
+  }
+
+  /** Tokens new in run `to` (default: the last complete run) since run `from` (default: the complete run before it). */
+  diff(from?: number, to?: number): DatastoreDiff {
+    const complete = this.runs().filter((r) => r.status === 'complete');
+    const toRun = to === undefined ? complete[complete.length - 1] : complete.find((r) => r.id === to);
+    if (!toRun) throw new DatastoreError(to === undefined ? `no complete run in ${this.file} yet` : `no complete run ${to} in ${this.file}`);
+    const fromRun = from === undefined ? complete.filter((r) => r.id < toRun.id).pop() : complete.find((r) => r.id === from);
+    if (from !== undefined && !fromRun) throw new DatastoreError(`no complete run ${from} in ${this.file}`);
+    const ids = (run: number) => new Set(this.db.prepare<[number], { token_id: string }>('SELECT DISTINCT token_id FROM run_tokens WHERE run_id = ?').all(run).map((r) => r.token_id));
+    const now = ids(toRun.id);
+    const before = fromRun ? ids(fromRun.id) : new Set<string>();
+    const added = [...now].filter((id) => !before.has(id));
+    const removed = [...before].filter((id) => !now.has(id));
+    return {
+      from: fromRun,
+      to: toRun,
+      added: this.tokensOfRun(toRun.id, added),
+      removed: fromRun ? this.tokensOfRun(fromRun.id, removed) : [],
+      unchanged: now.size - added.length,
+    };
+  }
+
+  /** The current state: every token with the repositories holding it and its occurrences there. */
+  currentTokens(): Token[] {
+    const tokens = new Map<string, Token>();
+    const rows = this.db.prepare<[], { id: string; data: string }>('SELECT id, data FROM tokens WHERE id IN (SELECT token_id FROM repo_tokens) ORDER BY id').all();
+    for (const r of rows) tokens.set(r.id, { ...(JSON.parse(r.data) as Omit<Token, 'occurrences'>), occurrences: [] } as Token);
+    const occ = this.db
+      .prepare<[], { token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null }>(
+        'SELECT o.*, r.name AS name FROM occurrences o JOIN repositories r ON r.id = o.repo_id',
+      )
+      .iterate();
+    for (const o of occ) {
+      const t = tokens.get(o.token_id);
+      if (!t) continue;
+      const x: Occurrence = { path: o.path, line: o.line, column: o.col, endLine: o.end_line, endColumn: o.end_col, repo: o.name };
+      if (o.commit_id) x.commit = o.commit_id;
+      if (o.author_name !== null) x.author = { name: o.author_name, email: o.author_email ?? '' };
+      if (o.date) x.date = o.date;
+      if (o.decoded) x.decoded = o.decoded as Occurrence['decoded'];
+      t.occurrences.push(x);
+    }
+    const inHead = this.db.prepare<[], { token_id: string; h: number }>('SELECT token_id, max(in_head) AS h FROM repo_tokens GROUP BY token_id').all();
+    for (const r of inHead) {
+      const t = tokens.get(r.token_id);
+      if (t) t.presentInHead = Boolean(r.h);
+    }
+    return [...tokens.values()];
+  }
+
+  /** Every repository as last recorded. */
+  repositories(): RepositoryScan[] {
+    return this.db
+      .prepare<[], { info: string; status: string; error: string | null; scanned_at: string }>('SELECT info, status, error, scanned_at FROM repositories ORDER BY name')
+      .all()
+      .map((r) => ({ ...(JSON.parse(r.info) as RepositoryScan), status: r.status as RepositoryScan['status'], ...(r.error ? { error: r.error } : {}) }));
+  }
+
+  /**
+   * Merges other datastores (one per shard) into this one: blob rows by rules version, repositories (the most
+   * recent scan of each wins, with its tokens and occurrences), token descriptions. Then one complete run of kind
+   * `merge` records the snapshot, so `inventory diff` works on the merged store as on any other.
+   */
+  mergeFrom(files: string[]): number {
+    this.flush();
+    const runId = this.startRun('merge', { source: files.map((f) => path.basename(f)).join(', ') });
+    const before = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    for (const file of files) {
+      if (!isDatastoreFile(file)) throw new DatastoreError(`not a shadowscan datastore: ${file}`);
+      // Checks the schema (and folds a WAL left by a killed run into the file) before reading it.
+      Datastore.open(file, { create: false }).close();
+      this.db.prepare('ATTACH DATABASE ? AS src').run(file);
+      try {
+        this.db.transaction(() => {
+          this.db.exec(`
+            INSERT OR IGNORE INTO rules_versions (hash, created_at) SELECT hash, created_at FROM src.rules_versions;
+            INSERT OR IGNORE INTO blobs (key, version, bytes, findings)
+              SELECT b.key, mv.id, b.bytes, b.findings FROM src.blobs b
+              JOIN src.rules_versions sv ON sv.id = b.version JOIN main.rules_versions mv ON mv.hash = sv.hash;
+            INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run)
+              SELECT id, rule_id, provider, severity, privilege, redacted, data, ${runId}, ${runId} FROM src.tokens WHERE true
+              ON CONFLICT(id) DO UPDATE SET data = excluded.data, rule_id = excluded.rule_id, provider = excluded.provider,
+                severity = excluded.severity, privilege = excluded.privilege, redacted = excluded.redacted;
+          `);
+          const repos = this.db
+            .prepare<[], { id: number; name: string; path: string; status: string; error: string | null; scanned_at: string; info: string }>('SELECT * FROM src.repositories')
+            .all();
+          for (const r of repos) {
+            const mine = this.db.prepare<[string], { id: number; scanned_at: string; status: string }>('SELECT id, scanned_at, status FROM repositories WHERE name = ?').get(r.name);
+            // The most recent scan of a repository wins. A failure keeps what the store held (as saveRepository does).
+            if (mine && mine.scanned_at > r.scanned_at) continue;
+            const info = JSON.parse(r.info) as RepositoryScan;
+            if (r.status === 'failed' && mine) {
+              this.db.prepare('UPDATE repositories SET status = ?, error = ?, scanned_at = ?, run_id = ? WHERE id = ?').run('failed', r.error, r.scanned_at, runId, mine.id);
+              continue;
+            }
+            const id = this.repoId(r.name, r.path, runId, { ...info, status: r.status as RepositoryScan['status'], ...(r.error ? { error: r.error } : {}) });
+            this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
+            this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
+            this.db.prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head) SELECT ?, token_id, in_head FROM src.repo_tokens WHERE repo_id = ?').run(id, r.id);
+            this.db
+              .prepare(
+                `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded)
+                 SELECT ?, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded FROM src.occurrences WHERE repo_id = ?`,
+              )
+              .run(id, r.id);
+          }
+        })();
+      } finally {
+        this.db.prepare('DETACH DATABASE src').run();
+      }
+    }
+    const repos = this.repositories();
+    const blobs = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    const tokens = this.db.prepare<[], { n: number }>('SELECT count(DISTINCT token_id) AS n FROM repo_tokens').get()!.n;
+    this.finishRun(runId, { repositories: repos.length, failed: repos.filter((r) => r.status === 'failed').length, blobsRead: 0, blobsReused: blobs - before, bytes: 0, tokens });
+    return runId;
+  }
+
+  /** Consistency check (tests, and `inventory diff` on a store a crash may have left). */
+  integrity(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
+  }
+}
