@@ -214,7 +214,7 @@ export class Matcher {
     const compiled = this.ruleSet.rules[ruleIndex];
     const window = compiled.rule.window;
     const keywords = this.ruleSet.keywordsByRule[ruleIndex];
-    if (window === undefined || content.length < WINDOW_MIN_CONTENT || keywords.length === 0) {
+    if (window === undefined || compiled.literalPrefix || content.length < WINDOW_MIN_CONTENT || keywords.length === 0) {
       this.runRule(ruleIndex, content, out, relPath, 0, content.length);
       return;
     }

@@ -25,6 +25,11 @@ export interface CompiledRule {
    * compiled pattern and checked by the matcher instead: a match preceded by a word byte is rejected.
    */
   leadingWordBoundary: boolean;
+  /**
+   * The pattern starts with three or more literal characters (`ghp_`, `pat`, `AKIA`): RE2 then searches at
+   * memchr speed (about 2 GB/s), so one pass over the content beats many small windows.
+   */
+  literalPrefix: boolean;
   pathFilter?: (relPath: string) => boolean;
   parts: CompiledPart[];
 }
@@ -57,6 +62,8 @@ export function escapeLiteral(s: string): string {
 }
 
 const LEADING_BOUNDARY = /^\\b(?=(?:\((?:\?P?<secret>|\?:)?)?[A-Za-z0-9_](?![?*]|\{0))/;
+
+const LITERAL_PREFIX = /^(?:\((?:\?P?<secret>|\?:)?)?[A-Za-z0-9_-]{3}/;
 
 /** `a|b` at the top level: a leading `\b` then binds only the first branch, so it must stay in the pattern. */
 function hasTopLevelAlternation(src: string): boolean {
@@ -124,6 +131,7 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
     },
     namedSecret: hasNamed,
     leadingWordBoundary: stripsLeadingBoundary(rule.pattern),
+    literalPrefix: LITERAL_PREFIX.test(stripsLeadingBoundary(rule.pattern) ? rule.pattern.slice(2) : rule.pattern),
     pathFilter,
     parts,
   };
