@@ -69,7 +69,7 @@ export function isNonLiteralValue(value: string): boolean {
 /** Versions and ranges (`^7.1.2`, `>=1.0.0`, `v2.3`): lock files and manifests are full of them. */
 const VERSION = /^[~^<>=v]*\d+(?:\.[\dx*]+)+(?:[-+][\w.]+)?$/i;
 /** Code rather than a literal: a call, a member access, an operator between quotes. */
-const CODE_FRAGMENT = /\)\.|\(['"`]|['"`]\)|\(\)|=>|&&|\|\||^-{1,2}[a-z]|^[);,\]}]/i;
+const CODE_FRAGMENT = /\)\.|\(['"`]|['"`]\)|\(\)|=>|&&|\|\||^-{1,2}[a-z]|^[);,\]}.]|\($/i;
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|java|kt|kts|scala|cs|php|c|cc|cpp|h|hpp|rs|swift|m|mm|dart|lua|pl|pm|r|ex|exs|erl|clj|groovy|vue|svelte|d\.ts|map)$/i;
 
 export function isSourceFile(relPath: string): boolean {
@@ -84,7 +84,10 @@ export function isSourceFile(relPath: string): boolean {
 export function isCredentialLike(value: string, kind: string, relPath: string): boolean {
   if (VERSION.test(value) || CODE_FRAGMENT.test(value)) return false;
   const hasDigit = /\d/.test(value);
-  if (kind !== 'password' && kind !== 'connection-string' && kind !== 'credentials') return hasDigit && value.length >= 8;
+  // A token's value that names itself ("libsecret-1-0", "csrf_token_2") is a name, not a token.
+  if (kind !== 'password' && kind !== 'connection-string' && kind !== 'credentials') {
+    return hasDigit && value.length >= 8 && !/secret|token/i.test(value);
+  }
   if (isSourceFile(relPath)) return hasDigit || /[^A-Za-z0-9_.-]/.test(value);
   return true;
 }
