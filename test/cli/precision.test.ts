@@ -1,0 +1,17 @@
+// Precision on real third-party code: the project's own dependencies, which npm ci always installs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+describe('precision on node_modules', () => {
+  it('reports at most 5 tokens per 100 MB of real packages', () => {
+    const dir = path.join(ROOT, 'node_modules');
+    if (!fs.existsSync(dir)) return;
+    const r = runCli(['scan', dir, '--include-vendored', '--format', 'json', '--quiet']);
+    const inv = JSON.parse(r.stdout) as { scan: { bytes: number }; tokens: { ruleId: string; occurrences: { path: string }[] }[] };
+    const per100MB = inv.tokens.length / (inv.scan.bytes / (100 * 1024 * 1024));
+    expect(inv.scan.bytes).toBeGreaterThan(50 * 1024 * 1024);
+    expect(per100MB, inv.tokens.map((t) => `${t.ruleId} ${t.occurrences[0].path}`).join('\n')).toBeLessThanOrEqual(5);
+  }, 240_000);
+});
