@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench:history: shadowscan's history scan against its floor, in one run on this machine.
-//   node bench/history-bench.mjs [--repo PATH] [--commits 100000] [--files 2000] [--runs 1] [--no-log-p]
+//   node bench/history-bench.mjs [--repo PATH] [--commits 100000] [--files 2000] [--runs 1] [--no-log-p] [--config FILE]
 // Without --repo it builds (once, cached in the temp folder) a deterministic repository with git fast-import:
 // source-like files, commits that edit one to three of them, a merged side branch every 200 commits, fake tokens.
 // Prints: shadowscan history wall time and MB/s of unique blob bytes, `git cat-file --batch` reading the same
@@ -19,6 +19,8 @@ const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[
 const commits = Number(opt('--commits', 100_000));
 const nFiles = Number(opt('--files', 2000));
 const runs = Number(opt('--runs', 1));
+/** Passed to shadowscan (e.g. a config that disables rules, to see what they cost). */
+const extra = opt('--config') ? ['--config', path.resolve(opt('--config'))] : [];
 const bin = path.join(root, 'bin/shadowscan.js');
 const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 
@@ -249,9 +251,9 @@ console.log(`  ${commitCount} commits, ${blobs.length} unique blobs`);
 
 const out = path.join(os.tmpdir(), 'shadowscan-history-bench.json');
 const results = [];
-for (let i = 0; i < runs; i++) results.push(await timedWithRss([bin, 'history', dir, '--format', 'json', '--output', out, '--quiet'], root));
+for (let i = 0; i < runs; i++) results.push(await timedWithRss([bin, 'history', dir, '--format', 'json', '--output', out, '--quiet', ...extra], root));
 // The same run under /usr/bin/time: the largest resident set of any process (git's includes its mmapped pack).
-const all = timed(process.execPath, [bin, 'history', dir, '--format', 'json', '--output', out, '--quiet'], root);
+const all = timed(process.execPath, [bin, 'history', dir, '--format', 'json', '--output', out, '--quiet', ...extra], root);
 const best = results.reduce((a, b) => (b.s < a.s ? b : a));
 const inv = JSON.parse(fs.readFileSync(out, 'utf8'));
 const uniqueBytes = inv.scan.bytes;

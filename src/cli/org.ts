@@ -49,6 +49,7 @@ interface OrgOptions {
   showSecrets?: boolean;
   quiet?: boolean;
   gitBackend: 'auto' | 'git' | 'isomorphic-git';
+  list?: boolean;
 }
 
 const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
@@ -134,10 +135,17 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     const shard = opts.shard ? org.parseShard(opts.shard) : undefined;
     const repositories = shard ? org.selectShard(listed.repositories, shard) : listed.repositories;
     if (!listed.repositories.length) throw new cli.UsageError(opts.repos ? `no repositories listed in ${opts.repos}` : `no git repositories found under ${root}`);
+    if (opts.list) {
+      // What this run (this shard) would scan: to fetch only those repositories first.
+      io.stdout(repositories.map((r) => `${r.name}\n`).join(''));
+      setExit(cli.EXIT_CLEAN);
+      return;
+    }
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
     const rules = cli.loadActiveRules(cfg);
     if (opts.db) db = store.Datastore.open(opts.db);
     const progress = new org.OrgProgress();
+    progress.total = repositories.length;
     const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
     const view = new ProgressView(io, progress, progressMode(opts.quiet), interval);
     const what = `${repositories.length} of ${listed.repositories.length} repositories${shard ? ` (shard ${shard.index}/${shard.count})` : ''} from ${source}${opts.db ? `, datastore ${opts.db}` : ''}`;
@@ -267,6 +275,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .argument('[dir]', 'folder holding the repositories (working trees or bare), searched recursively (default: .)')
     .option('--repos <file>', 'scan the repositories listed in this file (one path per line) instead of searching a folder')
     .option('--shard <I/N>', 'scan only the I-th of N stable slices of the repository list (1-based)', shardText)
+    .option('--list', 'print the repositories this run (this shard) would scan, one per line, and stop')
     .option('--db <file>', 'SQLite datastore: re-scans read only blobs the current rules have not matched yet; `inventory diff` compares runs')
     .option('--repo-concurrency <n>', 'repositories scanned at once', positiveInt, 4)
     .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores)', positiveInt)

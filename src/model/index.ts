@@ -204,6 +204,11 @@ export interface RepositoryScan {
   tokens?: number;
   head?: string;
   bare?: boolean;
+  /**
+   * With a datastore: its refs, HEAD and the settings were those of its last scan, so that scan's results were
+   * used as they are (no history listed, no blob read).
+   */
+  unchanged?: boolean;
 }
 
 export interface OrgScanInfo {

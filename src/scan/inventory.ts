@@ -57,7 +57,8 @@ export class InventoryBuilder {
     if (!entry) {
       entry = { token: { ...t, occurrences: [] }, rank, seen: new Set() };
       this.tokens.set(t.id, entry);
-    } else if (rank > entry.rank) {
+    } else if (rank > entry.rank || (rank === entry.rank && t.ruleId < entry.token.ruleId)) {
+      // Equal ranks: the same choice whatever the order inventories come in (repositories finish in any order).
       entry.token = { ...t, occurrences: entry.token.occurrences };
       entry.rank = rank;
     }

@@ -59,11 +59,28 @@ describe('org datastore', () => {
     expect(again.inv.scan.org.blobsRead).toBe(0);
     expect(readsOf(again.inv)).toBe(0);
     expect(again.inv.scan.files).toBe(0);
-    expect(again.inv.scan.org.blobsReused).toBe(reference.inv.scan.org.blobsRead);
+    // Same refs, same HEAD, same settings: each repository's stored results, without listing its history.
+    const scanned = again.inv.scan.org.repositories.filter((r) => r.status === 'scanned');
+    expect(scanned).toHaveLength(20);
+    for (const r of scanned) expect(r.unchanged).toBe(true);
+    expect(again.inv.scan.org.blobsReused).toBe(0);
     expect(again.inv.tokens).toEqual(first.inv.tokens);
+    expect(comparable(again.inv).scan.org.repositories.map((r: Record<string, unknown>) => ({ ...r, unchanged: undefined, bytes: undefined }))).toEqual(
+      comparable(first.inv).scan.org.repositories.map((r: Record<string, unknown>) => ({ ...r, unchanged: undefined, bytes: undefined })),
+    );
     const diff = runCli(['inventory', 'diff', '--db', db]);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toMatch(/^0 new, 0 no longer present, 8 unchanged$/m);
+  });
+
+  it('other path settings list every history again, but every blob comes from the datastore', () => {
+    const other = orgJson([f.root, '--db', db, '--exclude', 'no-such-folder/**']);
+    expect(other.code).toBe(1);
+    for (const r of other.inv.scan.org.repositories) expect(r.unchanged).toBeUndefined();
+    expect(other.inv.scan.org.blobsRead).toBe(0);
+    expect(readsOf(other.inv)).toBe(0);
+    expect(other.inv.scan.org.blobsReused).toBe(reference.inv.scan.org.blobsRead);
+    expect(other.inv.tokens).toEqual(first.inv.tokens);
   });
 
   it('a new commit costs its new blobs only, and `inventory diff` shows the new token', () => {
@@ -71,7 +88,7 @@ describe('org datastore', () => {
     const repo = f.repos['team-a/svc-03'];
     repo.write('ops/token.txt', `GITHUB_TOKEN=${pat}\n`);
     repo.commit('oops', ALICE, '2024-04-01T10:00:00Z');
-    const third = orgJson([f.root, '--db', db]);
+    const third = orgJson([f.root, "--db", db]);
     expect(third.code).toBe(1);
     expect(third.inv.scan.org.blobsRead).toBe(1);
     expect(third.inv.scan.org.repositories.find((r) => r.name === 'team-a/svc-03')!.blobs).toBe(1);
@@ -124,12 +141,14 @@ describe('org datastore', () => {
     expect(killedAt).toBeLessThan(21);
 
     const store = Datastore.open(crashDb, { create: false });
+    let saved: string[];
     try {
       expect(store.integrity()).toBe('ok');
       const runs = store.runs();
       expect(runs.map((r) => r.status)).toEqual(['running']);
-      const saved = store.repositories().length;
-      expect(saved).toBeGreaterThanOrEqual(killedAt);
+      const repos = store.repositories();
+      expect(repos.length).toBeGreaterThanOrEqual(killedAt);
+      saved = repos.filter((r) => r.status === 'scanned').map((r) => r.name);
       expect(store.blobCount()).toBeGreaterThan(0);
     } finally {
       store.close();
@@ -138,8 +157,9 @@ describe('org datastore', () => {
     const resumed = orgJson([f.root, '--db', crashDb]);
     expect(resumed.code).toBe(1);
     const total = reference.inv.scan.org.blobsRead + 1; // the token committed by the earlier test
-    expect(resumed.inv.scan.org.blobsReused).toBeGreaterThan(0);
-    expect(resumed.inv.scan.org.blobsRead + resumed.inv.scan.org.blobsReused).toBe(total);
+    // Repositories finished before the kill are not scanned again; the others read only what was not committed.
+    expect(resumed.inv.scan.org.repositories.filter((r) => r.unchanged).map((r) => r.name)).toEqual(saved);
+    expect(resumed.inv.scan.org.blobsRead).toBeGreaterThan(0);
     expect(resumed.inv.scan.org.blobsRead).toBeLessThan(total);
     const now = orgJson([f.root]);
     expect(resumed.inv.tokens).toEqual(now.inv.tokens);
@@ -176,5 +196,37 @@ describe('org datastore', () => {
     const diff = runCli(['inventory', 'diff', '--db', all]);
     expect(diff.code).toBe(0);
     expect(runCli(['merge', shards[0], path.join(dir, 'crash.json'), '--output', path.join(dir, 'x.db')]).code).toBe(2);
+  });
+});
+
+describe('rules version', () => {
+  it('does not depend on where the rules were loaded from, and changes with what matching depends on', async () => {
+    const [{ loadRules, BUILTIN_RULES_DIR }, { rulesVersion }, { emptyConfig }] = await Promise.all([
+      import('../../src/rules/load.js'),
+      import('../../src/scan/org.js'),
+      import('../../src/scan/config.js'),
+    ]);
+    const cacheDir = tempDir();
+    const previous = process.env.SHADOWSCAN_CACHE_DIR;
+    process.env.SHADOWSCAN_CACHE_DIR = cacheDir;
+    try {
+      const parsed = loadRules([BUILTIN_RULES_DIR], { validate: true }).rules;
+      loadRules([BUILTIN_RULES_DIR], { cache: true });
+      const cached = loadRules([BUILTIN_RULES_DIR], { cache: true }).rules;
+      expect(fs.readdirSync(cacheDir).some((f) => f.startsWith('rules-'))).toBe(true);
+      const base = { config: emptyConfig(), fingerprintKey: 'k', maxFileSize: 50 << 20, version: '0.1.0' };
+      const v = rulesVersion({ ...base, rules: parsed });
+      expect(rulesVersion({ ...base, rules: cached })).toBe(v);
+      expect(rulesVersion({ ...base, rules: [...parsed].reverse() })).toBe(v);
+      expect(rulesVersion({ ...base, rules: parsed.slice(1) })).not.toBe(v);
+      expect(rulesVersion({ ...base, rules: parsed, fingerprintKey: 'other' })).not.toBe(v);
+      expect(rulesVersion({ ...base, rules: parsed, maxFileSize: 1 << 20 })).not.toBe(v);
+      const allow = emptyConfig();
+      allow.allowlist.stopwords.push('example');
+      expect(rulesVersion({ ...base, rules: parsed, config: allow })).not.toBe(v);
+    } finally {
+      if (previous === undefined) delete process.env.SHADOWSCAN_CACHE_DIR;
+      else process.env.SHADOWSCAN_CACHE_DIR = previous;
+    }
   });
 });

@@ -115,6 +115,19 @@ describe('org scan', () => {
     expect(secrets.stderr).toMatch(/--show-secrets cannot be used with --db/);
   });
 
+  it('lists what each shard would scan (to fetch only those), without scanning', () => {
+    const names = Array.from({ length: 40 }, (_, i) => `mirrors/repo-${String(i).padStart(2, '0')}.git`);
+    const list = path.join(tempDir(), 'names.txt');
+    fs.writeFileSync(list, names.join('\n') + '\n');
+    const parts = [1, 2, 3, 4].map((i) => {
+      const r = runCli(['org', '--repos', list, '--shard', `${i}/4`, '--list']);
+      expect(r.code).toBe(0);
+      return r.stdout.split('\n').filter(Boolean);
+    });
+    expect(parts.flat().sort()).toEqual(names);
+    for (const p of parts) expect(p.length).toBeGreaterThan(3);
+  });
+
   it('sharding then merging equals one full run', () => {
     const dir = tempDir();
     const files: string[] = [];
