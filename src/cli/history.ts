@@ -1,7 +1,10 @@
 // The `history` and `staged` commands. Loaded with the rest of the CLI, so it imports nothing heavy up front:
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
+import { addOutputOptions as addSharedOutputOptions, collect, positiveInt, sizeText } from './options.js';
+
+const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
 
 interface Io {
   stdout: (s: string) => void;
@@ -9,31 +12,10 @@ interface Io {
   isTTY: boolean;
 }
 
-const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'];
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
 
-/** Sizes are parsed when the command runs (parseSize lives with the config code, loaded lazily). */
-function sizeText(v: string): string {
-  if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
-  return v;
-}
 
-/** The same output options as `scan`. */
-function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-c, --config <file>', 'config file (default: .shadowscan.yaml at the top of the working tree)')
-    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-    .option('-q, --quiet', 'no warnings or summary on stderr');
-}
 
 function addScopeOptions(cmd: Command): Command {
   return addBaselineOption(cmd)

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
 import { BUILTIN_RULES_DIR, loadRules, RuleLoadError } from '../rules/load.js';
 import { PathNotFoundError } from '../sources/files.js';
@@ -16,6 +16,7 @@ import { toHtml } from '../report/html.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
 import { registerHistoryCommands } from './history.js';
+import { addOutputOptions, collect, positiveInt, type Format } from './options.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
@@ -28,8 +29,7 @@ export const EXIT_ERROR = 2;
 export class UsageError extends Error {}
 
 /** `audit` is another name for `markdown` (the assessor's report). */
-export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
-type Format = (typeof FORMATS)[number];
+export { FORMATS } from './options.js';
 
 export function packageVersion(): string {
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json');
@@ -48,11 +48,6 @@ const defaultIo: Io = {
   isTTY: Boolean(process.stdout.isTTY),
 };
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
 
 function size(v: string): number {
   try {
@@ -62,7 +57,6 @@ function size(v: string): number {
   }
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 interface OutputOptions {
   format: Format;
@@ -123,14 +117,6 @@ export function writeReport(io: Io, inv: Inventory, rules: Rule[], opts: OutputO
   }
 }
 
-function addOutputOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-c, --config <file>', 'config file (default: .shadowscan.yaml in the scanned folder)')
-    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-    .option('-q, --quiet', 'no warnings or summary on stderr');
-}
 
 /**
  * Runs a scanning command (argv after `shadowscan`) in this process and returns its inventory, baseline not

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory } from '../model/index.js';
+import { FORMATS, collect, positiveInt, sizeText, type Format } from './options.js';
 import type { OrgProgress } from '../scan/org.js';
 import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
 
@@ -13,21 +14,9 @@ interface Io {
   isTTY: boolean;
 }
 
-const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'];
-type Format = 'text' | 'json' | 'sarif' | 'csv' | 'html' | 'markdown' | 'audit';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
-  return n;
-}
 
-function sizeText(v: string): string {
-  if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
-  return v;
-}
 
 function shardText(v: string): string {
   if (!/^\s*\d+\s*\/\s*\d+\s*$/.test(v)) throw new InvalidArgumentError(`must be I/N, for example 2/8 (got "${v}")`);
@@ -283,7 +272,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
     .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
     .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp())
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
@@ -295,7 +284,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .description('merge inventories (JSON, e.g. one per shard) into one, or datastores into one datastore')
     .argument('<files...>', 'inventories written with --format json, or datastores written with --db')
     .option('-o, --output <file>', 'where to write the merged inventory (default stdout) or datastore (required)')
-    .addOption(new Option('-f, --format <format>', 'report format of a merged inventory').choices(FORMATS).default('json'))
+    .addOption(new Option('-f, --format <format>', 'report format of a merged inventory').choices(FORMATS as unknown as string[]).default('json'))
     .option('-q, --quiet', 'no summary on stderr')
     .action((files: string[], opts: MergeOptions) => runMerge(files, opts, io, setExit));
 
@@ -326,7 +315,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .command('show')
     .description("the datastore's current inventory (every repository as last scanned), in any report format")
     .requiredOption('--db <file>', 'the datastore')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS).default('text'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean }) => {

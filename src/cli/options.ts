@@ -1,0 +1,28 @@
+// Option parsers and the output options shared by every command that writes a report.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return n;
+}
+
+/** Checks a size's syntax now; it is parsed when the command runs (parseSize lives with the config code). */
+export function sizeText(v: string): string {
+  if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
+  return v;
+}
+
+export function addOutputOptions(cmd: Command, configHelp = 'config file (default: .shadowscan.yaml in the scanned folder)'): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', configHelp)
+    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
+    .option('-q, --quiet', 'no warnings or summary on stderr');
+}
