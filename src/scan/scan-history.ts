@@ -12,27 +12,17 @@ import {
   type StagedChange,
 } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
-import { findingContextOptions } from './scan-tree.js';
+import { findingContextOptions, type ScanSettings } from './scan-tree.js';
 import { InventoryBuilder } from './inventory.js';
 import type { WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
-import type { ShadowscanConfig } from './config.js';
 
 /** A problem with what the user asked for (an unknown ref, a range base this clone lacks): one line, exit 2. */
 export class HistoryUsageError extends Error {}
 
-export interface RepoScanOptions {
+export interface RepoScanOptions extends ScanSettings {
   /** Repository path (a working tree, any folder in it, a linked worktree or a bare repository). */
   repo: string;
-  rules: Rule[];
-  config: ShadowscanConfig;
-  exclude?: string[];
-  includeVendored?: boolean;
-  maxFileSize: number;
-  concurrency?: number;
-  showSecrets?: boolean;
-  fingerprintKey: string;
-  version: string;
   /** 'auto' (default): the git executable when on PATH, else isomorphic-git with a warning. */
   backend?: BackendChoice;
   /** An already opened repository (the CLI opens it first to find the config file). */

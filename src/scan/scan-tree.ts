@@ -8,8 +8,8 @@ import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
 import type { ShadowscanConfig } from './config.js';
 
-export interface TreeScanOptions {
-  targets: string[];
+/** What every kind of scan (tree, history, staged, org) is told: rules, config, limits, output of secrets. */
+export interface ScanSettings {
   rules: Rule[];
   config: ShadowscanConfig;
   exclude?: string[];
@@ -19,6 +19,10 @@ export interface TreeScanOptions {
   showSecrets?: boolean;
   fingerprintKey: string;
   version: string;
+}
+
+export interface TreeScanOptions extends ScanSettings {
+  targets: string[];
 }
 
 /** Below this much work, starting worker threads costs more than it saves. */
