@@ -52,7 +52,7 @@ for fam, words, kws, kind, ent, name in [
     K = key(words, fam)
     # 1. A quoted literal assigned to a secret-named key: code in most languages, JSON, YAML, TOML, HCL.
     # A comma separates key and value only as the first two arguments of a call (define("KEY", "v")), never in a list.
-    quoted = (r'(?i)(?:' + K + r'["\'\]]*\s*(?::\s*[A-Za-z\[\]<>]+\s*)?(?:\s+(?:string|str|&str))?\s*(?:(?::=|=>|=|:|\()\s*)?|\(\s*["\']' + K + r'["\']\s*,\s*)'
+    quoted = (r'(?i)(?:' + K + r'["\'\]]*\s*(?::\s*[A-Za-z\[\]<>]+\s*)?(?:\s+(?:string|str|&str))?\s*(?:(?::=|=>|=|:|\()\s*)?|\(\s*["\'][A-Za-z0-9_.$-]*?' + K + r'["\']\s*,\s*)'
               r'(?:"(?P<secret>[^"\s<>{}]{4,300})"|\'([^\'\s<>{}]{4,300})\'|`([^`\s<>{}]{4,300})`)')
     # 1b. A literal used as the fallback of an environment lookup: process.env.X || "v", getenv(X) ?: "v".
     fallback = (r'(?i)' + K + r'[\w.\[\]\'"()]{0,40}\s*(?:\|\||\?\?|\?:|\s:|\bor\b)\s*'
@@ -137,6 +137,19 @@ rules += [
          [('Server=db.local;Database=App;User Id=sa;Password=Vb9Nm2Kq;', 'Vb9Nm2Kq'), ('"Driver={ODBC Driver 17};Server=tcp:sql;Uid=app;Pwd=Hy7Tr4Lp;"', 'Hy7Tr4Lp')],
          ['Server=db;User Id=sa;Password=;', 'Server=db;Password=${DB_PASSWORD};'],
          desc='A password inside a JDBC, ODBC or ADO.NET connection string.'),
+    rule('generic.http.secret-header', 'Secret in an HTTP header', 'api-key',
+         r'(?i)(?:-H\s*["\']|--header\s*["\']|proxy_set_header\s+|add_header\s+|more_set_headers\s+["\']?|RequestHeader\s+set\s+)[\w-]*(?:api[_-]?key|token|secret|auth[_-]?key)[\w-]*(?::\s*|\s+)["\']?(?P<secret>[^\s;"\'$<>{}]{8,300})',
+         ['-H ', '-H"', "-H'", '--header', 'proxy_set_header', 'add_header', 'more_set_headers', 'RequestHeader'], 2.5,
+         [('proxy_set_header X-Api-Key 8c1f4e2a-77b3-4d2e-9a61-3f0c5b7d2e19;', '8c1f4e2a-77b3-4d2e-9a61-3f0c5b7d2e19'), ('curl -H "X-Auth-Token: Qz8Lm3Kx9Rt2Wv7P" https://api.local/v1', 'Qz8Lm3Kx9Rt2Wv7P')],
+         ['proxy_set_header x-apikey $apikey;', 'curl -H "X-Api-Key: ${API_KEY}" https://api.local'],
+         desc='A token or API key sent in an HTTP header by curl, nginx or Apache configuration.'),
+    rule('generic.terraform.variable-default', 'Secret as a Terraform variable default', 'secret-key',
+         r'(?i)variable\s+"[\w-]*(?:secret|token|password|passwd|api[_-]?key|private[_-]?key|credential)[\w-]*"\s*\{[^}]{0,400}?\bdefault\s*=\s*"(?P<secret>[^"\s${}]{6,300})"',
+         ['variable'], 2.5,
+         [('variable "deploy_secret_token" {\n  description = "Deployment token"\n  default     = "9f2c61ab-4e0d-4c8e-b7a1-52d3e9f07c44"\n}', '9f2c61ab-4e0d-4c8e-b7a1-52d3e9f07c44'),
+          ('variable "db_password" {\n  type      = string\n  sensitive = true\n  default   = "Hk8#Wq2zLm5v"\n}', 'Hk8#Wq2zLm5v')],
+         ['variable "db_password" {\n  type = string\n  sensitive = true\n}', 'variable "region" {\n  default = "eu-west-1a2"\n}'],
+         desc='A secret given as the default of a Terraform input variable: it is committed with the module and lands in plans and state.'),
     rule('generic.jwt', 'JSON Web Token', 'jwt',
          r'\b(?P<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,})', ['eyJ'], 3.0,
          [('const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI4NDI5IiwibmFtZSI6Im9wcyIsImlhdCI6MTcwMDAwMDAwMH0.q3Vb8Nm2Kx7Lp4Zr9Tw1Hy6Jd5Fs0Ga3Qe8Wc2Xv7B";', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI4NDI5IiwibmFtZSI6Im9wcyIsImlhdCI6MTcwMDAwMDAwMH0.q3Vb8Nm2Kx7Lp4Zr9Tw1Hy6Jd5Fs0Ga3Qe8Wc2Xv7B'),
@@ -147,6 +160,8 @@ rules += [
 ]
 for r in rules:
     if r['id'] == 'generic.jwt': r['lifetime'] = 'short-lived'
+    # A variable block spans lines: its default sits a few lines below the `variable` keyword.
+    if r['id'] == 'generic.terraform.variable-default': r['window'] = 10
 doc = {'provider': 'Generic', 'rules': rules}
 class D(yaml.SafeDumper): pass
 def str_presenter(dumper, data):
