@@ -2,7 +2,7 @@
 // once (one long-lived `git cat-file --batch`), match it once (inline or across worker threads while git reads the
 // next ones), and attach provenance afterwards: every (commit, path) that introduced a blob carrying a token.
 import type { Finding } from './findings.js';
-import type { HistoryScanInfo, Inventory, Rule, SkippedFile, Token } from '../model/index.js';
+import type { HistoryScanInfo, Inventory, Rule, ScanSummary, SkippedFile, Token } from '../model/index.js';
 import picomatch from 'picomatch';
 import { compileRule } from '../rules/compile.js';
 import { isLockFile } from '../match/filters.js';
@@ -430,26 +430,28 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     if (backend.repo.bare) history.bare = true;
     if (backend.repo.head) history.head = backend.repo.head;
     if (!prov.commits.length && !backend.repo.head && !o.refs?.length && !o.range) notes.warnings.push('the repository has no commits yet');
-    const inv = builder.build(
-      {
-        targets: [o.repo],
-        startedAt: new Date(started).toISOString(),
-        durationMs: 0,
-        files,
-        bytes,
-        skipped: notes.skipped,
-        warnings: notes.warnings,
-        rules: o.rules.length,
-        history,
-      },
-      o.version,
-    );
+    const inv = builder.build(summary(o, started, files, bytes, notes, history), o.version);
     attachProvenance(inv.tokens, inHead);
     inv.scan.durationMs = Date.now() - started;
     return inv;
   } finally {
     await backend.close();
   }
+}
+
+/** The scan summary of a repository scan (history or staged); the duration runs to now. */
+function summary(o: RepoScanOptions, started: number, files: number, bytes: number, notes: Notes, history: HistoryScanInfo): ScanSummary {
+  return {
+    targets: [o.repo],
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    files,
+    bytes,
+    skipped: notes.skipped,
+    warnings: notes.warnings,
+    rules: o.rules.length,
+    history,
+  };
 }
 
 export interface StagedScanOptions extends RepoScanOptions {
@@ -494,20 +496,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
     notes.warnings.push(...backend.warnings);
     notes.finish();
     const history: HistoryScanInfo = { mode: 'staged', backend: backend.kind, commits: 0, blobs: files };
-    return builder.build(
-      {
-        targets: [o.repo],
-        startedAt: new Date(started).toISOString(),
-        durationMs: Date.now() - started,
-        files,
-        bytes,
-        skipped: notes.skipped,
-        warnings: notes.warnings,
-        rules: o.rules.length,
-        history,
-      },
-      o.version,
-    );
+    return builder.build(summary(o, started, files, bytes, notes, history), o.version);
   } finally {
     await backend.close();
   }
