@@ -146,7 +146,11 @@ export class Matcher {
         endColumn: e.column,
         entropy: Math.round(c.entropy * 1000) / 1000,
         confidence: c.confidence,
+        // Interim: the score follows the rule's confidence until candidates are scored on their features.
+        score: c.confidence === 'high' ? 0.95 : c.confidence === 'medium' ? 0.8 : 0.6,
+        reasons: [`${c.confidence}-confidence rule`],
       };
+      if (c.rule.rule.kind === 'password-hash') m.review = 'a password hash';
       if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
       if (c.parts) m.parts = c.parts;
       if (c.decoded) m.decoded = c.decoded;

@@ -12,6 +12,21 @@ export type Privilege = 'admin' | 'write' | 'read' | 'publish' | 'unknown';
 export type Environment = 'live' | 'test' | 'unknown';
 export type Lifetime = 'long-lived' | 'short-lived' | 'unknown';
 export type ChecksumKind = 'github-crc32' | 'npm-crc32';
+/**
+ * `report`: counts for exit code 1 and the default output. `review`: kept for a human to look at (a password hash,
+ * an encrypted key, a public identifier, a weak or example password, a low-scoring generic candidate); never fails
+ * a build, shown with `--include-review` and behind a filter in the HTML report.
+ */
+export type Tier = 'report' | 'review';
+
+/** Where a companion part of a multi-part credential sits (an AWS secret key beside its key id, a user name). */
+export interface PartLocation {
+  name: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
 
 export interface RuleExample {
   text: string;
@@ -82,6 +97,14 @@ export interface RawMatch {
   parts?: Record<string, string>;
   /** How the secret was found inside encoded content, if it was. */
   decoded?: 'base64' | 'percent' | 'unicode-escape';
+  /** 0 to 1: how likely the match is a working credential, from the features of the candidate. */
+  score: number;
+  /** The two or three features that decided the score, in words. */
+  reasons: string[];
+  /** Set (to why) when the match belongs in the review tier whatever its score: a password hash, an encrypted key. */
+  review?: string;
+  /** Where the companion parts were found, for those on other lines or columns than the secret. */
+  partLocations?: PartLocation[];
 }
 
 export interface Occurrence {
@@ -95,6 +118,8 @@ export interface Occurrence {
   /** Org scans: the repository, by its name in the organisation's list. */
   repo?: string;
   decoded?: RawMatch['decoded'];
+  /** Set when this place holds a companion part of the token (`username`, `secret`), not the token itself. */
+  part?: string;
   commit?: string;
   author?: { name: string; email: string };
   date?: string;
@@ -117,6 +142,11 @@ export interface Token {
   length: number;
   entropy: number;
   checksumValid?: boolean;
+  /** 0 to 1, the best of its occurrences; the tier follows from it, the minimum score and any review reason. */
+  score: number;
+  tier: Tier;
+  /** Why the score is what it is (and why the token is in review, when it is). */
+  reasons: string[];
   rotate: string;
   references: string[];
   controls: string[];
@@ -179,6 +209,10 @@ export interface ScanSummary {
   rules: number;
   /** History and staged scans only. */
   history?: HistoryScanInfo;
+  /** The score below which a token goes to the review tier. */
+  minScore?: number;
+  /** Review-tier tokens found; they are in `tokens` only with --include-review. */
+  review?: number;
   /** When a baseline was applied: its file and how many known tokens it left out of `tokens`. */
   baseline?: { file: string; known: number };
   /** Org scans: which repositories, how each went, what the datastore saved. */

@@ -21,6 +21,10 @@ export interface Finding {
   endLine: number;
   endColumn: number;
   decoded?: RawMatch['decoded'];
+  score: number;
+  reasons: string[];
+  review?: string;
+  partLocations?: RawMatch['partLocations'];
   secret?: string;
 }
 
@@ -71,7 +75,11 @@ export class FindingContext {
       column: m.column,
       endLine: m.endLine,
       endColumn: m.endColumn,
+      score: m.score,
+      reasons: m.reasons,
     };
+    if (m.review) f.review = m.review;
+    if (m.partLocations?.length) f.partLocations = m.partLocations;
     if (m.checksumValid !== undefined) f.checksumValid = m.checksumValid;
     if (m.parts) f.parts = Object.entries(m.parts).map(([name, v]) => ({ name, redacted: redactSecret(v) })).sort((a, b) => a.name.localeCompare(b.name));
     if (m.decoded) f.decoded = m.decoded;

@@ -88,6 +88,10 @@ export class InventoryBuilder {
       redacted: f.redacted,
       length: f.length,
       entropy: f.entropy,
+      score: f.score,
+      // Interim until tiers are decided by the scan settings: a review reason alone sends a token to review.
+      tier: f.review ? 'review' : 'report',
+      reasons: f.review ? [f.review, ...f.reasons] : f.reasons,
       rotate: rule.rotate,
       references: rule.references ?? [],
       controls: controlsFor(rule),
