@@ -2,6 +2,11 @@
 import type { Rule } from '../model/index.js';
 import { compileRules, RuleCompileError } from '../rules/index.js';
 import { DECODE_KEYWORDS, Matcher } from './matcher.js';
+import { DEFAULT_MIN_SCORE } from './score.js';
+import type { RawMatch } from '../model/index.js';
+
+/** Reported by default: at or above the minimum score, with no reason to hold it for review. */
+const reported = (m: RawMatch) => m.score >= DEFAULT_MIN_SCORE && !m.review;
 
 export interface ExampleFailure {
   ruleId: string;
@@ -12,7 +17,7 @@ function examplePath(rule: Rule, given?: string): string {
   if (given) return given;
   // A rule limited to some paths is exercised on a path it accepts: its first glob with wildcards filled.
   const glob = rule.paths?.[0];
-  return glob ? glob.replace(/^\*\*\//, '').replace(/\*\*\//g, '').replace(/\*/g, 'x') : 'example.txt';
+  return glob ? glob.replace(/^\*\*\//, '').replace(/\*\*\//g, '').replace(/\*/g, 'x') : 'snippet';
 }
 
 /** Neutral lines around an example, enough to make the matcher use windows (it reads small content whole). */
@@ -28,20 +33,23 @@ export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
       failures.push({ ruleId: rule.id, message: err instanceof RuleCompileError ? err.message.slice(rule.id.length + 2) : String(err) });
       continue;
     }
+    // Rules whose every match is held for review (hashes, salts) prove only that they find it.
+    const reviewOnly = rule.kind === 'password-hash' || (rule.kind === 'private-key' && /encrypted/.test(rule.id)) || rule.candidates?.keyClasses.every((k) => k === 'salt' || k === 'hash');
     rule.examples.forEach((ex, i) => {
-      const { matches } = matcher.match(Buffer.from(ex.text), examplePath(rule, ex.path));
-      // A windowed rule reads only the lines near its keywords in large content: prove the window holds.
-      const padded = rule.window === undefined ? matches : matcher.match(Buffer.from(`${FILLER}${ex.text}\n${FILLER}`), examplePath(rule, ex.path)).matches;
-      if (!padded.some((m) => m.secret === ex.secret)) {
-        failures.push({ ruleId: rule.id, message: `example ${i + 1} is not found within its window of ${rule.window} line(s) around a keyword` });
-        return;
-      }
+      const found = matcher.match(Buffer.from(ex.text), examplePath(rule, ex.path)).matches;
+      const matches = reviewOnly ? found : found.filter(reported);
       if (!matches.some((m) => m.secret === ex.secret)) {
-        const got = matches.map((m) => m.secret.slice(0, 40)).join(', ');
+        const got = found.map((m) => `${m.secret.slice(0, 40)} (${m.score}${m.review ? `, ${m.review}` : ''}: ${m.reasons.join('; ')})`).join(', ');
         failures.push({
           ruleId: rule.id,
           message: `example ${i + 1} did not capture its secret${got ? ` (captured: ${got})` : ' (no match)'}`,
         });
+        return;
+      }
+      // A windowed rule reads only the lines near its keywords in large content: prove the window holds.
+      const padded = rule.window === undefined ? matches : matcher.match(Buffer.from(`${FILLER}${ex.text}\n${FILLER}`), examplePath(rule, ex.path)).matches.filter((m) => reviewOnly || reported(m));
+      if (!padded.some((m) => m.secret === ex.secret)) {
+        failures.push({ ruleId: rule.id, message: `example ${i + 1} is not found within its window of ${rule.window} line(s) around a keyword` });
         return;
       }
       for (const [name, value] of Object.entries(ex.parts ?? {})) {
@@ -50,9 +58,9 @@ export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
       }
     });
     rule.negativeExamples.forEach((neg, i) => {
-      const { matches } = matcher.match(Buffer.from(neg.text), examplePath(rule, neg.path));
+      const matches = matcher.match(Buffer.from(neg.text), examplePath(rule, neg.path)).matches.filter(reported);
       if (matches.length) {
-        failures.push({ ruleId: rule.id, message: `negative example ${i + 1} matched: ${matches[0].secret.slice(0, 40)}` });
+        failures.push({ ruleId: rule.id, message: `negative example ${i + 1} matched: ${matches[0].secret.slice(0, 40)} (${matches[0].score}: ${matches[0].reasons.join('; ')})` });
       }
     });
   }

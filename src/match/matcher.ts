@@ -2,13 +2,17 @@
 import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
 import type { Confidence, RawMatch } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
-import { ALLOW_MARKERS, isCredentialLike, isLockFile, isNonLiteralValue, isPlaceholder, mentionsDocumentationHost } from './filters.js';
+import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
+import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
+import { classifyKey } from './keys.js';
+import { KEEP_SCORE, scoreCandidate, scoreProviderMatch, type Scored } from './score.js';
+import { fileFamily, lineRole, pathRole, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
 
-/** Every decoding trigger, for `compileRules(..., { extraKeywords })`. */
-export const DECODE_KEYWORDS = Object.values(DECODE_TRIGGERS).flat();
+/** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
+export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS];
 
 /** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
 export interface AllowedMatch {
@@ -35,8 +39,11 @@ interface Candidate {
   checksumValid?: boolean;
   parts?: Record<string, string>;
   /** Byte spans of the parts found, so that a part matched by its own rule is not reported twice. */
-  partSpans?: [number, number][];
+  partSpans?: [number, number, string][];
   decoded?: Encoding;
+  score: number;
+  reasons: string[];
+  review?: string;
 }
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -63,6 +70,10 @@ const MAX_SECRET_BYTES = 16384;
 export class Matcher {
   /** Keyword index -> the trigger word and the encoding its presence suggests (when compiled with DECODE_KEYWORDS). */
   private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
+  /** Keyword indices of the grammar's secret words: any of them in the content sends it through the grammar. */
+  private readonly grammarKeywords = new Set<number>();
+  /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
+  private providerRules: Map<string, number[]> | undefined;
 
   constructor(readonly ruleSet: CompiledRuleSet) {
     for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
@@ -71,22 +82,29 @@ export class Matcher {
         if (i >= 0) this.triggers.set(i, { word: w.toLowerCase(), encoding });
       }
     }
+    if (ruleSet.rulesByKeyClass.size) {
+      for (const w of GRAMMAR_KEYWORDS) {
+        const i = ruleSet.keywords.findIndex((k, j) => k === w && !ruleSet.keywordCaseSensitive[j]);
+        if (i >= 0) this.grammarKeywords.add(i);
+      }
+    }
   }
 
   /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
-  candidateRules(content: Buffer, relPath: string, triggered?: { encodings: Set<Encoding>; words: Set<string> }): number[] {
+  candidateRules(content: Buffer, relPath: string, triggered?: Triggered): number[] {
     const { keywordSet, rulesByKeyword, rules, pathOnlyRules } = this.ruleSet;
     const seen = new Set<number>();
     for (const r of pathOnlyRules) if (rules[r].pathFilter!(relPath)) seen.add(r);
     const hits = keywordSet ? keywordSet.match(content) : [];
     if (hits.length === 0) return [...seen];
-    if (triggered && this.triggers.size) {
+    if (triggered) {
       for (const k of hits) {
         const t = this.triggers.get(k);
         if (t) {
           triggered.encodings.add(t.encoding);
           triggered.words.add(t.word);
         }
+        if (this.grammarKeywords.has(k)) triggered.grammar = true;
       }
     }
     const lock = isLockFile(relPath);
@@ -103,10 +121,12 @@ export class Matcher {
   }
 
   match(content: Buffer, relPath = ''): MatchResult {
-    const triggered = { encodings: new Set<Encoding>(), words: new Set<string>() };
+    const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false };
     const candidates: Candidate[] = [];
     const cache: WindowCache = { positions: new Map() };
+    const role = pathRole(relPath);
     for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, cache);
+    if (triggered.grammar && !isLockFile(relPath)) this.runGrammar(content, relPath, role, candidates);
     // A rule that matched part of the encoded text itself (a SAS token's signature with %2F in it) keeps its
     // raw match; one that saw the whole encoded blob as an opaque value gives way to what it decodes to.
     const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
@@ -123,8 +143,8 @@ export class Matcher {
     // part that another rule matched on its own is reported inside this token rather than as a second one.
     const absorbed = new Set<Candidate>();
     for (const c of [...kept].sort(compareRank)) {
-      if (!c.rule.parts.length || absorbed.has(c)) continue;
-      attachParts(c, content, lines, lines.lineOf(c.start));
+      if (absorbed.has(c)) continue;
+      if (!c.parts && c.rule.parts.length) attachParts(c, content, lines, lines.lineOf(c.start));
       for (const [ps, pe] of c.partSpans ?? []) {
         for (const k of kept) if (k !== c && !absorbed.has(k) && k.start < pe && ps < k.end) absorbed.add(k);
       }
@@ -146,13 +166,19 @@ export class Matcher {
         endColumn: e.column,
         entropy: Math.round(c.entropy * 1000) / 1000,
         confidence: c.confidence,
-        // Interim: the score follows the rule's confidence until candidates are scored on their features.
-        score: c.confidence === 'high' ? 0.95 : c.confidence === 'medium' ? 0.8 : 0.6,
-        reasons: [`${c.confidence}-confidence rule`],
+        score: c.score,
+        reasons: c.reasons,
       };
-      if (c.rule.rule.kind === 'password-hash') m.review = 'a password hash';
+      if (c.review) m.review = c.review;
       if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
       if (c.parts) m.parts = c.parts;
+      if (c.partSpans?.length && !c.decoded) {
+        m.partLocations = c.partSpans.map(([ps, pe, name]) => {
+          const a = lines.position(ps);
+          const b = lines.position(pe);
+          return { name, line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+        });
+      }
       if (c.decoded) m.decoded = c.decoded;
       const allow = allowMarker(content, lines.lineStart(s.line - 1), lines.lineEnd(s.line - 1));
       if (allow === true) continue;
@@ -163,12 +189,92 @@ export class Matcher {
   }
 
   /**
+   * Every value the assignment grammar finds next to a secret-named key, scored, under the grammar-fed rule of its
+   * key's class. Candidates below KEEP_SCORE (words, labels, code) are not kept.
+   */
+  private runGrammar(content: Buffer, relPath: string, role: PathRole, out: Candidate[]): void {
+    for (const g of findCandidates(content, relPath)) {
+      const r = this.ruleSet.rulesByKeyClass.get(g.keyInfo.cls);
+      if (r === undefined) continue;
+      const compiled = this.ruleSet.rules[r];
+      if (compiled.pathFilter && !compiled.pathFilter(relPath)) continue;
+      const scored = scoreCandidate(g, role, this.providerVeto(g, content));
+      if ('drop' in scored || scored.score < KEEP_SCORE) continue;
+      if (Buffer.byteLength(g.value) > MAX_SECRET_BYTES) continue;
+      const c = this.fromScored(compiled, r, g.value, g.start, g.end, scored);
+      if (g.username) {
+        c.parts = { username: g.username.value };
+        c.partSpans = [[g.username.start, g.username.end, 'username']];
+      }
+      out.push(c);
+    }
+  }
+
+  private fromScored(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, scored: Scored): Candidate {
+    const confidence: Confidence = scored.score >= 0.9 ? 'high' : scored.score >= 0.7 ? 'medium' : 'low';
+    const c: Candidate = {
+      rule: compiled, ruleIndex, secret, start, end, context: end - start, entropy: shannonEntropy(secret), confidence,
+      score: scored.score, reasons: scored.reasons,
+    };
+    if (scored.review) c.review = scored.review;
+    return c;
+  }
+
+  /**
+   * A candidate whose key names a provider (`telegram_token`) but whose value no rule of that provider accepts
+   * is probably not that provider's token: the reason to lower its score. A value the provider's rule accepts
+   * is reported by that rule, which outranks the generic candidate.
+   */
+  private providerVeto(g: GrammarCandidate, content: Buffer): string | undefined {
+    if (g.keyInfo.cls !== 'token' && g.keyInfo.cls !== 'api-key' && g.keyInfo.cls !== 'secret') return undefined;
+    const index = (this.providerRules ??= this.buildProviderIndex());
+    for (const w of g.keyInfo.words) {
+      const rules = index.get(w);
+      if (!rules) continue;
+      const lineStart = content.lastIndexOf(10, Math.max(0, g.keyStart - 1)) + 1;
+      let lineEnd = content.indexOf(10, g.end);
+      if (lineEnd === -1) lineEnd = content.length;
+      const line = content.subarray(Math.max(lineStart, g.keyStart - 200), Math.min(lineEnd, g.end + 200));
+      const offset = Math.max(lineStart, g.keyStart - 200);
+      for (const r of rules) {
+        const regex = this.ruleSet.rules[r].regex;
+        regex.lastIndex = 0;
+        for (let m = regex.exec(line); m; m = regex.exec(line)) {
+          const ix = m.indices?.[0];
+          if (!ix) break;
+          if (ix[1] === ix[0]) regex.lastIndex = ix[1] + 1;
+          if (offset + ix[0] < g.end && g.start < offset + ix[1]) return undefined;
+        }
+      }
+      return `named for ${this.ruleSet.rules[rules[0]].rule.provider}, but not in its format`;
+    }
+    return undefined;
+  }
+
+  private buildProviderIndex(): Map<string, number[]> {
+    const index = new Map<string, number[]>();
+    this.ruleSet.rules.forEach((c, i) => {
+      if (c.rule.generic || !c.rule.pattern || c.rule.kind === 'password' || c.rule.kind === 'private-key') return;
+      // The provider's own name, as a word of a key: `telegram` in TELEGRAM_TOKEN, `github` in githubToken.
+      const words = new Set([c.rule.id.split('.')[0], c.rule.provider.toLowerCase().replace(/[^a-z0-9]/g, '')]);
+      for (const w of words) {
+        if (w.length < 4 || GENERIC_PROVIDER_WORDS.has(w)) continue;
+        const list = index.get(w) ?? [];
+        list.push(i);
+        index.set(w, list);
+      }
+    });
+    return index;
+  }
+
+  /**
    * Decodes each encoded span and matches the line it sits on with the span replaced by its decoded text,
    * so that context around it (`password:` before a Kubernetes data value) still counts. A match inside the
    * decoded text is reported at the encoded span.
    */
   private matchDecoded(content: Buffer, relPath: string, encodings: Set<Encoding>, words: Set<string>): Candidate[] {
     const out: Candidate[] = [];
+    const role = pathRole(relPath);
     for (const span of findEncodedSpans(content, encodings, words)) {
       // The rest of the line, up to DECODE_CONTEXT bytes each side (a minified file is one long line).
       const lineStart = Math.max(span.start === 0 ? 0 : content.lastIndexOf(10, span.start - 1) + 1, span.start - DECODE_CONTEXT);
@@ -177,17 +283,18 @@ export class Matcher {
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
-      for (const r of this.candidateRules(view, relPath)) this.runRule(r, view, inner, relPath, 0, view.length);
+      const triggered: Triggered = { encodings: new Set(), words: new Set(), grammar: false };
+      for (const r of this.candidateRules(view, relPath, triggered)) this.runRule(r, view, inner, relPath, 0, view.length);
+      if (triggered.grammar) this.runGrammar(view, relPath, role, inner);
       const from = prefix.length;
       const to = from + span.decoded.length;
       for (const c of resolveOverlaps(inner)) {
         if (c.end <= from || c.start >= to) continue; // outside the decoded text: the raw pass has it
-        out.push({ ...c, start: span.start, end: span.end, decoded: span.encoding, parts: undefined });
+        out.push({ ...c, start: span.start, end: span.end, decoded: span.encoding, parts: undefined, partSpans: undefined });
       }
     }
     return resolveOverlaps(out);
   }
-
   /**
    * Byte offsets of every occurrence of a keyword, found once per content and shared by the rules that need
    * them; undefined when there are so many that reading the whole content is cheaper than windows.
@@ -278,21 +385,27 @@ export class Matcher {
       if (end - start > MAX_SECRET_BYTES || end <= start) continue;
       const secret = content.toString('utf8', start, end);
       if (compiled.rule.generic && mentionsDocumentationHost(slice.toString('latin1', indices[0][0], indices[0][1]))) continue;
-      const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0], relPath);
+      const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0], relPath, content);
       if (candidate) out.push(candidate);
     }
   }
 
-  /** The rule's filters: entropy, placeholders, references, checksum. Returns undefined to drop. */
+  /** The rule's filters (entropy, placeholders, checksum) and its score. Returns undefined to drop. */
   private accept(
-    compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, context: number, relPath: string,
+    compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, context: number, relPath: string, content: Buffer,
   ): Candidate | undefined {
     const { rule } = compiled;
     const entropy = shannonEntropy(secret);
-    const minEntropy = rule.minEntropy ?? (rule.generic ? defaultMinEntropy(secret) : 0);
-    if (entropy < minEntropy) return undefined;
+    if (rule.minEntropy !== undefined && entropy < rule.minEntropy) return undefined;
     if (rule.kind !== 'private-key' && isPlaceholder(secret, rule.generic ?? false)) return undefined;
-    if (rule.generic && (isNonLiteralValue(secret) || !isCredentialLike(secret, rule.kind, relPath))) return undefined;
+    const role = pathRole(relPath);
+    const line = lineAround(content, start);
+    if (rule.generic) {
+      // A generic pattern (a URL's password, a JWT, a header) is scored like a grammar candidate of its kind.
+      const scored = scoreCandidate(asGrammarCandidate(rule, secret, start, end, relPath, line), role);
+      if ('drop' in scored || scored.score < KEEP_SCORE) return undefined;
+      return this.fromScored(compiled, ruleIndex, secret, start, end, scored);
+    }
     let confidence = rule.confidence;
     let checksumValid: boolean | undefined;
     if (rule.checksum) {
@@ -300,8 +413,51 @@ export class Matcher {
       if (checksumValid === true) confidence = 'high';
       else if (checksumValid === false) confidence = LOWER[confidence];
     }
-    return { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid };
+    const scored = scoreProviderMatch(rule, secret, confidence, checksumValid, role, lineRole(line, fileFamily(relPath)));
+    const c: Candidate = { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid, score: scored.score, reasons: scored.reasons };
+    if (scored.review) c.review = scored.review;
+    return c;
   }
+}
+
+interface Triggered {
+  encodings: Set<Encoding>;
+  words: Set<string>;
+  /** A grammar keyword occurs: the content goes through the assignment grammar. */
+  grammar: boolean;
+}
+
+/** Provider names too common as words of a key to name the provider (`cloud_token` is not Cloudflare's). */
+const GENERIC_PROVIDER_WORDS = new Set(['generic', 'private', 'password', 'cloud', 'google', 'azure', 'service', 'session', 'token', 'secret', 'webhook', 'basic', 'bearer', 'oauth', 'app', 'api', 'key', 'jwt', 'database', 'mail', 'email', 'http', 'docker', 'git', 'ssh', 'test', 'live', 'main']);
+
+/** The line around an offset, at most 400 bytes of it (a minified file is one line). */
+function lineAround(content: Buffer, at: number): string {
+  const ls = Math.max(content.lastIndexOf(10, Math.max(0, at - 1)) + 1, at - 200);
+  let le = content.indexOf(10, at);
+  if (le === -1) le = content.length;
+  return content.toString('latin1', ls, Math.min(le, at + 200));
+}
+
+const GENERIC_FORMS: Record<string, SyntaxForm> = { url: 'url', http: 'header', cli: 'command-line', jwt: 'token' };
+
+/** A generic pattern's match described as a grammar candidate: the key class from the rule's kind, the form from its family. */
+function asGrammarCandidate(rule: CompiledRule['rule'], secret: string, start: number, end: number, relPath: string, line: string): GrammarCandidate {
+  const cls = rule.kind === 'password' ? 'password' : rule.kind === 'jwt' || rule.kind === 'oauth-token' ? 'token' : 'credential';
+  const family = fileFamily(relPath);
+  return {
+    key: rule.id,
+    keyInfo: classifyKey(cls) ?? { cls, term: cls, words: [cls] },
+    keyStart: start,
+    keyEnd: start,
+    operator: '',
+    value: secret,
+    start,
+    end,
+    quoting: 'double',
+    form: GENERIC_FORMS[rule.id.split('.')[1]] ?? 'assignment',
+    lineRole: lineRole(line, family),
+    family,
+  };
 }
 
 function isWordByte(b: number): boolean {
@@ -358,7 +514,7 @@ export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
 /** Looks for the companion parts of a multi-part credential in the lines around the secret. */
 function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: number): void {
   const parts: Record<string, string> = {};
-  const spans: [number, number][] = [];
+  const spans: [number, number, string][] = [];
   let missingRequired = false;
   for (const part of c.rule.parts) {
     const from = lines.lineStart(Math.max(0, line0 - part.within));
@@ -374,7 +530,7 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
       const v = window.toString('utf8', g[0], g[1]);
       if (v && !isPlaceholder(v) && !(from + g[0] < c.end && c.start < from + g[1])) {
         value = v;
-        spans.push([from + g[0], from + g[1]]);
+        spans.push([from + g[0], from + g[1], part.name]);
         break;
       }
     }

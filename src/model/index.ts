@@ -47,6 +47,19 @@ export interface RulePart {
   required?: boolean;
 }
 
+/** What a key name says it holds (see match/keys.ts, which classifies names). */
+export type KeyClass =
+  | 'password' | 'secret' | 'api-key' | 'token' | 'private-key' | 'credential' | 'auth' | 'key' | 'salt' | 'session'
+  | 'metadata' | 'hash';
+
+/**
+ * A rule fed by the assignment grammar instead of a pattern of its own: it takes the candidates whose key is of
+ * one of these classes (`password = "..."` in every syntax), and the scorer decides what each is worth.
+ */
+export interface CandidateSpec {
+  keyClasses: KeyClass[];
+}
+
 /** A rule as written in a rules/*.yaml file, with the file's provider filled in. */
 export interface Rule {
   id: string;
@@ -54,7 +67,9 @@ export interface Rule {
   provider: string;
   description?: string;
   kind: RuleKind;
-  pattern: string;
+  /** RE2; the secret is group `secret` or group 1. Absent for rules fed by the grammar (`candidates`). */
+  pattern?: string;
+  candidates?: CandidateSpec;
   keywords: string[];
   keywordCase?: 'insensitive' | 'sensitive';
   minEntropy?: number;

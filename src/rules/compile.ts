@@ -47,6 +47,8 @@ export interface CompiledRuleSet {
   keywordsByRule: number[][];
   /** Rules with no keywords, limited by `paths` alone (a Rails config/master.key holds nothing but hex). */
   pathOnlyRules: number[];
+  /** Key class -> index of the grammar-fed rule that reports candidates of that class. */
+  rulesByKeyClass: Map<string, number>;
   /** Lower-cased ids -> rule, for lookups by reporters and the checker. */
   byId: Map<string, CompiledRule>;
 }
@@ -86,8 +88,10 @@ function stripsLeadingBoundary(src: string): boolean {
 }
 
 function compilePattern(rule: Rule): RE2 {
+  const pattern = rule.pattern;
+  if (pattern === undefined) throw new RuleCompileError(rule.id, 'a rule fed by the grammar has no pattern to run');
   try {
-    return new RE2(stripsLeadingBoundary(rule.pattern) ? rule.pattern.slice(2) : rule.pattern, 'gdm');
+    return new RE2(stripsLeadingBoundary(pattern) ? pattern.slice(2) : pattern, 'gdm');
   } catch (err) {
     throw new RuleCompileError(rule.id, `pattern does not compile with RE2: ${(err as Error).message}`);
   }
@@ -95,9 +99,12 @@ function compilePattern(rule: Rule): RE2 {
 
 /** Compiles a rule; `eager` compiles its pattern now (to report errors), otherwise on first use. */
 export function compileRule(rule: Rule, eager = true): CompiledRule {
-  let regex: RE2 | undefined = eager ? compilePattern(rule) : undefined;
-  const hasNamed = /\(\?P?<secret>/.test(rule.pattern);
-  if (!hasNamed && !/\((?!\?)/.test(rule.pattern.replace(/\\\\|\\\(/g, ''))) {
+  const pattern = rule.pattern ?? '';
+  if (!rule.pattern && !rule.candidates) throw new RuleCompileError(rule.id, 'a rule needs a pattern or candidates');
+  if (rule.pattern && rule.candidates) throw new RuleCompileError(rule.id, 'a rule has a pattern or candidates, not both');
+  let regex: RE2 | undefined = eager && rule.pattern ? compilePattern(rule) : undefined;
+  const hasNamed = /\(\?P?<secret>/.test(pattern);
+  if (rule.pattern && !hasNamed && !/\((?!\?)/.test(pattern.replace(/\\\\|\\\(/g, ''))) {
     throw new RuleCompileError(rule.id, 'pattern has no capture group for the secret');
   }
   // Parts compile on first use too (a pre-commit hook builds every rule and runs few of them).
@@ -130,8 +137,8 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
       return (regex ??= compilePattern(rule));
     },
     namedSecret: hasNamed,
-    leadingWordBoundary: stripsLeadingBoundary(rule.pattern),
-    literalPrefix: LITERAL_PREFIX.test(stripsLeadingBoundary(rule.pattern) ? rule.pattern.slice(2) : rule.pattern),
+    leadingWordBoundary: stripsLeadingBoundary(pattern),
+    literalPrefix: LITERAL_PREFIX.test(stripsLeadingBoundary(pattern) ? pattern.slice(2) : pattern),
     pathFilter,
     parts,
   };
@@ -162,6 +169,7 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   for (const kw of options.extraKeywords ?? []) indexOf(kw, false);
   const keywordsByRule: number[][] = compiled.map(() => []);
   compiled.forEach((c, i) => {
+    if (c.rule.candidates) return; // fed by the grammar, which has its own keywords
     const sensitive = c.rule.keywordCase === 'sensitive';
     for (const kw of new Set(c.rule.keywords)) {
       const k = indexOf(kw, sensitive);
@@ -175,6 +183,11 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   const keywordSet = keywords.length
     ? new RE2.Set(keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`)), { anchor: 'unanchored' })
     : undefined;
-  const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 ? [i] : []));
-  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 && !c.rule.candidates ? [i] : []));
+  // Key class -> the grammar-fed rule that reports it (the first rule to claim a class wins).
+  const rulesByKeyClass = new Map<string, number>();
+  compiled.forEach((c, i) => {
+    for (const k of c.rule.candidates?.keyClasses ?? []) if (!rulesByKeyClass.has(k)) rulesByKeyClass.set(k, i);
+  });
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

@@ -1,0 +1,222 @@
+// A score for every candidate: hand-set log-odds weights over named features, so that every score can say why.
+// 0 to 1; the scan layer draws the line between the report and review tiers (minScore).
+import type { Confidence, Rule } from '../model/index.js';
+import type { Candidate } from './grammar.js';
+import type { LineRole } from './syntax.js';
+import type { KeyClass } from './keys.js';
+import { splitWords } from './keys.js';
+import type { PathRole } from './syntax.js';
+import { isCodeFamily } from './syntax.js';
+import { describeValue, isHashedPassword, isWeakPassword, type ValueFacts } from './values.js';
+import { wordLikeness } from './wordlike.js';
+
+export interface Scored {
+  score: number;
+  /** The features that decided, in words, strongest first. */
+  reasons: string[];
+  /** Why the candidate belongs in review whatever its score. */
+  review?: string;
+}
+
+/** Why a candidate is no candidate at all (a reference, a placeholder): nothing to report or review. */
+export interface Dropped {
+  drop: string;
+}
+
+/** One feature's pull on the score, in log-odds, with the words that explain it. */
+export interface Evidence {
+  weight: number;
+  reason: string;
+}
+
+/** The default line between the report and review tiers (config `minScore`, `--min-score`). */
+export const DEFAULT_MIN_SCORE = 0.5;
+
+/** Below this a candidate is not kept even for review: it is a word, a label or code. */
+export const KEEP_SCORE = 0.2;
+
+const KEY_WEIGHT: Record<KeyClass, [number, string]> = {
+  password: [2.0, 'the key names a password'],
+  secret: [2.0, 'the key names a secret'],
+  'api-key': [2.0, 'the key names an API key'],
+  'private-key': [1.6, 'the key names a private key'],
+  token: [1.6, 'the key names a token'],
+  credential: [1.6, 'the key names a credential'],
+  auth: [1.0, 'the key names authentication'],
+  key: [0.4, 'the key is a bare "key"'],
+  salt: [0.4, 'the key names a salt or nonce'],
+  session: [0.4, 'the key names a session id'],
+  metadata: [-3.0, 'the key names something about a secret'],
+  hash: [0.0, 'the key names a hash'],
+};
+
+const PATH_WEIGHT: Record<PathRole, [number, string]> = {
+  test: [-0.8, 'in a test or fixture file'],
+  example: [-1.0, 'in an example or template file'],
+  docs: [-0.3, 'in documentation'],
+  vendored: [-0.8, 'in vendored code'],
+  source: [0, ''],
+};
+
+const SHAPE_WEIGHT: Partial<Record<ValueFacts['shape'], [number, string]>> = {
+  hex: [0.8, 'a long hex value'],
+  base64: [1.0, 'a random-looking base64 value'],
+  jwt: [1.5, 'a JSON web token'],
+  uuid: [-0.4, 'a UUID (often an identifier)'],
+  number: [-2.5, 'a number'],
+  version: [-4, 'a version'],
+  date: [-4, 'a date or time'],
+  ip: [-4, 'an IP address'],
+  email: [-3.5, 'an e-mail address'],
+  hostname: [-3.5, 'a host name'],
+  url: [-2.5, 'a URL'],
+  path: [-3.5, 'a file path'],
+  sentence: [-3.0, 'a sentence'],
+  words: [-1.8, 'words with spaces'],
+  code: [-3.5, 'code, not a literal'],
+  identifier: [-1.2, 'an identifier'],
+  constant: [-2.2, 'a constant name'],
+  dotted: [-2.2, 'a dotted name'],
+};
+
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+
+/** Secret words inside a value that names itself: `smtp_password`, `csrf_token`, `api-key-header`. */
+const SELF_NAMING = /^(?:pass|password|passwd|pwd|secret|token|key|apikey|auth|credential|credentials|jwt|bearer)$/;
+
+function lengthEvidence(n: number): Evidence | undefined {
+  if (n <= 4) return { weight: -2.5, reason: `a very short value (${n} characters)` };
+  if (n === 5) return { weight: -1.5, reason: 'a short value (5 characters)' };
+  if (n <= 7) return { weight: -0.6, reason: `a short value (${n} characters)` };
+  if (n <= 11) return undefined;
+  if (n <= 19) return { weight: 0.3, reason: `${n} characters long` };
+  if (n <= 100) return { weight: 0.6, reason: `${n} characters long` };
+  if (n <= 300) return { weight: 0.2, reason: `${n} characters long` };
+  return { weight: -0.8, reason: `a very long value (${n} characters)` };
+}
+
+/**
+ * The evidence for one candidate of the grammar (or of a generic regex rule, given as a candidate). Returns the
+ * features and their weights; `scoreCandidate` turns them into a score.
+ */
+export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: string): Evidence[] | Dropped {
+  const v = c.value;
+  if (v.length < 3) return { drop: 'too short' };
+  if (c.translated) return { drop: 'translated text' };
+  const facts = describeValue(v);
+  if (facts.reference) return { drop: `the value is ${facts.reference}` };
+  if (facts.placeholder) return { drop: `the value is a placeholder (${facts.placeholder})` };
+  const ev: Evidence[] = [];
+  const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
+  if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
+  const len = lengthEvidence(v.length);
+  if (len) ev.push(len);
+  if (facts.classes === 1) ev.push({ weight: -1.0, reason: 'one kind of character' });
+  else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character' });
+  else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols' });
+  const shape = SHAPE_WEIGHT[facts.shape];
+  if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}` });
+  const letters = !facts.hasDigit && !facts.hasSymbol;
+  const wl = facts.shape === 'hex' || facts.shape === 'jwt' || facts.shape === 'uuid' ? 0 : wordLikeness(v);
+  if (letters && wl >= 0.55) ev.push({ weight: -2.6, reason: 'the value reads as a word' });
+  else if (wl >= 0.7) ev.push({ weight: -1.2, reason: 'the value reads like words' });
+  else if (wl <= 0.25 && v.length >= 8) ev.push({ weight: 0.8, reason: 'the value reads as random' });
+  if (v.length >= 16 && facts.entropy >= 3.6) ev.push({ weight: 0.5, reason: 'high entropy' });
+  else if (v.length >= 8 && facts.entropy < 2.3) ev.push({ weight: -1.0, reason: 'low entropy' });
+  if ((facts.shape === 'identifier' || facts.shape === 'constant' || facts.shape === 'dotted' || /^[\w.-]+$/.test(v)) &&
+      splitWords(v).some((w) => SELF_NAMING.test(w))) {
+    ev.push({ weight: -2.2, reason: 'the value names itself' });
+  }
+  if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query' && c.lineRole !== 'comment') {
+    const random = (facts.shape === 'base64' || facts.shape === 'hex' || facts.shape === 'jwt') && facts.entropy >= 3.2;
+    ev.push(random ? { weight: -0.5, reason: 'unquoted in code' } : { weight: -3.0, reason: 'an unquoted name in code' });
+  }
+  if (c.continues) ev.push({ weight: -2.0, reason: 'part of a sentence' });
+  const [pw, pr] = PATH_WEIGHT[role];
+  if (pw) ev.push({ weight: pw, reason: pr });
+  if (c.family === 'config' || c.family === 'yaml' || c.family === 'json' || c.family === 'build') ev.push({ weight: 0.3, reason: 'in a settings file' });
+  const form = FORM_WEIGHT[c.form];
+  if (form) ev.push({ weight: form[0], reason: form[1] });
+  const line = LINE_WEIGHT[c.lineRole];
+  if (line) ev.push({ weight: line[0], reason: line[1] });
+  if (c.username) ev.push({ weight: 0.4, reason: 'a user name beside it' });
+  if (providerVeto) ev.push({ weight: -3.0, reason: providerVeto });
+  return ev;
+}
+
+const FORM_WEIGHT: Partial<Record<Candidate['form'], [number, string]>> = {
+  'config-line': [0.2, ''],
+  'xml-element': [0.2, ''],
+  'name-value': [0.3, ''],
+  comparison: [-0.2, 'compared, not assigned'],
+  'call-argument': [-0.2, ''],
+  'command-line': [0.2, ''],
+  header: [0.6, 'an authorization header'],
+  query: [-0.3, 'in a query string'],
+  sql: [0.3, ''],
+  prose: [-1.0, 'written in prose'],
+  'env-fallback': [0.3, 'the fallback of an environment lookup'],
+};
+
+const LINE_WEIGHT: Partial<Record<Candidate['lineRole'], [number, string]>> = {
+  comment: [-0.4, 'in a comment'],
+  documentation: [-0.5, 'in prose documentation'],
+  'test-assertion': [-0.2, 'in a test assertion'],
+  log: [-0.2, 'in a log line'],
+};
+
+/** Why a candidate goes to review whatever its score, from its key and value. */
+export function reviewReason(c: Candidate): string | undefined {
+  if (c.keyInfo.cls === 'hash' || isHashedPassword(c.value)) return 'a password hash';
+  if (/^(?:ENC\(|ENC\[|\$ANSIBLE_VAULT|vault:v\d:)/.test(c.value)) return 'an encrypted value';
+  if (c.keyInfo.cls === 'salt') return 'a salt or nonce, not a credential on its own';
+  if ((c.keyInfo.cls === 'password' || c.keyInfo.cls === 'credential' || c.keyInfo.cls === 'secret') && isWeakPassword(c.value)) return 'a weak or example password';
+  return undefined;
+}
+
+/** Log-odds to a score, and the strongest features, in the direction of the outcome, as reasons. */
+export function combine(evidence: Evidence[], bias = 0): Scored {
+  const total = evidence.reduce((a, e) => a + e.weight, bias);
+  const score = Math.round(logistic(total) * 1000) / 1000;
+  const sign = total >= 0 ? 1 : -1;
+  const reasons = evidence
+    .filter((e) => e.reason && Math.sign(e.weight) === sign && Math.abs(e.weight) >= 0.3)
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+    .slice(0, 3)
+    .map((e) => e.reason);
+  return { score, reasons };
+}
+
+export function scoreCandidate(c: Candidate, role: PathRole, providerVeto?: string): Scored | Dropped {
+  const ev = candidateEvidence(c, role, providerVeto);
+  if ('drop' in ev) return ev;
+  const scored = combine(ev, BIAS);
+  const review = reviewReason(c);
+  if (review) scored.review = review;
+  return scored;
+}
+
+const CONFIDENCE_LOGIT = { high: 3.5, medium: 2.2, low: 1.2 };
+
+/**
+ * A provider rule's match: its format is the evidence, so the score starts from the rule's confidence (a verified
+ * checksum raises it); tests, examples and comments lower it a little, documentation examples go to review.
+ */
+export function scoreProviderMatch(
+  rule: Rule, secret: string, confidence: Confidence, checksumValid: boolean | undefined, role: PathRole, line: LineRole,
+): Scored {
+  const ev: Evidence[] = [{ weight: CONFIDENCE_LOGIT[confidence], reason: `in ${rule.provider}'s ${confidence === 'high' ? 'own ' : ''}format` }];
+  if (checksumValid === true) ev.push({ weight: 2.0, reason: 'its checksum is valid' });
+  else if (checksumValid === false) ev.push({ weight: -2.0, reason: 'its checksum fails' });
+  const [pw, pr] = PATH_WEIGHT[role];
+  if (pw) ev.push({ weight: pw / 2, reason: pr });
+  const lw = LINE_WEIGHT[line];
+  if (lw) ev.push({ weight: lw[0] / 2, reason: lw[1] });
+  const scored = combine(ev);
+  if (rule.kind === 'password-hash') scored.review = 'a password hash';
+  else if (rule.kind === 'private-key' && /encrypted/.test(rule.id)) scored.review = 'an encrypted key: useless without its passphrase';
+  return scored;
+}
+
+/** Calibrates typical candidates: a strong key and an ordinary 8-character value sit near 0.85. */
+const BIAS = -0.3;
