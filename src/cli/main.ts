@@ -20,6 +20,7 @@ import { addOutputOptions, collect, positiveInt, type Format } from './options.j
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
+import { registerExplainCommand } from './explain.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FOUND = 1;
@@ -216,6 +217,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   registerBaselineCommands(program, io, setExit);
   registerHookCommands(program, io, setExit);
   registerOrgCommands(program, io, setExit);
+  registerExplainCommand(program, io, setExit);
   return program;
 }
 

@@ -46,7 +46,7 @@ export interface Candidate {
  * Classification (`classifyKey`) then decides whether the whole key names a secret.
  */
 export const GRAMMAR_KEYWORDS = [
-  'pass', 'pwd', 'pw', 'psw', 'secret', 'token', 'key', 'auth', 'cred', 'salt', 'nonce', 'sid', 'bearer', 'identified',
+  'pass', 'pwd', 'pw', 'psw', 'pssw', 'pasw', 'secret', 'token', 'key', 'auth', 'cred', 'salt', 'nonce', 'sid', 'bearer', 'identified',
   'securestring', 'kennwort', 'contrase', 'senha', 'parol', 'wachtwoord', 'haslo', 'jwt', 'cookie', 'login', 'signin',
 ];
 const SITE = new RE2(`(?i)(?:${GRAMMAR_KEYWORDS.join('|')})`, 'g');
@@ -72,6 +72,15 @@ function isKeyChar(c: number): boolean {
 }
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Tab;
+}
+/** Skips spaces, tabs and `\t` written as an escape (a string holding `#define\tpassword\t...`). */
+function skipSpace(s: string, at: number): number {
+  for (;;) {
+    const c = s.charCodeAt(at);
+    if (isSpace(c)) at++;
+    else if (c === Ch.Backslash && s.charCodeAt(at + 1) === 116 /* t */) at += 2;
+    else return at;
+  }
 }
 function isQuote(c: number): boolean {
   return c === Ch.DQuote || c === Ch.SQuote || c === Ch.Backtick;
@@ -277,6 +286,8 @@ function readSite(src: Source, hit: number, hitEnd: number, seenKeys: Set<number
   let ks = hit;
   const floor = Math.max(0, hit - MAX_KEY);
   while (ks > floor && isKeyChar(s.charCodeAt(ks - 1))) ks--;
+  // `\tpassword` in a string: the `t` belongs to the escape, not the key.
+  if (ks < hit && s.charCodeAt(ks - 1) === Ch.Backslash && /[tnr]/.test(s[ks])) ks++;
   let ke = hitEnd;
   const ceil = Math.min(s.length, hitEnd + MAX_KEY);
   while (ke < ceil && isKeyChar(s.charCodeAt(ke))) ke++;
@@ -366,8 +377,7 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   }
   // `$cfg['db']['password']`, `password[]`: close the index.
   while (s.charCodeAt(r) === Ch.RBracket) r++;
-  let t = r;
-  while (isSpace(s.charCodeAt(t))) t++;
+  let t = skipSpace(s, r);
   // Types between the key and the operator: `password: string = "..."`, Go's `password string = "..."`.
   const restOfLine = s.slice(t, Math.min(lineEnd, t + 240));
   const typeAnn = TYPE_ANNOTATION.exec(restOfLine) ?? GO_TYPE.exec(s.slice(r, Math.min(lineEnd, r + 60)));
@@ -383,8 +393,7 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   if (leftTuple && !keyQuote && isCodeFamily(src.family) && /^\s*(?::=|=[^=])/.test(s.slice(t, t + 3))) listIndex = leftTuple[0].split(',').length - 1;
   const op = readOperator(s, t, lineEnd, ctx, keyQuote, inString);
   if (!op) return readReversed(ctx, lineStart) ?? undefined;
-  let v = op.next;
-  while (isSpace(s.charCodeAt(v))) v++;
+  const v = skipSpace(s, op.next);
   const form = formOf(ctx, op.op, leftText, keyQuote);
   if (op.op === '(' || op.op === ',') return readCall(ctx, v, op.op, form, lineEnd);
   // Value on the next line: `Authorization:` then `- Bearer ...`; `password =` then `"..."`.
@@ -434,8 +443,12 @@ function readOperator(s: string, t: number, lineEnd: number, ctx: SiteContext, k
   }
   if (c === Ch.LParen) return { op: '(', next: t + 1 };
   if (c === Ch.Comma && (keyQuote || ctx.before === Ch.Colon || /^[A-Z][A-Z0-9_]+$/.test(ctx.keyText))) {
-    // `("password", "...")`, `set :password, '...'`: a key passed as an argument, its value the next one.
-    return { op: ',', next: t + 1 };
+    // `("password", "...")`, `set :password, '...'`, `setopt(h, CURLOPT_PASSWORD, "...")`: a key passed as an
+    // argument, its value the next one. Only in an argument list: after `(`, `,` or a command word, not after `:`.
+    const qs = ctx.ks - (keyQuote?.length ?? (ctx.before === Ch.Colon ? 1 : 0));
+    const left = s.slice(Math.max(0, qs - 40), qs).trimEnd();
+    if (/(?:[(,]|(?:set|put|add|define|setenv|putenv|config|setting|option)\s*)$/i.test(left)) return { op: ',', next: t + 1 };
+    return undefined;
   }
   if (c === Ch.Dash && s.charCodeAt(t + 1) === Ch.Gt && s.charCodeAt(t + 2) !== Ch.Gt) return { op: '->', next: t + 2 };
   // No operator: `password value` in config files and prose, `--password value` on command lines, SQL's `PASSWORD 'x'`.

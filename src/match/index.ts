@@ -1,7 +1,8 @@
-export { Matcher, DECODE_KEYWORDS, type MatchResult, type AllowedMatch } from './matcher.js';
+export { Matcher, DECODE_KEYWORDS, type MatchResult, type AllowedMatch, type Explanation, type ExplainedCandidate } from './matcher.js';
+export { DEFAULT_MIN_SCORE, KEEP_SCORE } from './score.js';
 export { findEncodedSpans, DECODE_TRIGGERS, type Encoding, type EncodedSpan } from './decode.js';
 export { shannonEntropy, defaultMinEntropy } from './entropy.js';
-export { isPlaceholder, isNonLiteralValue, isLockFile, ALLOW_MARKERS } from './filters.js';
+export { isPlaceholder, isLockFile, ALLOW_MARKERS } from './filters.js';
 export { prepareContent, type PreparedContent } from './content.js';
 export { LineIndex } from './lines.js';
 export { verifyChecksum, crc32, base62 } from './checksum.js';

@@ -103,8 +103,10 @@ const METADATA_AFTER = new Set([
   'account', 'issuer', 'audience', 'scope', 'scopes', 'claims', 'claim', 'payload', 'store', 'vault', 'ssm', 'arn',
   'secretsmanager', 'template', 'example', 'sample', 'test', 'dummy', 'mock', 'fake', 'stub', 'placeholder', 'class',
 ]);
-/** Words directly before the secret word that make the name one of a function or a flag about it. */
+/** Words directly before the secret word that make the name one of a function or a flag about it, or a label. */
 const METADATA_BEFORE = new Set([
+  'label', 'lbl', 'text', 'txt', 'title', 'msg', 'message', 'placeholder', 'hint', 'caption', 'tooltip', 'prompt', 'str',
+  'i18n', 'l10n', 'desc', 'description', 'error', 'err', 'field', 'input', 'button', 'btn', 'icon', 'header', 'column',
   'min', 'max', 'show', 'hide', 'toggle', 'forgot', 'reset', 'is', 'has', 'no', 'needs', 'need', 'require', 'requires',
   'validate', 'check', 'verify', 'strong', 'weak', 'invalid', 'valid', 'wrong', 'bad', 'missing', 'empty',
   'num', 'count', 'get', 'fetch', 'load', 'read', 'parse', 'generate', 'gen', 'create', 'make', 'build',
@@ -171,6 +173,8 @@ export function splitWords(name: string): string[] {
 /** The secret term a single word names, if any: a whole term, or an unseparated compound ending in one. */
 function termOf(word: string): string | undefined {
   if (TERMS[word] !== undefined) return NOT_SECRET_WORDS.has(word) ? undefined : word;
+  // Misspelt and abbreviated passwords: `passworsd`, `pasword1`, `psswrd`.
+  if (/^(?:passw|pasw|pssw|passwo)[a-z]{0,5}$/.test(word) && !NOT_SECRET_WORDS.has(word)) return 'password';
   if (NOT_SECRET_WORDS.has(word) || word.length > 40) return undefined;
   for (const suffix of SUFFIX_TERMS) {
     if (word.length > suffix.length && word.endsWith(suffix)) {

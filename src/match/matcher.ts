@@ -5,8 +5,8 @@ import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
 import { classifyKey } from './keys.js';
-import { KEEP_SCORE, scoreCandidate, scoreProviderMatch, type Scored } from './score.js';
-import { fileFamily, lineRole, pathRole, type PathRole } from './syntax.js';
+import { candidateEvidence, KEEP_SCORE, scoreCandidate, scoreProviderMatch, type Evidence, type Scored } from './score.js';
+import { fileFamily, lineRole, pathRole, type FileFamily, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
@@ -18,6 +18,25 @@ export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRA
 export interface AllowedMatch {
   match: RawMatch;
   fingerprintPrefix?: string;
+}
+
+export interface ExplainedCandidate {
+  /** The grammar-fed rule that would report it, if its key class has one. */
+  ruleId?: string;
+  candidate: GrammarCandidate;
+  column: number;
+  evidence: Evidence[];
+  score?: number;
+  dropped?: string;
+  review?: string;
+}
+
+export interface Explanation {
+  family: FileFamily;
+  pathRole: PathRole;
+  candidates: ExplainedCandidate[];
+  /** What the scan would report on the line (provider rules and grammar alike). */
+  matches: RawMatch[];
 }
 
 export interface MatchResult {
@@ -186,6 +205,37 @@ export class Matcher {
       else matches.push(m);
     }
     return { matches, conditionallyAllowed };
+  }
+
+  /**
+   * Everything the matcher considered on one line (1-based), for `shadowscan explain`: the grammar's candidates with
+   * every feature and its weight (also those dropped), and the matches that would be reported. Holds raw values:
+   * the caller redacts them.
+   */
+  explain(content: Buffer, relPath: string, line: number): Explanation {
+    const lines = new LineIndex(content);
+    const from = lines.lineStart(line - 1);
+    const to = lines.lineEnd(line - 1);
+    const role = pathRole(relPath);
+    const candidates: ExplainedCandidate[] = [];
+    for (const g of findCandidates(content, relPath)) {
+      if (g.end < from || g.start > to) continue;
+      const rule = this.ruleSet.rulesByKeyClass.get(g.keyInfo.cls);
+      const veto = this.providerVeto(g, content);
+      const ev = candidateEvidence(g, role, veto);
+      const scored = scoreCandidate(g, role, veto);
+      candidates.push({
+        ruleId: rule === undefined ? undefined : this.ruleSet.rules[rule].rule.id,
+        candidate: g,
+        column: lines.position(g.start).column,
+        evidence: 'drop' in ev ? [] : ev,
+        dropped: 'drop' in scored ? scored.drop : scored.score < KEEP_SCORE ? `score below ${KEEP_SCORE}` : undefined,
+        score: 'drop' in scored ? undefined : scored.score,
+        review: 'drop' in scored ? undefined : scored.review,
+      });
+    }
+    const matches = this.match(content, relPath).matches.filter((m) => m.line <= line && m.endLine >= line);
+    return { family: fileFamily(relPath), pathRole: role, candidates, matches };
   }
 
   /**

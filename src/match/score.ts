@@ -132,6 +132,10 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
     ev.push(random ? { weight: -0.5, reason: 'unquoted in code' } : { weight: -3.0, reason: 'an unquoted name in code' });
   }
   if (c.continues) ev.push({ weight: -2.0, reason: 'part of a sentence' });
+  // `key value` with nothing between: strong for a password in a config line, weak for a bare "key" in prose.
+  if (c.operator === ' ' && (c.keyInfo.cls === 'key' || c.keyInfo.cls === 'salt' || c.keyInfo.cls === 'session')) ev.push({ weight: -1.5, reason: 'a bare word next to "key"' });
+  // SQL's own words after PASSWORD: `PASSWORD EXPIRE`, `PASSWORD REQUIRE CURRENT`.
+  if (c.form === 'sql' && /^[A-Z_]+$/.test(v)) return { drop: 'an SQL keyword' };
   const [pw, pr] = PATH_WEIGHT[role];
   if (pw) ev.push({ weight: pw, reason: pr });
   if (c.family === 'config' || c.family === 'yaml' || c.family === 'json' || c.family === 'build') ev.push({ weight: 0.3, reason: 'in a settings file' });
@@ -206,6 +210,8 @@ export function scoreProviderMatch(
   rule: Rule, secret: string, confidence: Confidence, checksumValid: boolean | undefined, role: PathRole, line: LineRole,
 ): Scored {
   const ev: Evidence[] = [{ weight: CONFIDENCE_LOGIT[confidence], reason: `in ${rule.provider}'s ${confidence === 'high' ? 'own ' : ''}format` }];
+  // `0123456789abcdef`, `654321` inside a token: a made-up sample (a random token has such a run about once in 10^7).
+  if (longestSequentialRun(secret) >= 6) ev.push({ weight: -6.0, reason: 'a made-up sequence inside it' });
   if (checksumValid === true) ev.push({ weight: 2.0, reason: 'its checksum is valid' });
   else if (checksumValid === false) ev.push({ weight: -2.0, reason: 'its checksum fails' });
   const [pw, pr] = PATH_WEIGHT[role];
@@ -216,6 +222,21 @@ export function scoreProviderMatch(
   if (rule.kind === 'password-hash') scored.review = 'a password hash';
   else if (rule.kind === 'private-key' && /encrypted/.test(rule.id)) scored.review = 'an encrypted key: useless without its passphrase';
   return scored;
+}
+
+/** The longest run of consecutive ascending or descending characters (`abcdef`, `4321`). */
+export function longestSequentialRun(s: string): number {
+  let best = 1;
+  let up = 1;
+  let down = 1;
+  for (let i = 1; i < s.length; i++) {
+    const d = s.charCodeAt(i) - s.charCodeAt(i - 1);
+    const alnum = /[A-Za-z0-9]/.test(s[i]) && /[A-Za-z0-9]/.test(s[i - 1]);
+    up = d === 1 && alnum ? up + 1 : 1;
+    down = d === -1 && alnum ? down + 1 : 1;
+    best = Math.max(best, up, down);
+  }
+  return best;
 }
 
 /** Calibrates typical candidates: a strong key and an ordinary 8-character value sit near 0.85. */

@@ -46,6 +46,7 @@ const REFERENCE_WHOLE: [RegExp, string][] = [
 const TEMPLATE_INSIDE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%[^%]*%>|%\(\w+\)s|(?:^|[^%])%[sd](?:$|\W)|\{\d+\}|\{\}|#\{[^}]*\}/;
 
 const PLACEHOLDER: [RegExp, string][] = [
+  [/-----|^[A-Z]+-{3,}$/, 'PEM armor'],
   [/x{4,}|X{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|…|•{3,}/, 'masked or elided'],
   [/^<[^<>]+>$|^\[[^[\]]+\]$|^\{[^{}]+\}$|^\([A-Za-z _-]+\)$/, 'a placeholder in brackets'],
   [/\b(?:your|my|enter|insert|replace|put|add|paste|fill)[_ -]?(?:own[_ -]?|real[_ -]?|actual[_ -]?)?(?:api[_ -]?|access[_ -]?|secret[_ -]?|app[_ -]?|auth[_ -]?|client[_ -]?|db[_ -]?|database[_ -]?|account[_ -]?|private[_ -]?)?(?:key|token|secret|pass|password|pwd|id|credentials?)\b/i, 'a placeholder'],
