@@ -196,7 +196,7 @@ function parseBlock(content: Buffer, start: number, head: Marker, endAt: number,
       const prefix = readPrefix(content, start);
       form = prefix === '' ? 'plain' : 'prefixed';
       const shapes = prefixShapes(prefix);
-      body.readStream(stripJunk(lines[0]));
+      body.readStream(lines[0]);
       for (let k = 1; k < lines.length; k++) body.readStream(stripLine(lines[k], prefix ?? '', shapes));
     }
   }
@@ -250,16 +250,19 @@ function prefixShapes(prefix: string | undefined): string[] {
   return shapes;
 }
 
-/** One line of a prefixed block, without its prefix: the BEGIN line's exact prefix, a prefix of the same shape, or comment junk. */
+/**
+ * One line of a prefixed block, without its prefix: the BEGIN line's exact prefix, a prefix of the same shape, or
+ * leading comment junk. The end of the line is left to BodyReader, after escaped line breaks (`&#13;`) are split off.
+ */
 function stripLine(line: string, prefix: string, shapes: string[]): string {
-  if (prefix && line.startsWith(prefix)) return stripJunk(line.slice(prefix.length));
+  if (prefix && line.startsWith(prefix)) return stripLeadingJunk(line.slice(prefix.length));
   if (shapes.length > 0) {
     const trimmed = line.trimEnd();
     if (shapes.includes(shapeOf(trimmed))) return '';
     const cut = Math.max(trimmed.lastIndexOf(' '), trimmed.lastIndexOf('\t')) + 1;
-    if (cut > 0 && shapes.includes(shapeOf(trimmed.slice(0, cut)))) return stripJunk(trimmed.slice(cut));
+    if (cut > 0 && shapes.includes(shapeOf(trimmed.slice(0, cut)))) return trimmed.slice(cut);
   }
-  return stripJunk(line);
+  return stripLeadingJunk(line);
 }
 
 /**
@@ -267,6 +270,20 @@ function stripLine(line: string, prefix: string, shapes: string[]): string {
  * closers. None of these is a base64 character, except `/`: `//` counts as a comment only before whitespace.
  */
 function stripJunk(line: string): string {
+  const rest = stripLeadingJunk(line);
+  let j = rest.length;
+  for (;;) {
+    const c = rest[j - 1];
+    if (c === undefined) break;
+    if (c === ' ' || c === '\t' || '\\"\'`,;'.includes(c)) j--;
+    else if (c === '/' && rest[j - 2] === '*') j -= 2;
+    else if (c === '>' && rest.slice(0, j).endsWith('-->')) j -= 3;
+    else break;
+  }
+  return rest.slice(0, j);
+}
+
+function stripLeadingJunk(line: string): string {
   let i = 0;
   for (;;) {
     const c = line[i];
@@ -281,16 +298,7 @@ function stripJunk(line: string): string {
       i = j;
     } else break;
   }
-  let j = line.length;
-  for (;;) {
-    const c = line[j - 1];
-    if (c === undefined || j <= i) break;
-    if (c === ' ' || c === '\t' || '\\"\'`,;'.includes(c)) j--;
-    else if (c === '/' && line[j - 2] === '*') j -= 2;
-    else if (c === '>' && line.slice(i, j).endsWith('-->')) j -= 3;
-    else break;
-  }
-  return line.slice(i, j);
+  return line.slice(i);
 }
 
 /**
@@ -353,7 +361,7 @@ class BodyReader {
   }
 
   private readLine(raw: string): void {
-    const line = raw.trim();
+    const line = stripJunk(raw);
     if (!line) {
       this.afterHeader = false;
       return;

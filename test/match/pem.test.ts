@@ -279,6 +279,17 @@ describe('escaped in a string', () => {
     expect(block).toMatchObject({ body: pem.body, form: 'escaped', encrypted: true, der: true });
   });
 
+  it('XML character references, on one line and at line ends', () => {
+    const pem = rsaPkcs1();
+    expectKey(only(`<key>${pem.text.replace(/\n/g, '&#xA;')}</key>`), pem, 'escaped');
+    expectKey(only(`<key>${pem.text.replace(/\n/g, '&#13;\n')}</key>`), pem, 'prefixed');
+  });
+
+  it('C string with escaped breaks and backslash line continuations', () => {
+    const pem = ecSec1();
+    expectKey(only(`const char *key = "${pem.text.replace(/\n/g, '\\n\\\n')}\\n";`), pem, 'prefixed');
+  });
+
   it('flattened onto one line with spaces (environment variable)', () => {
     const pem = rsaPkcs1();
     const content = `export KEY='${pem.text.replace(/\n/g, ' ')}'\n`;
@@ -323,6 +334,18 @@ describe('split over concatenated string literals', () => {
       .map((l) => `\t"${l}" +`)
       .join('\n')}\n\t"\\n${ls[ls.length - 1]}"\n`;
     expectKey(only(content), pem, 'concatenated');
+  });
+
+  it('a JSON array of lines (Jupyter notebook source), and shell echo lines', () => {
+    const pem = rsaPkcs8();
+    const notebook = `{\n "source": [\n${lines(pem)
+      .map((l) => `    "${l}\\n",`)
+      .join('\n')}\n ]\n}`;
+    expectKey(only(notebook), pem, 'concatenated');
+    const shell = lines(pem)
+      .map((l, i) => `echo "${l}" ${i ? '>>' : '>'} key.pem`)
+      .join('\n');
+    expectKey(only(shell), pem, 'concatenated');
   });
 
   it('C#: \\r\\n escapes, and all on one line (minified)', () => {
