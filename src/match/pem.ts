@@ -173,10 +173,11 @@ function parseBlock(content: Buffer, start: number, head: Marker, endAt: number,
   const body = new BodyReader();
   const before = start > 0 ? String.fromCharCode(content[start - 1]) : '';
   const escapedQuote = start > 1 && content[start - 2] === 0x5c;
-  const quote = QUOTES.includes(before) && before !== '' && !escapedQuote ? before : undefined;
+  const quote = before !== '' && QUOTES.includes(before) && !escapedQuote ? before : undefined;
   let form: PemForm;
   if (!EOL.test(region)) {
-    if (quote && /(?:^|[^\\])["'`]/.test(region)) {
+    // The literal holding BEGIN closes before END: the rest follows in more literals.
+    if (quote && hasClosingQuote(region, quote)) {
       form = 'concatenated';
       body.readStream(literalContents([region], quote));
     } else if (ESCAPED_BREAKS.test(region)) {

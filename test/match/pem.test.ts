@@ -273,6 +273,12 @@ describe('escaped in a string', () => {
     expectKey(only(dotnet), pem, 'escaped');
   });
 
+  it('an apostrophe in an escaped armor header keeps it escaped', () => {
+    const key = pgp(0);
+    const content = JSON.stringify({ key: key.text.replace('Comment: test key', "Comment: don't share") });
+    expectKey(only(content), key, 'escaped');
+  });
+
   it('headers inside an escaped string', () => {
     const pem = rsaPkcs1('aes-128-cbc');
     const block = only(`"${pem.text.replace(/\n/g, '\\n')}"`);
