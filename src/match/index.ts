@@ -7,3 +7,4 @@ export { prepareContent, type PreparedContent } from './content.js';
 export { LineIndex } from './lines.js';
 export { verifyChecksum, crc32, base62 } from './checksum.js';
 export { checkRuleExamples, type ExampleFailure } from './examples.js';
+export { findPemBlocks, PEM_TRIGGERS, type PemBlock, type PemForm } from './pem.js';
