@@ -5,14 +5,15 @@ import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
 import { classifyKey } from './keys.js';
-import { candidateEvidence, KEEP_SCORE, scoreCandidate, scoreProviderMatch, type Evidence, type Scored } from './score.js';
+import { candidateEvidence, KEEP_SCORE, scoreCandidate, scorePemBlock, scoreProviderMatch, type Evidence, type Scored } from './score.js';
 import { fileFamily, lineRole, pathRole, type FileFamily, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
+import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
-export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS];
+export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
 
 /** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
 export interface AllowedMatch {
@@ -91,6 +92,8 @@ export class Matcher {
   private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
   /** Keyword indices of the grammar's secret words: any of them in the content sends it through the grammar. */
   private readonly grammarKeywords = new Set<number>();
+  /** Keyword indices of PEM markers: any of them sends the content through the PEM block finder. */
+  private readonly pemKeywords = new Set<number>();
   /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
   private providerRules: Map<string, number[]> | undefined;
 
@@ -99,6 +102,12 @@ export class Matcher {
       for (const w of words) {
         const i = ruleSet.keywords.findIndex((k, j) => k === w.toLowerCase() && !ruleSet.keywordCaseSensitive[j]);
         if (i >= 0) this.triggers.set(i, { word: w.toLowerCase(), encoding });
+      }
+    }
+    if (ruleSet.rulesByPemLabel.size) {
+      for (const w of PEM_TRIGGERS) {
+        const i = ruleSet.keywords.findIndex((k, j) => k === w && !ruleSet.keywordCaseSensitive[j]);
+        if (i >= 0) this.pemKeywords.add(i);
       }
     }
     if (ruleSet.rulesByKeyClass.size) {
@@ -124,6 +133,7 @@ export class Matcher {
           triggered.words.add(t.word);
         }
         if (this.grammarKeywords.has(k)) triggered.grammar = true;
+        if (this.pemKeywords.has(k)) triggered.pem = true;
       }
     }
     const lock = isLockFile(relPath);
@@ -140,12 +150,13 @@ export class Matcher {
   }
 
   match(content: Buffer, relPath = ''): MatchResult {
-    const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false };
+    const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false, pem: false };
     const candidates: Candidate[] = [];
     const cache: WindowCache = { positions: new Map() };
     const role = pathRole(relPath);
     for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, cache);
     if (triggered.grammar && !isLockFile(relPath)) this.runGrammar(content, relPath, role, candidates);
+    if (triggered.pem) this.runPem(content, relPath, role, candidates);
     // A rule that matched part of the encoded text itself (a SAS token's signature with %2F in it) keeps its
     // raw match; one that saw the whole encoded blob as an opaque value gives way to what it decodes to.
     const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
@@ -260,6 +271,26 @@ export class Matcher {
     }
   }
 
+  /**
+   * Private-key blocks in every form (plain, prefixed lines, escaped or concatenated strings, base64), under the rule
+   * for their label. The secret is the key's base64 body, so the same key written two ways is one token.
+   */
+  private runPem(content: Buffer, relPath: string, role: PathRole, out: Candidate[]): void {
+    const byLabel = this.ruleSet.rulesByPemLabel;
+    for (const b of findPemBlocks(content)) {
+      const entry = byLabel.get(b.label) ?? byLabel.get('*');
+      const r = b.encrypted ? entry?.encrypted : entry?.clear;
+      if (r === undefined) continue;
+      const compiled = this.ruleSet.rules[r];
+      if (compiled.pathFilter && !compiled.pathFilter(relPath)) continue;
+      const scored = scorePemBlock(b, compiled.rule, role, lineRole(lineAround(content, b.start), fileFamily(relPath)));
+      if (!scored) continue;
+      const c = this.fromScored(compiled, r, b.body, b.start, b.end, scored);
+      c.confidence = b.der ? compiled.rule.confidence : LOWER[compiled.rule.confidence];
+      out.push(c);
+    }
+  }
+
   private fromScored(compiled: CompiledRule, ruleIndex: number, secret: string, start: number, end: number, scored: Scored): Candidate {
     const confidence: Confidence = scored.score >= 0.9 ? 'high' : scored.score >= 0.7 ? 'medium' : 'low';
     const c: Candidate = {
@@ -333,7 +364,7 @@ export class Matcher {
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
-      const triggered: Triggered = { encodings: new Set(), words: new Set(), grammar: false };
+      const triggered: Triggered = { encodings: new Set(), words: new Set(), grammar: false, pem: false };
       for (const r of this.candidateRules(view, relPath, triggered)) this.runRule(r, view, inner, relPath, 0, view.length);
       if (triggered.grammar) this.runGrammar(view, relPath, role, inner);
       const from = prefix.length;
@@ -475,6 +506,8 @@ interface Triggered {
   words: Set<string>;
   /** A grammar keyword occurs: the content goes through the assignment grammar. */
   grammar: boolean;
+  /** A PEM marker occurs: the content goes through the PEM block finder. */
+  pem: boolean;
 }
 
 /** Provider names too common as words of a key to name the provider (`cloud_token` is not Cloudflare's). */

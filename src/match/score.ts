@@ -3,6 +3,7 @@
 import type { Confidence, Rule } from '../model/index.js';
 import type { Candidate } from './grammar.js';
 import type { LineRole } from './syntax.js';
+import type { PemBlock } from './pem.js';
 import type { KeyClass } from './keys.js';
 import { splitWords } from './keys.js';
 import type { PathRole } from './syntax.js';
@@ -221,6 +222,25 @@ export function scoreProviderMatch(
   const scored = combine(ev);
   if (rule.kind === 'password-hash') scored.review = 'a password hash';
   else if (rule.kind === 'private-key' && /encrypted/.test(rule.id)) scored.review = 'an encrypted key: useless without its passphrase';
+  return scored;
+}
+
+/**
+ * A private-key block: a valid key structure is as strong as evidence gets; a body that is not one (random base64,
+ * a truncated key) is still reported, a step lower; a placeholder body is not a key at all. Encrypted keys go to review.
+ */
+export function scorePemBlock(b: PemBlock, rule: Rule, role: PathRole, line: LineRole): Scored | undefined {
+  if (b.placeholder) return undefined;
+  const ev: Evidence[] = [
+    b.der ? { weight: 4.0, reason: `a ${b.label} with a valid key structure` } : { weight: 2.2, reason: `a ${b.label} block (its body is not a recognised key structure)` },
+  ];
+  const [pw, pr] = PATH_WEIGHT[role];
+  if (pw) ev.push({ weight: pw / 2, reason: pr });
+  const lw = LINE_WEIGHT[line];
+  if (lw && line !== 'log') ev.push({ weight: lw[0] / 2, reason: lw[1] });
+  const scored = combine(ev);
+  if (b.encrypted) scored.review = 'an encrypted key: useless without its passphrase';
+  void rule;
   return scored;
 }
 

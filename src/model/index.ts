@@ -60,6 +60,16 @@ export interface CandidateSpec {
   keyClasses: KeyClass[];
 }
 
+/**
+ * A rule fed by the PEM block finder: it reports private-key blocks with one of these labels (`*`: any label no
+ * other rule claims), in whatever form they are written (prefixed log lines, escaped strings, base64).
+ * `encrypted` limits it to encrypted (true) or clear (false) keys.
+ */
+export interface PemSpec {
+  labels: string[];
+  encrypted?: boolean;
+}
+
 /** A rule as written in a rules/*.yaml file, with the file's provider filled in. */
 export interface Rule {
   id: string;
@@ -70,6 +80,7 @@ export interface Rule {
   /** RE2; the secret is group `secret` or group 1. Absent for rules fed by the grammar (`candidates`). */
   pattern?: string;
   candidates?: CandidateSpec;
+  pem?: PemSpec;
   keywords: string[];
   keywordCase?: 'insensitive' | 'sensitive';
   minEntropy?: number;

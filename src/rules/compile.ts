@@ -47,6 +47,8 @@ export interface CompiledRuleSet {
   keywordsByRule: number[][];
   /** Rules with no keywords, limited by `paths` alone (a Rails config/master.key holds nothing but hex). */
   pathOnlyRules: number[];
+  /** PEM block label -> the rule reporting clear and encrypted blocks with it. */
+  rulesByPemLabel: Map<string, { clear?: number; encrypted?: number }>;
   /** Key class -> index of the grammar-fed rule that reports candidates of that class. */
   rulesByKeyClass: Map<string, number>;
   /** Lower-cased ids -> rule, for lookups by reporters and the checker. */
@@ -100,8 +102,8 @@ function compilePattern(rule: Rule): RE2 {
 /** Compiles a rule; `eager` compiles its pattern now (to report errors), otherwise on first use. */
 export function compileRule(rule: Rule, eager = true): CompiledRule {
   const pattern = rule.pattern ?? '';
-  if (!rule.pattern && !rule.candidates) throw new RuleCompileError(rule.id, 'a rule needs a pattern or candidates');
-  if (rule.pattern && rule.candidates) throw new RuleCompileError(rule.id, 'a rule has a pattern or candidates, not both');
+  const sources = +Boolean(rule.pattern) + +Boolean(rule.candidates) + +Boolean(rule.pem);
+  if (sources !== 1) throw new RuleCompileError(rule.id, 'a rule has exactly one of pattern, candidates and pem');
   let regex: RE2 | undefined = eager && rule.pattern ? compilePattern(rule) : undefined;
   const hasNamed = /\(\?P?<secret>/.test(pattern);
   if (rule.pattern && !hasNamed && !/\((?!\?)/.test(pattern.replace(/\\\\|\\\(/g, ''))) {
@@ -169,7 +171,7 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   for (const kw of options.extraKeywords ?? []) indexOf(kw, false);
   const keywordsByRule: number[][] = compiled.map(() => []);
   compiled.forEach((c, i) => {
-    if (c.rule.candidates) return; // fed by the grammar, which has its own keywords
+    if (c.rule.candidates || c.rule.pem) return; // fed by the grammar or the PEM finder, which have their own keywords
     const sensitive = c.rule.keywordCase === 'sensitive';
     for (const kw of new Set(c.rule.keywords)) {
       const k = indexOf(kw, sensitive);
@@ -183,11 +185,21 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   const keywordSet = keywords.length
     ? new RE2.Set(keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`)), { anchor: 'unanchored' })
     : undefined;
-  const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 && !c.rule.candidates ? [i] : []));
+  const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 && !c.rule.candidates && !c.rule.pem ? [i] : []));
+  // PEM label -> the rules that report blocks with it, by encryption ('*' for labels no rule names).
+  const rulesByPemLabel = new Map<string, { clear?: number; encrypted?: number }>();
+  compiled.forEach((c, i) => {
+    for (const label of c.rule.pem?.labels ?? []) {
+      const entry = rulesByPemLabel.get(label) ?? {};
+      if (c.rule.pem!.encrypted !== true) entry.clear ??= i;
+      if (c.rule.pem!.encrypted !== false) entry.encrypted ??= i;
+      rulesByPemLabel.set(label, entry);
+    }
+  });
   // Key class -> the grammar-fed rule that reports it (the first rule to claim a class wins).
   const rulesByKeyClass = new Map<string, number>();
   compiled.forEach((c, i) => {
     for (const k of c.rule.candidates?.keyClasses ?? []) if (!rulesByKeyClass.has(k)) rulesByKeyClass.set(k, i);
   });
-  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, rulesByPemLabel, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

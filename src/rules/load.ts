@@ -188,7 +188,7 @@ export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { vali
           continue;
         }
         seen.set(r.id, rel);
-        if (!r.keywords?.length && !r.paths?.length && !r.candidates) {
+        if (!r.keywords?.length && !r.paths?.length && !r.candidates && !r.pem) {
           problems.push(`${rel}: rule ${r.id} has neither keywords nor paths: it would run on every file`);
           continue;
         }
