@@ -95,8 +95,10 @@ export function isCredentialLike(value: string, kind: string, relPath: string): 
 /** RFC 2606 documentation hosts: credentials in URLs on them are examples. */
 const DOCUMENTATION_HOST = /@(?:[\w-]+\.)*example\.(?:com|org|net)\b|@[\w.-]+\.(?:example|invalid)\b/i;
 
+/** Whether the host of a `user:password@host` match is a documentation host (a user name may be an e-mail address). */
 export function mentionsDocumentationHost(matchText: string): boolean {
-  return DOCUMENTATION_HOST.test(matchText);
+  const at = matchText.lastIndexOf('@');
+  return DOCUMENTATION_HOST.test(at === -1 ? matchText : matchText.slice(at));
 }
 
 /** Files whose content is hashes and versions, not secrets: generic rules skip them. */

@@ -37,6 +37,8 @@ export interface Candidate {
   continues?: boolean;
   /** Inside a call to a translation function (`_("Password")`, `t('password')`): text for people. */
   translated?: boolean;
+  /** YAML: the key this one is nested under (`encryptedData` above a Sealed Secret's values). */
+  parent?: string;
   /** A user name written in the same construct (`user:pass`, `login("user", "pass")`, `ID/PW: u/p`). */
   username?: { value: string; start: number; end: number };
 }
@@ -341,7 +343,29 @@ function make(ctx: SiteContext, p: Partial<Candidate> & Pick<Candidate, 'value' 
     family: ctx.src.family,
     ...p,
   };
+  if (ctx.src.family === 'yaml') {
+    const parent = yamlParent(ctx.src, ctx.ks);
+    if (parent) c.parent = parent;
+  }
   return c;
+}
+
+/** The key a YAML line is nested under: the nearest line above with less indentation (at most 50 lines up). */
+function yamlParent(src: Source, at: number): string | undefined {
+  const s = src.text;
+  let ls = src.lineStart(at);
+  let indent = 0;
+  while (isSpace(s.charCodeAt(ls + indent))) indent++;
+  for (let n = 0; n < 50 && ls > 0; n++) {
+    ls = src.lineStart(ls - 1);
+    let i = 0;
+    while (isSpace(s.charCodeAt(ls + i))) i++;
+    const c = s.charCodeAt(ls + i);
+    if (c === Ch.LF || c === Ch.CR || c === Ch.Hash || i >= indent) continue;
+    const m = /^(?:-\s+)?([\w.-]+)\s*:/.exec(s.slice(ls + i, ls + i + 120));
+    return m ? m[1] : undefined;
+  }
+  return undefined;
 }
 
 /** Reads `key <operator> value` and its variants from a key's position. */
@@ -415,7 +439,10 @@ function formOf(ctx: SiteContext, op: string, leftText: string, keyQuote: string
   if (!keyQuote && (prev === Ch.Question || prev === Ch.Amp)) return 'query';
   if (op === ' is ' || op === ' ') {
     if (/^(?:PASSWORD|IDENTIFIED)/.test(ctx.keyText) || src.family === 'sql') return 'sql';
-    return src.family === 'config' || src.family === 'text' || src.family === 'docs' ? 'config-line' : 'prose';
+    // `password secret` is the syntax of .netrc, .esmtprc and their kind; in prose it is a sentence more often than not.
+    // In code, `password "x"` is a call without parentheses (Groovy, Ruby, Perl DSLs) or a `#define`.
+    if (op === ' ' && isCodeFamily(src.family)) return 'assignment';
+    return src.family === 'config' && op === ' ' ? 'config-line' : 'prose';
   }
   if (src.family === 'xml' && op === '=' && /<[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s+$/.test(leftText)) return 'xml-attribute';
   if (/^(?:authorization|proxy-authorization|x-[\w-]*(?:key|token|secret|auth)[\w-]*|api-key|apikey)$/i.test(ctx.keyText) && op === ':') return 'header';
@@ -621,8 +648,19 @@ function readCall(ctx: SiteContext, v: number, op: string, form: SyntaxForm, lin
   const literals = args.filter((a) => a.start >= 0);
   if (!literals.length) return undefined;
   if (op === ',') {
-    const first = args[0];
-    if (first.start < 0) return undefined;
+    let first = args[0];
+    if (first.start < 0) {
+      // `define("TOKEN", getenv("T") ? getenv("T") : "fallback")`: the literal an expression falls back to.
+      const expr = s.slice(v, first.next);
+      const fb = /(?:\?\?|\|\||\bor\b|\?:|:)\s*((["'`])(?:\\.|(?!\2).)*\2)\s*$/.exec(expr);
+      if (!fb) return undefined;
+      const qAt = v + fb.index + fb[0].indexOf(fb[1]);
+      const q = quoteAt(s, qAt);
+      const qv = q ? readQuoted(s, qAt, q) : undefined;
+      if (!qv) return undefined;
+      first = qv;
+      form = 'env-fallback';
+    }
     const c = refine(make(ctx, { value: first.value, start: first.start, end: first.end, quoting: first.quoting, operator: op, form }), ctx);
     return c ? [c] : undefined;
   }
@@ -758,6 +796,13 @@ function specialSite(src: Source, hit: number, hitEnd: number, ks: number, ke: n
     if (!m) return undefined;
     const c = readValue(ctx, ke + m[0].length, lineEnd, undefined, ' ', 'sql');
     return c ? [{ ...c, form: 'sql' }] : undefined;
+  }
+  if (word === 'login' || word === 'signin' || word === 'auth') {
+    // `conn.login('user', 'password')`, `authenticate("user", "password")`: a credential call without a secret-named key.
+    const name = s.slice(ks, ke).split('.').pop() ?? '';
+    if (!CREDENTIAL_CALL.test(name) || s.charCodeAt(skipSpace(s, ke)) !== Ch.LParen) return undefined;
+    const c = readCall({ ...ctx, name, info: { cls: 'credential', term: word, words: splitWords(name) } }, skipSpace(s, ke) + 1, '(', 'call', lineEnd);
+    return c?.filter((x) => x.username);
   }
   if (word === 'securestring') {
     // ConvertTo-SecureString 'x' -AsPlainText -Force; ConvertTo-SecureString -String "x"; flags in any order.

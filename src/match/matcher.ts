@@ -495,6 +495,7 @@ export class Matcher {
       else if (checksumValid === false) confidence = LOWER[confidence];
     }
     const scored = scoreProviderMatch(rule, secret, confidence, checksumValid, role, lineRole(line, fileFamily(relPath)));
+    if (scored.score < KEEP_SCORE) return undefined;
     const c: Candidate = { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid, score: scored.score, reasons: scored.reasons };
     if (scored.review) c.review = scored.review;
     return c;
@@ -609,7 +610,13 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
       const m = part.regex.exec(window);
       if (!m || !m.indices) break;
       if (m.indices[0][1] === m.indices[0][0]) part.regex.lastIndex = m.indices[0][1] + 1;
-      const g = m.indices[1] ?? m.indices[0];
+      let g = m.indices[0];
+      for (let i = 1; i < m.indices.length; i++) {
+        if (m.indices[i]) {
+          g = m.indices[i];
+          break;
+        }
+      }
       const v = window.toString('utf8', g[0], g[1]);
       if (v && !isPlaceholder(v) && !(from + g[0] < c.end && c.start < from + g[1])) {
         value = v;

@@ -107,6 +107,10 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   const facts = describeValue(v);
   if (facts.reference) return { drop: `the value is ${facts.reference}` };
   if (facts.placeholder) return { drop: `the value is a placeholder (${facts.placeholder})` };
+  // Encrypted to be committed: Sealed Secrets, SOPS, Ansible Vault. Only the cluster or the key holder can read them.
+  if (/^(?:ENC\[AES256_GCM|\$ANSIBLE_VAULT)/.test(v) || (c.parent && /^(?:encryptedData|encrypted_data|sops)$/i.test(c.parent))) {
+    return { drop: 'encrypted to be committed (Sealed Secrets, SOPS, Ansible Vault)' };
+  }
   const ev: Evidence[] = [];
   const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
   if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
@@ -124,10 +128,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   else if (wl <= 0.25 && v.length >= 8) ev.push({ weight: 0.8, reason: 'the value reads as random' });
   if (v.length >= 16 && facts.entropy >= 3.6) ev.push({ weight: 0.5, reason: 'high entropy' });
   else if (v.length >= 8 && facts.entropy < 2.3) ev.push({ weight: -1.0, reason: 'low entropy' });
-  if ((facts.shape === 'identifier' || facts.shape === 'constant' || facts.shape === 'dotted' || /^[\w.-]+$/.test(v)) &&
-      splitWords(v).some((w) => SELF_NAMING.test(w))) {
-    ev.push({ weight: -2.2, reason: 'the value names itself' });
-  }
+  if (namesItself(v, facts)) ev.push({ weight: -2.2, reason: 'the value names itself' });
   if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query' && c.lineRole !== 'comment') {
     const random = (facts.shape === 'base64' || facts.shape === 'hex' || facts.shape === 'jwt') && facts.entropy >= 3.2;
     ev.push(random ? { weight: -0.5, reason: 'unquoted in code' } : { weight: -3.0, reason: 'an unquoted name in code' });
@@ -159,7 +160,7 @@ const FORM_WEIGHT: Partial<Record<Candidate['form'], [number, string]>> = {
   header: [0.6, 'an authorization header'],
   query: [-0.3, 'in a query string'],
   sql: [0.3, ''],
-  prose: [-1.0, 'written in prose'],
+  prose: [-4.5, 'a word after the key in prose, no separator'],
   'env-fallback': [0.3, 'the fallback of an environment lookup'],
 };
 
@@ -170,8 +171,16 @@ const LINE_WEIGHT: Partial<Record<Candidate['lineRole'], [number, string]>> = {
   log: [-0.2, 'in a log line'],
 };
 
+/** `smtp_password`, `csrf_token`, `salesforcepassword`: a value made of words, one of them a secret's name. */
+function namesItself(v: string, facts: ValueFacts): boolean {
+  if (!(facts.shape === 'identifier' || facts.shape === 'constant' || facts.shape === 'dotted' || /^[\w.-]+$/.test(v))) return false;
+  return splitWords(v).some((w) => SELF_NAMING.test(w) || /(?:password|passwd|secret|token|apikey)$/.test(w));
+}
+
 /** Why a candidate goes to review whatever its score, from its key and value. */
-export function reviewReason(c: Candidate): string | undefined {
+export function reviewReason(c: Candidate, facts: ValueFacts = describeValue(c.value)): string | undefined {
+  if (facts.example) return 'the value calls itself an example';
+  if ((c.keyInfo.cls === 'password' || c.keyInfo.cls === 'credential') && namesItself(c.value, facts)) return 'the value names itself: a weak or example password';
   if (c.keyInfo.cls === 'hash' || isHashedPassword(c.value)) return 'a password hash';
   if (/^(?:ENC\(|ENC\[|\$ANSIBLE_VAULT|vault:v\d:)/.test(c.value)) return 'an encrypted value';
   if (c.keyInfo.cls === 'salt') return 'a salt or nonce, not a credential on its own';
@@ -197,7 +206,12 @@ export function scoreCandidate(c: Candidate, role: PathRole, providerVeto?: stri
   if ('drop' in ev) return ev;
   const scored = combine(ev, BIAS);
   const review = reviewReason(c);
-  if (review) scored.review = review;
+  if (review) {
+    // A weak, example or hashed password is kept for review even when its features alone would not keep it,
+    // unless the key itself is not a secret's (a label, a length).
+    scored.review = review;
+    if (c.keyInfo.cls !== 'metadata' && scored.score < KEEP_SCORE) scored.score = KEEP_SCORE;
+  }
   return scored;
 }
 

@@ -22,6 +22,8 @@ export interface ValueFacts {
   reference?: string;
   /** The value is a stand-in: `xxxx`, `<token>`, `your-api-key`, `changeme`, repeated or sequential characters. */
   placeholder?: string;
+  /** The value calls itself an example (`dummy-pass`, `sampleKey`): a human should look, no build should fail. */
+  example?: boolean;
 }
 
 const REFERENCE_WHOLE: [RegExp, string][] = [
@@ -51,9 +53,11 @@ const PLACEHOLDER: [RegExp, string][] = [
   [/^<[^<>]+>$|^\[[^[\]]+\]$|^\{[^{}]+\}$|^\([A-Za-z _-]+\)$/, 'a placeholder in brackets'],
   [/\b(?:your|my|enter|insert|replace|put|add|paste|fill)[_ -]?(?:own[_ -]?|real[_ -]?|actual[_ -]?)?(?:api[_ -]?|access[_ -]?|secret[_ -]?|app[_ -]?|auth[_ -]?|client[_ -]?|db[_ -]?|database[_ -]?|account[_ -]?|private[_ -]?)?(?:key|token|secret|pass|password|pwd|id|credentials?)\b/i, 'a placeholder'],
   [/^(?:your|my)[_-]/i, 'a placeholder'],
-  [/(?:placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|hidden|censored|obfuscated|not[_-]?set|notset|unset|undefined|none|null|nil|empty|dummy|n\/a)/i, 'a placeholder'],
-  [/^(?:example|sample|test|demo|fake|mock|foo|bar|baz|qux|abc|xyz|lorem|ipsum|string|value|secret|token|password|key)$/i, 'a placeholder'],
+  [/(?:placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|censored|obfuscated|not[_-]?set|notset|^unset$|undefined|^none$|^null$|^nil$|^empty$|n\/a)/i, 'a placeholder'],
+  [/^(?:example|sample|test|demo|fake|mock|dummy|foo|bar|baz|qux|abc|xyz|lorem|ipsum|string|value|key|hidden)$/i, 'a placeholder'],
 ];
+/** A made-up value that still names itself one: kept for review, not reported (`dummy-pass`, `sampleHerokuKey`). */
+const EXAMPLE_WORD = /example|sample|dummy|fake|demo|mock|(?:^|[^a-z])test(?:[^a-z]|$)|^test|foobar|lorem/i;
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|0x[0-9a-f]{1,16})$/i;
 const VERSION = /^[~^<>=v]*\d+(?:\.[\dx*]+)+(?:[-+][\w.]+)?$/i;
@@ -111,6 +115,7 @@ export function describeValue(v: string): ValueFacts {
       }
     }
     if (!facts.placeholder && isRepetitive(v)) facts.placeholder = 'repeated or sequential characters';
+    if (!facts.placeholder && EXAMPLE_WORD.test(v)) facts.example = true;
   }
   return facts;
 }
