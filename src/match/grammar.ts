@@ -420,10 +420,11 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   const v = skipSpace(s, op.next);
   const form = formOf(ctx, op.op, leftText, keyQuote);
   if (op.op === '(' || op.op === ',') return readCall(ctx, v, op.op, form, lineEnd);
-  // Value on the next line: `Authorization:` then `- Bearer ...`; `password =` then `"..."`.
-  if (v >= lineEnd || s.charCodeAt(v) === Ch.Hash && src.family === 'yaml') {
-    if (op.op === ' ') return undefined;
-    return readNextLineValue(ctx, lineEnd, op.op, form);
+  // Value on the next line: YAML's `Authorization:` then `- Bearer ...`; code's `password =` then `"..."`. In
+  // .env, INI and the like, `KEY=` at the end of a line is an empty value.
+  if (v >= lineEnd || (s.charCodeAt(v) === Ch.Hash && src.family === 'yaml')) {
+    const nextLine = (op.op === ':' && (src.family === 'yaml' || src.family === 'json')) || (op.op === '=' && isCodeFamily(src.family));
+    return nextLine ? readNextLineValue(ctx, lineEnd, op.op, form) : undefined;
   }
   const vals = readValue(ctx, v, lineEnd, inString, op.op, form, listIndex);
   return vals ? [vals] : undefined;
@@ -458,7 +459,7 @@ interface Operator {
 /** The operator after a key, if there is one; `' '` for `key value` where that form is allowed. */
 function readOperator(s: string, t: number, lineEnd: number, ctx: SiteContext, keyQuote: string | undefined, inString: string | undefined): Operator | undefined {
   const c = s.charCodeAt(t);
-  for (const op of [':::=', '::=', ':=', '?=', '+=', '.=', '||=', '??=', '=>', '===', '!==', '==', '!=', '<-']) {
+  for (const op of [':::=', '::=', ':=', ':-', '?=', '+=', '.=', '||=', '??=', '=>', '===', '!==', '==', '!=', '<-']) {
     if (s.startsWith(op, t)) return { op, next: t + op.length };
   }
   if (s.startsWith('.equals(', t) || s.startsWith('.Equals(', t)) return { op: '.equals(', next: t + 8 };
@@ -544,7 +545,12 @@ function readValue(
     const c = s.charCodeAt(at);
     if (c === Ch.LBrace || c === Ch.LBracket || (c === Ch.LParen && op !== '(')) return undefined; // a structure
     const lineOriented = !isCodeFamily(src.family) || form === 'command-line' || form === 'query';
-    const end = unquotedEnd(s, at, lineEnd, lineOriented, inString);
+    let end = unquotedEnd(s, at, lineEnd, lineOriented, inString);
+    // `${NAME:-default}`: the default ends at the brace.
+    if (op === ':-') {
+      const brace = s.indexOf('}', at);
+      if (brace !== -1 && brace < end) end = brace;
+    }
     if (end <= at) return undefined;
     let raw = s.slice(at, end);
     // `key=value;` in code is a statement end; a trailing `\` continues a shell line.
@@ -645,8 +651,7 @@ function readCall(ctx: SiteContext, v: number, op: string, form: SyntaxForm, lin
     if (s.charCodeAt(at) !== Ch.Comma) break;
     at++;
   }
-  const literals = args.filter((a) => a.start >= 0);
-  if (!literals.length) return undefined;
+  if (!args.length) return undefined;
   if (op === ',') {
     let first = args[0];
     if (first.start < 0) {
@@ -664,6 +669,7 @@ function readCall(ctx: SiteContext, v: number, op: string, form: SyntaxForm, lin
     const c = refine(make(ctx, { value: first.value, start: first.start, end: first.end, quoting: first.quoting, operator: op, form }), ctx);
     return c ? [c] : undefined;
   }
+  if (!args.some((a) => a.start >= 0)) return undefined;
   // A credential call with a user name and a password: the second literal is the secret.
   if (CREDENTIAL_CALL.test(ctx.name) && args.length >= 2 && args[0].start >= 0 && args[1].start >= 0) {
     const [u, p] = args;

@@ -180,7 +180,8 @@ function namesItself(v: string, facts: ValueFacts): boolean {
 /** Why a candidate goes to review whatever its score, from its key and value. */
 export function reviewReason(c: Candidate, facts: ValueFacts = describeValue(c.value)): string | undefined {
   if (facts.example) return 'the value calls itself an example';
-  if ((c.keyInfo.cls === 'password' || c.keyInfo.cls === 'credential') && namesItself(c.value, facts)) return 'the value names itself: a weak or example password';
+  const literal = c.quoting !== 'none' || !isCodeFamily(c.family);
+  if (literal && (c.keyInfo.cls === 'password' || c.keyInfo.cls === 'credential') && namesItself(c.value, facts)) return 'the value names itself: a weak or example password';
   if (c.keyInfo.cls === 'hash' || isHashedPassword(c.value)) return 'a password hash';
   if (/^(?:ENC\(|ENC\[|\$ANSIBLE_VAULT|vault:v\d:)/.test(c.value)) return 'an encrypted value';
   if (c.keyInfo.cls === 'salt') return 'a salt or nonce, not a credential on its own';

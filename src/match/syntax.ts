@@ -81,7 +81,7 @@ const COMMENT_STARTS: Record<FileFamily, string[]> = {
   'code-go': ['//', '/*', '* '],
   json: ['//'],
   yaml: ['#'],
-  config: ['#', ';', '//', '!'],
+  config: ['#', ';', '!'],
   xml: ['<!--'],
   build: ['#'],
   sql: ['--', '/*', '#'],

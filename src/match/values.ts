@@ -31,6 +31,7 @@ const REFERENCE_WHOLE: [RegExp, string][] = [
   [/^\$\{[^}]*\}$/, 'a variable'],
   [/^\$\([^)]*\)$/, 'a command substitution'],
   [/^%[A-Za-z_][A-Za-z0-9_]*%$/, 'a variable'],
+  [/^%env\([^)]*\)%$/, 'a variable'],
   [/^%\([\w.]+\)s?$/, 'a template'],
   [/^\{\{.*\}\}$/s, 'a template'],
   [/^\{\{|\}\}$/, 'a template'],
