@@ -1,11 +1,13 @@
 // The GitHub Action: pick what to scan from the event (a pull request's commits, a push's commits, the whole
 // history or the working tree), make the checkout complete enough for it, scan through the CLI's commands (in
-// this process), then write SARIF (new tokens only), the job summary, annotations and outputs. Exit 1 only when
-// `fail-on` says so, 2 on errors (with a message that says what to do).
+// this process), then write SARIF (new tokens only), the job summary, annotations and outputs. Only report-tier
+// tokens count: review-tier ones are in the SARIF file only with `include-review`, never annotated, never failing
+// the job. Exit 1 only when `fail-on` says so, 2 on errors (with a message that says what to do).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Inventory } from '../model/index.js';
 import { BASELINE_FILE_NAME, BaselineError, keyMismatchWarning, partitionTokens, readBaseline, type Baseline } from '../scan/baseline.js';
+import { isReported } from '../scan/tiers.js';
 import { toSarif } from '../report/sarif.js';
 import { escapeData, toGithubAnnotations, toGithubSummary } from '../report/github.js';
 import { CheckoutError, ensureFullHistory, ensureRange, fetchBranch } from './git.js';
@@ -152,13 +154,17 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Action
     const baselineFile = baselineInput ? path.resolve(ws, baselineInput) : fs.existsSync(path.join(ws, BASELINE_FILE_NAME)) ? path.join(ws, BASELINE_FILE_NAME) : undefined;
     if (baselineInput && !fs.existsSync(baselineFile!)) throw new ActionInputError(`baseline file does not exist: ${baselineInput}`);
     const sarifFile = path.resolve(ws, input(env, 'sarif-file') || 'shadowscan.sarif');
+    const includeReviewInput = input(env, 'include-review') || 'false';
+    if (!['true', 'false'].includes(includeReviewInput)) throw new ActionInputError(`include-review must be true or false (got "${includeReviewInput}")`);
+    const includeReview = includeReviewInput === 'true';
 
     log(`shadowscan: mode ${mode}`);
     const p = await plan(mode, ws, env, log);
     const cli = await import('../cli/main.js');
     let inv: Inventory | undefined;
     if (!p.nothing) {
-      const args = [...p.args, ...(config ? ['--config', config] : []), '--quiet'];
+      // Every tier: the review tier is counted, and goes to the SARIF file with include-review.
+      const args = [...p.args, ...(config ? ['--config', config] : []), '--include-review', '--quiet'];
       // A SARIF file left by an earlier step holds token ids under a key named like a secret: never scan it.
       const rel = path.relative(ws, sarifFile);
       if (p.args[0] === 'scan' && !rel.startsWith('..') && !path.isAbsolute(rel)) args.push('--exclude', rel.split(path.sep).join('/'));
@@ -171,10 +177,14 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Action
       }
       for (const w of inv.scan.warnings) io.stdout(`::warning::${escapeData(`shadowscan: ${w}`)}\n`);
     }
-    const tokens = inv?.tokens ?? [];
+    const all = inv?.tokens ?? [];
     let baseline: Baseline | undefined;
     if (baselineFile) baseline = readBaseline(baselineFile);
-    const { fresh, known } = baseline ? partitionTokens(tokens, baseline) : { fresh: tokens, known: [] };
+    const split = baseline ? partitionTokens(all, baseline) : { fresh: all, known: [] };
+    const tokens = all.filter(isReported);
+    const fresh = split.fresh.filter(isReported);
+    const known = split.known.filter(isReported);
+    const review = all.length - tokens.length;
 
     // Rules describe the results in the SARIF file: the same rules the scan used.
     const { findConfigFile, loadConfig } = await import('../scan/config.js');
@@ -186,7 +196,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Action
     const rules = cli.loadActiveRules(cfg);
     const version = cli.packageVersion();
     const newInv: Inventory = inv
-      ? { ...inv, tokens: fresh }
+      ? { ...inv, tokens: includeReview ? split.fresh : fresh }
       : {
           schemaVersion: 1,
           tool: { name: 'shadowscan', version },
@@ -200,6 +210,7 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Action
     const summary = toGithubSummary(fresh, {
       scope: p.nothing ? `${p.scope} (${p.nothing})` : p.scope,
       found: tokens.length,
+      review,
       known: known.length,
       baselineFile: baselineFile ? path.relative(ws, baselineFile) : undefined,
       failOn,
@@ -209,8 +220,11 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env, io: Action
     });
     appendFile(env.GITHUB_STEP_SUMMARY, summary);
     for (const line of toGithubAnnotations(fresh)) io.stdout(`${line}\n`);
-    appendFile(env.GITHUB_OUTPUT, `sarif-file=${sarifFile}\ntokens-found=${tokens.length}\nnew-tokens=${fresh.length}\n`);
-    log(`shadowscan: ${tokens.length} token${tokens.length === 1 ? '' : 's'} found, ${fresh.length} new${baselineFile ? `, ${known.length} in the baseline` : ''}; SARIF written to ${path.relative(ws, sarifFile) || sarifFile}`);
+    appendFile(env.GITHUB_OUTPUT, `sarif-file=${sarifFile}\ntokens-found=${tokens.length}\nnew-tokens=${fresh.length}\nreview-tokens=${review}\n`);
+    log(
+      `shadowscan: ${tokens.length} token${tokens.length === 1 ? '' : 's'} found, ${fresh.length} new${baselineFile ? `, ${known.length} in the baseline` : ''}` +
+        `${review ? `; ${review} more in review${includeReview ? ' (in the SARIF file)' : ''}` : ''}; SARIF written to ${path.relative(ws, sarifFile) || sarifFile}`,
+    );
     return failed ? 1 : 0;
   } catch (err) {
     const known = err instanceof ActionInputError || err instanceof CheckoutError || err instanceof BaselineError;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Inventory, Token } from '../model/index.js';
 import type { ShadowscanConfig } from '../scan/config.js';
+import { isReported } from '../scan/tiers.js';
 import {
   BASELINE_FILE_NAME, BaselineError, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
   keyCheck, keyMismatchWarning, pruneBaseline, readBaseline, readIgnoreFile, writeBaseline,
@@ -71,13 +72,20 @@ interface BaselineCommandOptions {
   quiet?: boolean;
   dryRun?: boolean;
   path?: string;
+  includeReview?: boolean;
 }
 
+/** The scan behind a baseline command: every tier, so each command picks the tokens it needs. */
 function scanArgs(from: Source, target: string, o: BaselineCommandOptions): string[] {
-  const args = [from === 'tree' ? 'scan' : from, target];
+  const args = [from === 'tree' ? 'scan' : from, target, '--include-review'];
   if (o.config) args.push('--config', o.config);
   for (const e of o.exclude) args.push('--exclude', e);
   return args;
+}
+
+/** The tokens a baseline records when none is named: report-tier ones, and review-tier ones with --include-review. */
+function recorded(tokens: Token[], o: BaselineCommandOptions): Token[] {
+  return o.includeReview ? tokens : tokens.filter(isReported);
 }
 
 async function rootOf(from: Source, target: string): Promise<string> {
@@ -112,17 +120,21 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
       .option('-c, --config <file>', 'config file (default: .shadowscan.yaml in the scanned folder)')
       .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
       .option('-q, --quiet', 'no warnings or summary on stderr');
+  const review = (c: Command) => c.option('--include-review', 'record review-tier tokens too (they never fail a build, so a baseline does not need them)');
 
   common(
-    cmd
-      .command('create')
-      .description('scan and write every token found to a baseline file (sorted, one token a line, no locations)')
-      .argument('[path]', 'folder or repository to scan', '.')
-      .option('-o, --output <file>', `baseline file to write (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`),
+    review(
+      cmd
+        .command('create')
+        .description('scan and write every report-tier token found to a baseline file (sorted, one token a line, no locations)')
+        .argument('[path]', 'folder or repository to scan', '.')
+        .option('-o, --output <file>', `baseline file to write (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`),
+    ),
     ['tree', 'history'],
     'tree',
   ).action(async (target: string, o: BaselineCommandOptions) => {
-    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const found = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const inv = { ...found, tokens: recorded(found.tokens, o) };
     const file = o.output ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
     writeBaseline(file, baselineFromInventory(inv, await keyFor(o.from, target, o.config)));
     io.stdout(`baseline ${file}: ${plural(new Set(inv.tokens.map((t) => t.id)).size, 'token')}\n`);
@@ -130,12 +142,14 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
   });
 
   common(
-    cmd
-      .command('add')
-      .description('scan and add tokens to the baseline (all found, or those whose fingerprints start with the given prefixes)')
-      .argument('[fingerprints...]', 'fingerprint prefixes (at least 6 hex digits) of the tokens to add; default: every token found')
-      .option('-o, --output <file>', `baseline file to update or create (default: ${BASELINE_FILE_NAME} at the top of the repository or folder)`)
-      .option('--path <dir>', 'folder or repository to scan', '.'),
+    review(
+      cmd
+        .command('add')
+        .description('scan and add tokens to the baseline (all report-tier tokens found, or those whose fingerprints start with the given prefixes)')
+        .argument('[fingerprints...]', 'fingerprint prefixes (at least 6 hex digits) of the tokens to add, of either tier; default: every report-tier token found')
+        .option('-o, --output <file>', `baseline file to update or create (default: ${BASELINE_FILE_NAME} at the top of the repository or folder)`)
+        .option('--path <dir>', 'folder or repository to scan', '.'),
+    ),
     ['staged', 'tree', 'history'],
     'staged',
   ).action(async (prefixes: string[], o: BaselineCommandOptions) => {
@@ -144,7 +158,7 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
       if (!/^[0-9a-f]{6,64}$/i.test(p)) throw new BaselineError(`not a fingerprint prefix: ${p} (6 to 64 hex digits, as printed by shadowscan)`);
     }
     const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
-    let tokens: Token[] = inv.tokens;
+    let tokens: Token[] = recorded(inv.tokens, o);
     if (prefixes.length) {
       const wanted = prefixes.map((p) => p.toLowerCase());
       const missing = wanted.filter((p) => !inv.tokens.some((t) => t.id.startsWith(p)));

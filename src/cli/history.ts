@@ -41,6 +41,8 @@ interface RepoCommandOptions {
   since?: string;
   range?: string;
   baseline?: string | boolean;
+  minScore?: number;
+  includeReview?: boolean;
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -71,6 +73,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       showSecrets: opts.showSecrets,
       fingerprintKey: cli.fingerprintKey(cfg),
       version: cli.packageVersion(),
+      minScore: opts.minScore,
     };
     const found =
       kind === 'history'
@@ -78,7 +81,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
         : await scan.scanStaged({ ...common, changes });
     const inv = applyBaselineOption(found, root, opts.baseline, common.fingerprintKey);
     cli.writeReport(io, inv, rules, opts);
-    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+    setExit(cli.exitCodeFor(inv));
   } catch (err) {
     // Problems with the repository or the request: one line, exit 2, no stack hint.
     if (err instanceof scan.HistoryUsageError || err instanceof git.NotARepositoryError || err instanceof git.GitCommandError) {

@@ -11,7 +11,8 @@ import { PathNotFoundError } from '../sources/files.js';
 import { ConfigError, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
 import { BaselineError } from '../scan/baseline.js';
-import { formatBytes, toCsv, toJson, toSarif, toText } from '../report/index.js';
+import { isReported, tierView } from '../scan/tiers.js';
+import { formatBytes, tierCounts, toCsv, toJson, toSarif, toText } from '../report/index.js';
 import { toHtml } from '../report/html.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
@@ -64,6 +65,12 @@ interface OutputOptions {
   output?: string;
   quiet?: boolean;
   showSecrets?: boolean;
+  includeReview?: boolean;
+}
+
+/** 1 when a report-tier token remains (after baseline and allowlists); review-tier tokens never fail a build. */
+export function exitCodeFor(inv: Inventory): number {
+  return inv.tokens.some(isReported) ? EXIT_FOUND : EXIT_CLEAN;
 }
 
 /** Loads the built-in rules plus any configured rule directories, minus disabled ones. */
@@ -101,7 +108,12 @@ export function renderReport(inv: Inventory, rules: Rule[], format: Format, colo
   }
 }
 
-export function writeReport(io: Io, inv: Inventory, rules: Rule[], opts: OutputOptions): void {
+/**
+ * Writes the report of an inventory: its report-tier tokens, and its review-tier ones with --include-review (the
+ * HTML report always has them, behind a filter). Then warnings and a summary line on stderr.
+ */
+export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: OutputOptions): void {
+  const inv = tierView(full, Boolean(opts.includeReview) || opts.format === 'html');
   const toFile = Boolean(opts.output && opts.output !== '-');
   const body = renderReport(inv, rules, opts.format, !toFile && io.isTTY && !process.env.NO_COLOR);
   if (toFile) fs.writeFileSync(opts.output!, body);
@@ -113,8 +125,12 @@ export function writeReport(io: Io, inv: Inventory, rules: Rule[], opts: OutputO
   if (shown.length > 10) io.stderr(`warning: ... and ${shown.length - 10} more skipped (see scan.skipped in --format json)\n`);
   for (const w of inv.scan.warnings.slice(0, 10)) io.stderr(`warning: ${w}\n`);
   if (toFile || opts.format !== 'text') {
-    const occ = inv.tokens.reduce((n, t) => n + t.occurrences.length, 0);
-    io.stderr(`shadowscan: ${inv.tokens.length} token(s), ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s${toFile ? `; report written to ${opts.output}` : ''}\n`);
+    const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);
+    const n = tierCounts(inv);
+    io.stderr(
+      `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
+        `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}${toFile ? `; report written to ${opts.output}` : ''}\n`,
+    );
   }
 }
 
@@ -167,10 +183,11 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       showSecrets: opts.showSecrets,
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
+      minScore: opts.minScore,
     });
     const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
     writeReport(io, inv, rules, opts);
-    setExit(inv.tokens.length ? EXIT_FOUND : EXIT_CLEAN);
+    setExit(exitCodeFor(inv));
   });
 
   const rulesCmd = program.command('rules').description('list and check detection rules');

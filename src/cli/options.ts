@@ -1,5 +1,6 @@
 // Option parsers and the output options shared by every command that writes a report.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_MIN_SCORE, asMinScore } from '../scan/config.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -18,8 +19,25 @@ export function sizeText(v: string): string {
   return v;
 }
 
+export function minScore(v: string): number {
+  const n = asMinScore(v);
+  if (n === undefined) throw new InvalidArgumentError('must be a number from 0 to 1');
+  return n;
+}
+
+/**
+ * `--include-review` for every command that writes a report; `--min-score` for those that decide tiers (the
+ * scans, and `inventory show`, which decides them again from the stored scores).
+ */
+export function addTierOptions(cmd: Command, options: { minScore?: boolean } = {}): Command {
+  if (options.minScore ?? true) {
+    cmd.option('--min-score <n>', `tokens scoring below this (0 to 1) go to the review tier (default: minScore in the config, else ${DEFAULT_MIN_SCORE})`, minScore);
+  }
+  return cmd.option('--include-review', 'also report review-tier tokens (password hashes, encrypted keys, low scores); they never change the exit code');
+}
+
 export function addOutputOptions(cmd: Command, configHelp = 'config file (default: .shadowscan.yaml in the scanned folder)'): Command {
-  return cmd
+  return addTierOptions(cmd)
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', configHelp)

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory } from '../model/index.js';
-import { FORMATS, collect, positiveInt, sizeText, type Format } from './options.js';
+import { FORMATS, addTierOptions, collect, positiveInt, sizeText, type Format } from './options.js';
+import { isReported } from '../scan/tiers.js';
 import type { OrgProgress } from '../scan/org.js';
 import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
 
@@ -39,6 +40,8 @@ interface OrgOptions {
   quiet?: boolean;
   gitBackend: 'auto' | 'git' | 'isomorphic-git';
   list?: boolean;
+  minScore?: number;
+  includeReview?: boolean;
 }
 
 const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
@@ -155,6 +158,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         showSecrets: opts.showSecrets,
         fingerprintKey: cli.fingerprintKey(cfg),
         version: cli.packageVersion(),
+        minScore: opts.minScore,
         backend: opts.gitBackend,
         store: db,
         // A complete listing says which repositories exist: the datastore forgets the others (not for a shard).
@@ -173,7 +177,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
       setExit(cli.EXIT_ERROR);
       return;
     }
-    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+    setExit(cli.exitCodeFor(inv));
   } catch (err) {
     if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
     throw err;
@@ -186,6 +190,7 @@ interface MergeOptions {
   output?: string;
   format: Format;
   quiet?: boolean;
+  includeReview?: boolean;
 }
 
 async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -202,10 +207,12 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
       try {
         db.mergeFrom(files);
         const run = db.runs().pop()!;
+        const review = run.stats?.review ?? 0;
+        const reported = (run.stats?.tokens ?? 0) - review;
         if (!opts.quiet) {
-          io.stderr(`shadowscan: merged ${files.length} datastores into ${opts.output}: ${run.stats?.repositories ?? 0} repositories, ${run.stats?.tokens ?? 0} tokens\n`);
+          io.stderr(`shadowscan: merged ${files.length} datastores into ${opts.output}: ${run.stats?.repositories ?? 0} repositories, ${reported} tokens${review ? ` and ${review} in review` : ''}\n`);
         }
-        setExit(run.stats?.tokens ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+        setExit(reported ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
       } finally {
         db.close();
       }
@@ -229,8 +236,8 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
       sources.push(inv.scan.org?.source ?? f);
     }
     const inv = merger.build({ version: cli.packageVersion(), source: [...new Set(sources)].join(', ') });
-    cli.writeReport(io, inv, rules, { format: opts.format, output: opts.output, quiet: opts.quiet });
-    setExit(inv.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+    cli.writeReport(io, inv, rules, { format: opts.format, output: opts.output, quiet: opts.quiet, includeReview: opts.includeReview });
+    setExit(cli.exitCodeFor(inv));
   } catch (err) {
     if (err instanceof store.DatastoreError || err instanceof org.OrgUsageError) throw new cli.UsageError(err.message);
     throw err;
@@ -239,26 +246,50 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
 
 function diffLine(t: StoredToken): string {
   const where = t.repos.length ? `in ${t.repos.slice(0, 5).join(', ')}${t.repos.length > 5 ? ` and ${t.repos.length - 5} more` : ''}` : '';
-  return `  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}`;
+  const review = t.tier === 'review' ? ' [review]' : '';
+  return `  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}${review}`;
 }
 
-function diffText(d: DatastoreDiff): string {
+/**
+ * The diff a user reads: new and removed report-tier tokens (review-tier ones too with --include-review, else
+ * counted). A token that only changed tier is neither new nor removed; those that moved are listed on their own.
+ */
+export function diffView(d: DatastoreDiff, includeReview: boolean): DatastoreDiff & { review: { added: number; removed: number } } {
+  const shown = (t: StoredToken) => includeReview || isReported(t);
+  return {
+    ...d,
+    added: d.added.filter(shown),
+    removed: d.removed.filter(shown),
+    review: { added: d.added.filter((t) => !isReported(t)).length, removed: d.removed.filter((t) => !isReported(t)).length },
+  };
+}
+
+function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): string {
   const out: string[] = [];
   const when = (r: { id: number; startedAt: string; kind: string }) => `run ${r.id} (${r.kind}, ${r.startedAt})`;
+  const hidden = (n: number) => (n && !includeReview ? `; ${n} more in review (--include-review)` : '');
   out.push(d.from ? `${when(d.to)} against ${when(d.from)}` : `${when(d.to)}: the first complete run, nothing to compare with; every token is new`);
   out.push('');
-  out.push(`New tokens (${d.added.length}):`);
+  out.push(`New tokens (${d.added.length}${hidden(d.review.added)}):`);
   out.push(...(d.added.length ? d.added.map(diffLine) : ['  none']));
   out.push('');
-  out.push(`No longer present (${d.removed.length}): verify each was rotated`);
+  out.push(`No longer present (${d.removed.length}${hidden(d.review.removed)}): verify each was rotated`);
   out.push(...(d.removed.length ? d.removed.map(diffLine) : ['  none']));
+  if (d.retiered.length) {
+    const up = d.retiered.filter((t) => isReported(t));
+    const down = d.retiered.filter((t) => !isReported(t));
+    out.push('');
+    if (up.length) out.push(`Now reported, in review before (${up.length}): not new, but now counted`, ...up.map(diffLine));
+    if (down.length) out.push(`Moved to review (${down.length}): still present, no longer counted`, ...down.map(diffLine));
+  }
   out.push('');
-  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged`);
+  const moved = d.retiered.length ? ` (${d.retiered.length} changed tier)` : '';
+  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged${moved}`);
   return out.join('\n') + '\n';
 }
 
 export function registerOrgCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  program
+  addTierOptions(program
     .command('org')
     .description('scan the history of every git repository under DIR (or listed in --repos FILE) into one inventory')
     .argument('[dir]', 'folder holding the repositories (working trees or bare), searched recursively (default: .)')
@@ -276,34 +307,34 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-    .option('-q, --quiet', 'no progress, warnings or summary on stderr')
+    .option('-q, --quiet', 'no progress, warnings or summary on stderr'))
     .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
 
-  program
+  addTierOptions(program
     .command('merge')
     .description('merge inventories (JSON, e.g. one per shard) into one, or datastores into one datastore')
     .argument('<files...>', 'inventories written with --format json, or datastores written with --db')
     .option('-o, --output <file>', 'where to write the merged inventory (default stdout) or datastore (required)')
     .addOption(new Option('-f, --format <format>', 'report format of a merged inventory').choices(FORMATS as unknown as string[]).default('json'))
-    .option('-q, --quiet', 'no summary on stderr')
+    .option('-q, --quiet', 'no summary on stderr'), { minScore: false })
     .action((files: string[], opts: MergeOptions) => runMerge(files, opts, io, setExit));
 
   const inventory = program.command('inventory').description('read an org datastore');
-  inventory
+  addTierOptions(inventory
     .command('diff')
-    .description('tokens new since the previous run, and tokens no longer present (exit 1 when there are new ones)')
+    .description('tokens new since the previous run, and tokens no longer present (exit 1 when there are new report-tier ones)')
     .requiredOption('--db <file>', 'the datastore')
     .option('--from <run>', 'compare with this run id (default: the complete run before --to)', positiveInt)
     .option('--to <run>', 'the run to look at (default: the last complete run)', positiveInt)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { db: string; from?: number; to?: number; format: 'text' | 'json' }) => {
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text')), { minScore: false })
+    .action(async (opts: { db: string; from?: number; to?: number; format: 'text' | 'json'; includeReview?: boolean }) => {
       const [cli, store] = await Promise.all([import('./main.js'), import('../store/index.js')]);
       let db: Datastore | undefined;
       try {
         db = store.Datastore.open(opts.db, { create: false });
-        const d = db.diff(opts.from, opts.to);
-        io.stdout(opts.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : diffText(d));
-        setExit(d.added.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+        const d = diffView(db.diff(opts.from, opts.to), Boolean(opts.includeReview));
+        io.stdout(opts.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : diffText(d, Boolean(opts.includeReview)));
+        setExit(d.added.some(isReported) ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
       } catch (err) {
         if (err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
         throw err;
@@ -311,15 +342,17 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
         db?.close();
       }
     });
-  inventory
+  addTierOptions(inventory
     .command('show')
     .description("the datastore's current inventory (every repository as last scanned), in any report format")
     .requiredOption('--db <file>', 'the datastore')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-q, --quiet', 'no summary on stderr')
-    .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean }) => {
-      const [cli, org, config, store] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js')]);
+    .option('-q, --quiet', 'no summary on stderr'))
+    .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean; minScore?: number; includeReview?: boolean }) => {
+      const [cli, org, config, store, tiers] = await Promise.all([
+        import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js'), import('../scan/tiers.js'),
+      ]);
       let db: Datastore | undefined;
       try {
         db = store.Datastore.open(opts.db, { create: false });
@@ -328,6 +361,9 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
         const last = runs[runs.length - 1];
         const repositories = db.repositories();
         const sum = (f: (r: (typeof repositories)[number]) => number | undefined) => repositories.reduce((n, r) => n + (f(r) ?? 0), 0);
+        // Tiers as each repository's scan decided them; --min-score decides them again from the stored scores.
+        const minScore = opts.minScore;
+        const tokens = db.currentTokens().map((t) => (minScore === undefined ? t : tiers.retier(t, minScore)));
         const stored: Inventory = {
           schemaVersion: 1,
           tool: { name: 'shadowscan', version: cli.packageVersion() },
@@ -341,16 +377,17 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
             warnings: [],
             rules: rules.length,
             history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
+            ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
             org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },
           },
-          tokens: db.currentTokens(),
+          tokens,
         };
         // The same provenance and ordering as a scan's inventory.
         const merger = new org.InventoryMerger(rules);
         merger.addInventory(stored);
         const out = merger.build({ version: cli.packageVersion(), source: opts.db, datastore: opts.db });
         cli.writeReport(io, out, rules, opts);
-        setExit(out.tokens.length ? cli.EXIT_FOUND : cli.EXIT_CLEAN);
+        setExit(cli.exitCodeFor(out));
       } catch (err) {
         if (err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
         throw err;

@@ -168,11 +168,19 @@ export interface Token {
   length: number;
   entropy: number;
   checksumValid?: boolean;
-  /** 0 to 1, the best of its occurrences; the tier follows from it, the minimum score and any review reason. */
+  /**
+   * 0 to 1 (two decimals), the best score of the places it was found. Tier `report` when at least one of them has
+   * no review reason and scores at least the minimum score; `review` otherwise.
+   */
   score: number;
   tier: Tier;
-  /** Why the score is what it is (and why the token is in review, when it is). */
+  /** Why the score is what it is, from its best-scoring place (a review reason first, when `review` is set). */
   reasons: string[];
+  /**
+   * Set (to why) when every place the token was found carries a review reason (a password hash, an encrypted key):
+   * it stays in review whatever the minimum score.
+   */
+  review?: string;
   rotate: string;
   references: string[];
   controls: string[];
@@ -261,7 +269,10 @@ export interface RepositoryScan {
   /** Blobs the datastore answered (already matched by the same rules), not read again. */
   reused?: number;
   bytes?: number;
+  /** Report-tier tokens found in it. */
   tokens?: number;
+  /** Review-tier tokens found in it, when there are any. */
+  review?: number;
   head?: string;
   bare?: boolean;
   /**

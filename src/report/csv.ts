@@ -1,9 +1,9 @@
-// Inventory -> CSV, one row per occurrence.
+// Inventory -> CSV, one row per occurrence (a companion part's place has the part's name in `part`).
 import type { Inventory } from '../model/index.js';
 
 const COLUMNS = [
-  'token_id', 'rule_id', 'provider', 'kind', 'severity', 'confidence', 'privilege', 'redacted',
-  'target', 'path', 'line', 'column', 'end_line', 'end_column', 'commit', 'author', 'date', 'decoded', 'rotate',
+  'token_id', 'rule_id', 'provider', 'kind', 'severity', 'confidence', 'score', 'tier', 'privilege', 'redacted',
+  'target', 'path', 'line', 'column', 'end_line', 'end_column', 'part', 'commit', 'author', 'date', 'decoded', 'rotate',
 ] as const;
 
 function cell(v: unknown): string {
@@ -19,8 +19,8 @@ export function toCsv(inv: Inventory): string {
     for (const o of t.occurrences) {
       rows.push(
         [
-          t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.privilege, t.redacted,
-          o.target ?? o.repo, o.path, o.line, o.column, o.endLine, o.endColumn, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
+          t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.score?.toFixed(2), t.tier, t.privilege, t.redacted,
+          o.target ?? o.repo, o.path, o.line, o.column, o.endLine, o.endColumn, o.part, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
         ]
           .map(cell)
           .join(','),

@@ -1,5 +1,6 @@
-// Inventory -> what a GitHub Actions job shows: a Markdown job summary and workflow-command annotations.
-// Pure: the action entry point writes them. Tokens appear redacted, never in full.
+// Inventory -> what a GitHub Actions job shows: a Markdown job summary and workflow-command annotations, for
+// report-tier tokens (the caller passes those). Pure: the action entry point writes them. Tokens appear redacted,
+// never in full.
 import type { Occurrence, Severity, Token } from '../model/index.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
@@ -7,8 +8,10 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 
 export interface GithubSummaryOptions {
   /** What was scanned, in words (e.g. "pull request #12: commits 1a2b3c4..5d6e7f8"). */
   scope: string;
-  /** Every token found, before the baseline. */
+  /** Every report-tier token found, before the baseline. */
   found: number;
+  /** Review-tier tokens found (never reported here, never failing the job). */
+  review?: number;
   /** Tokens left out because the baseline knows them. */
   known: number;
   baselineFile?: string;
@@ -44,17 +47,19 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
   const verdict = n ? `**${n} new secret${n === 1 ? '' : 's'}**` : '**No new secrets**';
   out.push(`${verdict} in ${mdCell(opts.scope)}.`, '');
   const facts = [`${opts.found} token${opts.found === 1 ? '' : 's'} found`];
+  if (opts.review) facts.push(`${opts.review} more in review (not reported)`);
   if (opts.baselineFile) facts.push(`${opts.known} known in the baseline (\`${opts.baselineFile.replace(/`/g, "'")}\`)`);
   facts.push(`fail-on: \`${opts.failOn}\`${opts.failed ? ' (this job fails)' : ''}`);
   out.push(facts.join(' · '), '');
   if (!n) return out.join('\n') + '\n';
   const rows = [...newTokens].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const max = opts.maxRows ?? 100;
-  out.push('| Severity | Token | Redacted | Fingerprint | Where | Rotate |', '| --- | --- | --- | --- | --- | --- |');
+  out.push('| Severity | Token | Redacted | Fingerprint | Score | Where | Rotate |', '| --- | --- | --- | --- | --- | --- | --- |');
   for (const t of rows.slice(0, max)) {
-    const where = t.occurrences.slice(0, 3).map((o) => fileLink(o, opts)).join('<br>') + (t.occurrences.length > 3 ? `<br>and ${t.occurrences.length - 3} more` : '');
+    const own = t.occurrences.filter((o) => !o.part);
+    const where = own.slice(0, 3).map((o) => fileLink(o, opts)).join('<br>') + (own.length > 3 ? `<br>and ${own.length - 3} more` : '');
     out.push(
-      `| ${t.severity} | ${mdCell(t.ruleName)} (\`${t.ruleId}\`) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${where} | [rotate](${t.rotate}) |`,
+      `| ${t.severity} | ${mdCell(t.ruleName)} (\`${t.ruleId}\`) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${(t.score ?? 1).toFixed(2)} | ${where} | [rotate](${t.rotate}) |`,
     );
   }
   if (rows.length > max) out.push('', `... and ${rows.length - max} more (see the SARIF file or the code scanning alerts).`);
@@ -80,7 +85,7 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-/** `::error file=...,line=...::message` for each occurrence of each token (at most `max` lines). */
+/** `::error file=...,line=...::message` for each place of each token (at most `max` lines; not its parts' places). */
 export function toGithubAnnotations(tokens: Token[], options: { max?: number; level?: 'error' | 'warning' } = {}): string[] {
   const level = options.level ?? 'error';
   const max = options.max ?? 50;
@@ -88,6 +93,7 @@ export function toGithubAnnotations(tokens: Token[], options: { max?: number; le
   let total = 0;
   for (const t of tokens) {
     for (const o of t.occurrences) {
+      if (o.part) continue;
       total++;
       if (lines.length >= max) continue;
       const props = [

@@ -1,7 +1,8 @@
 // Inventory -> one self-contained HTML page: summary cards, five charts (inline SVG drawn here, readable with
-// scripts off), and a sortable, filterable token table. No network at view time: inline CSS and script only, and
-// a Content-Security-Policy that forbids loading anything. Secrets appear only as their redacted form, unless the
-// inventory carries them (--show-secrets). Pure: no I/O.
+// scripts off), and a sortable, filterable token table. Cards and charts count report-tier tokens; review-tier
+// tokens are in the table behind a "show review tier" filter, off by default. No network at view time: inline
+// CSS and script only, and a Content-Security-Policy that forbids loading anything. Secrets appear only as their
+// redacted form, unless the inventory carries them (--show-secrets). Pure: no I/O.
 import type { Inventory, Occurrence, Privilege, Severity, Token } from '../model/index.js';
 import {
   AGE_BUCKETS, PRIVILEGES, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl,
@@ -148,7 +149,7 @@ function ageHistogram(stats: ReportStats): string {
 }
 
 function where(o: Occurrence): string {
-  const at = `${o.repo ? `${o.repo}: ` : o.target ? `${o.target}/` : ''}${o.path}:${o.line}`;
+  const at = `${o.part ? `part: ${o.part} at ` : ''}${o.repo ? `${o.repo}: ` : o.target ? `${o.target}/` : ''}${o.path}:${o.line}`;
   return o.commit ? `${at} @ ${o.commit.slice(0, 10)}${o.date ? ` (${o.date.slice(0, 10)})` : ''}` : at;
 }
 
@@ -161,24 +162,28 @@ function tokenRow(t: Token, inv: Inventory): string {
   const places = placesOf(t, inv);
   const age = days === undefined ? 'unknown' : (AGE_BUCKETS.find((b) => days < b.maxDays)?.label ?? 'unknown');
   const link = safeUrl(t.rotate);
-  const locs = t.occurrences.slice(0, MAX_LOCATIONS).map((o) => `<li>${esc(where(o))}${o.decoded ? ` <em>(${esc(o.decoded)})</em>` : ''}</li>`);
+  const locs = t.occurrences.slice(0, MAX_LOCATIONS).map((o) => `<li${o.part ? ' class="part"' : ''}>${esc(where(o))}${o.decoded ? ` <em>(${esc(o.decoded)})</em>` : ''}</li>`);
   if (t.occurrences.length > MAX_LOCATIONS) locs.push(`<li>… ${t.occurrences.length - MAX_LOCATIONS} more</li>`);
-  const search = [t.ruleName, t.ruleId, t.provider, t.kind, t.redacted, t.id.slice(0, 16), t.severity, t.privilege, exposure, ...places, ...t.occurrences.slice(0, MAX_LOCATIONS).map((o) => o.path)]
+  const own = t.occurrences.filter((o) => !o.part);
+  const tier = t.tier === 'review' ? 'review' : 'report';
+  const score = t.score ?? 1;
+  const search = [t.ruleName, t.ruleId, t.provider, t.kind, t.redacted, t.id.slice(0, 16), t.severity, t.privilege, exposure, tier, ...(t.reasons ?? []), ...places, ...t.occurrences.slice(0, MAX_LOCATIONS).map((o) => o.path)]
     .join(' ')
     .toLowerCase();
   const secret = t.secret !== undefined ? `<div class="secret">${esc(t.secret)}</div>` : '';
   return (
-    `<tr data-severity="${t.severity}" data-provider="${esc(t.provider)}" data-exposure="${exposure}" data-age="${esc(age)}" data-search="${esc(search)}">` +
+    `<tr data-tier="${tier}" data-severity="${t.severity}" data-provider="${esc(t.provider)}" data-exposure="${exposure}" data-age="${esc(age)}" data-search="${esc(search)}"${tier === 'review' ? ' hidden' : ''}>` +
     `<td data-value="${SEVERITY_RANK[t.severity]}"><span class="sev sev-${t.severity}">${t.severity}</span></td>` +
-    `<td data-value="${esc(`${t.provider} ${t.ruleName}`)}"><div class="rule">${esc(t.ruleName)}</div><div class="sub">${esc(t.provider)} · ${esc(t.kind)}</div>` +
+    `<td data-value="${esc(`${t.provider} ${t.ruleName}`)}"><div class="rule">${esc(t.ruleName)}${tier === 'review' ? ' <span class="tier-review">review</span>' : ''}</div><div class="sub">${esc(t.provider)} · ${esc(t.kind)}</div>` +
     `<code>${esc(t.redacted)}</code> <span class="sub" title="fingerprint">${esc(t.id.slice(0, 12))}</span>${secret}</td>` +
+    `<td class="score" data-value="${score}"><span class="n">${score.toFixed(2)}</span>${t.reasons?.length ? `<div class="sub reasons">${esc(t.reasons.join('; '))}</div>` : ''}</td>` +
     `<td data-value="${PRIVILEGES.length - PRIVILEGES.indexOf(t.privilege)}"><span class="priv priv-${t.privilege}" title="${esc(t.privilegeReason)}">${t.privilege}</span></td>` +
     `<td data-value="${exposure === 'active' ? 1 : 0}"><span class="exp exp-${exposure}">${exposure === 'active' ? 'active' : 'history only'}</span></td>` +
     `<td data-value="${places.length}" title="${esc(places.join(', '))}">${places.length}</td>` +
-    `<td data-value="${t.occurrences.length}">${t.occurrences.length}</td>` +
+    `<td data-value="${own.length}">${own.length}</td>` +
     `<td data-value="${esc(first ?? '')}">${esc(first ? first.slice(0, 10) : '—')}</td>` +
     `<td data-value="${days ?? -1}">${days === undefined ? '—' : esc(plural(days, 'day'))}</td>` +
-    `<td class="locs"><details><summary>${esc(truncate(where(t.occurrences[0] ?? ({ path: '?', line: 0 } as Occurrence)), 60))}${t.occurrences.length > 1 ? ` +${t.occurrences.length - 1}` : ''}</summary><ul>${locs.join('')}</ul></details></td>` +
+    `<td class="locs"><details><summary>${esc(truncate(where(own[0] ?? ({ path: '?', line: 0 } as Occurrence)), 60))}${t.occurrences.length > 1 ? ` +${t.occurrences.length - 1}` : ''}</summary><ul>${locs.join('')}</ul></details></td>` +
     `<td>${link ? `<a href="${esc(link)}" target="_blank" rel="noopener noreferrer">rotate</a>` : '—'}</td></tr>`
   );
 }
@@ -212,8 +217,8 @@ figure.chart{margin:0;background:var(--card);border:1px solid var(--line);border
 svg text{font:12px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#33414f}svg text.big{font-size:28px;font-weight:700}svg text.small{fill:#5d6b7a}
 svg [role=button]{cursor:pointer}svg [role=button]:hover rect,svg [role=button]:hover{opacity:.85}.empty{color:var(--muted)}
 .panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
-.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}.filters input,.filters select{font:inherit;padding:5px 8px;border:1px solid #c9d2db;border-radius:6px;background:#fff}
-.filters input{min-width:260px}#count{color:var(--muted);margin-left:auto}button.reset{font:inherit;padding:5px 10px;border:1px solid #c9d2db;border-radius:6px;background:#fff;cursor:pointer}
+.filters{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin-bottom:10px}.filters input[type=search],.filters select{font:inherit;padding:5px 8px;border:1px solid #c9d2db;border-radius:6px;background:#fff}
+.filters input[type=search]{min-width:260px}#count{color:var(--muted);margin-left:auto}button.reset{font:inherit;padding:5px 10px;border:1px solid #c9d2db;border-radius:6px;background:#fff;cursor:pointer}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:7px 8px;border-bottom:1px solid var(--line)}
 th{position:sticky;top:0;background:#eef2f6;font-size:12px;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}th[data-sort]{cursor:pointer}
 th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}tr[hidden]{display:none}
@@ -223,6 +228,8 @@ th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{co
 .sev-critical{background:#b3192b}.sev-high{background:#e0592a}.sev-medium{background:#e9a23b}.sev-low{background:#4f8fc0}.sev-info{background:#9aa5b1}
 .priv-admin{background:#7a1f5c}.priv-write{background:#c0392b}.priv-publish{background:#d68910}.priv-read{background:#2e86c1}.priv-unknown{background:#aab7b8}
 .exp-active{background:#c0392b}.exp-history-only{background:#7f8c8d}
+.score{white-space:nowrap}.score .reasons{white-space:normal;max-width:220px}.tier-review{display:inline-block;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#5d6b7a;border:1px solid #c9d2db}
+tr[data-tier=review]{background:#fafbfc}tr[data-tier=review] .rule{color:#5d6b7a}.filters label{display:flex;gap:5px;align-items:center;color:var(--muted)}li.part{color:var(--muted)}
 .locs{max-width:420px;font-size:12px}.locs summary{cursor:pointer;word-break:break-all}.locs ul{margin:6px 0 0;padding-left:18px;word-break:break-all}
 footer{color:var(--muted);font-size:12px;padding:0 28px 24px}
 `;
@@ -235,17 +242,21 @@ const SCRIPT = `
   var rows = Array.prototype.slice.call(tbody.rows);
   var q = document.getElementById('q');
   var selects = { severity: document.getElementById('f-severity'), provider: document.getElementById('f-provider'), exposure: document.getElementById('f-exposure'), age: document.getElementById('f-age') };
+  var review = document.getElementById('f-review');
   var count = document.getElementById('count');
   function apply() {
     var text = q.value.trim().toLowerCase();
-    var shown = 0;
+    var shown = 0, total = 0;
     rows.forEach(function (r) {
-      var ok = !text || r.dataset.search.indexOf(text) !== -1;
+      // Review-tier rows count only once the review tier is shown.
+      var inTier = r.dataset.tier !== 'review' || review.checked;
+      var ok = inTier && (!text || r.dataset.search.indexOf(text) !== -1);
       Object.keys(selects).forEach(function (k) { if (ok && selects[k].value && r.dataset[k] !== selects[k].value) ok = false; });
       r.hidden = !ok;
+      if (inTier) total++;
       if (ok) shown++;
     });
-    count.textContent = 'Showing ' + shown + ' of ' + rows.length + ' tokens';
+    count.textContent = 'Showing ' + shown + ' of ' + total + ' tokens';
     count.dataset.shown = String(shown);
   }
   var sortIndex = -1, dir = 1;
@@ -268,8 +279,9 @@ const SCRIPT = `
     th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(th); } });
   });
   q.addEventListener('input', apply);
+  review.addEventListener('change', apply);
   Object.keys(selects).forEach(function (k) { selects[k].addEventListener('change', apply); });
-  document.getElementById('reset').addEventListener('click', function () { q.value = ''; Object.keys(selects).forEach(function (k) { selects[k].value = ''; }); apply(); });
+  document.getElementById('reset').addEventListener('click', function () { q.value = ''; review.checked = false; Object.keys(selects).forEach(function (k) { selects[k].value = ''; }); apply(); });
   // Clicking a bar or a slice filters the table by what it shows.
   Array.prototype.forEach.call(document.querySelectorAll('svg [role=button]'), function (el) {
     function pick() {
@@ -296,7 +308,8 @@ export interface HtmlOptions {
 }
 
 export function toHtml(inv: Inventory, opts: HtmlOptions = {}): string {
-  const stats = reportStats(inv);
+  const inReview = inv.tokens.filter((t) => t.tier === 'review');
+  const stats = reportStats({ ...inv, tokens: inv.tokens.filter((t) => t.tier !== 'review') });
   const title = opts.title ?? (inv.scan.org ? 'Organisation token inventory' : 'Token inventory');
   const providers = stats.byProvider.slice(0, 12);
   const otherProviders = stats.byProvider.slice(12).reduce((n, [, c]) => n + c, 0);
@@ -320,6 +333,7 @@ export function toHtml(inv: Inventory, opts: HtmlOptions = {}): string {
     ],
   ];
   if (stats.shared) cards.push(['shared', stats.shared, 'in several repositories']);
+  cards.push(['review', inReview.length, 'in review (hidden in the table)']);
   const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed') ?? [];
   const rows = inv.tokens.map((t) => tokenRow(t, inv)).join('\n');
   const ageOptions: Array<[string, string]> = stats.ages.map(([l]) => [l, l]);
@@ -358,11 +372,12 @@ ${failed.length ? `<section class="panel" id="failed"><h2>${plural(failed.length
 <select id="f-provider" aria-label="Provider"><option value="">All providers</option>${options(stats.byProvider.map(([p]) => [p, p]).sort((a, b) => (a[0] < b[0] ? -1 : 1)) as Array<[string, string]>)}</select>
 <select id="f-exposure" aria-label="Exposure"><option value="">Active and history only</option>${options([['active', 'Active'], ['history-only', 'History only']])}</select>
 <select id="f-age" aria-label="Exposure age"><option value="">Any age</option>${options(ageOptions)}</select>
+<label title="Password hashes, encrypted keys and low-scoring candidates: kept for a person to judge, never counted"><input type="checkbox" id="f-review"> Show review tier (${inReview.length})</label>
 <button type="button" class="reset" id="reset">Reset</button>
 <span id="count" data-shown="${stats.tokens}">Showing ${stats.tokens} of ${stats.tokens} tokens</span>
 </div>
 <table id="tokens">
-<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Privilege</th><th data-sort="number">Status</th><th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th><th data-sort="text">First seen</th><th data-sort="number">Exposed for</th><th>Locations</th><th>Rotate</th></tr></thead>
+<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Score</th><th data-sort="number">Privilege</th><th data-sort="number">Status</th><th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th><th data-sort="text">First seen</th><th data-sort="number">Exposed for</th><th>Locations</th><th>Rotate</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

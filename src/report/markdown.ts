@@ -1,6 +1,8 @@
 // Inventory -> an assessor's report in Markdown: what was scanned and when, the counts, the findings mapped to
-// NIST SP 800-53 Rev. 5 controls and NIST CSF 2.0 functions, and the list of what remains to rotate. Pure and
-// reproducible: dates come from the inventory, never from the clock. Secrets appear redacted only.
+// NIST SP 800-53 Rev. 5 controls and NIST CSF 2.0 functions, and the list of what remains to rotate. Counts and
+// controls cover report-tier tokens; review-tier ones are counted apart and listed in their own section when the
+// inventory carries them. Pure and reproducible: dates come from the inventory, never from the clock. Secrets
+// appear redacted only.
 import type { Inventory, RuleKind, Token } from '../model/index.js';
 import { SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
 import { formatBytes } from './text.js';
@@ -41,8 +43,11 @@ const status = (n: number, open: string) => (n ? `**Open**: ${open}` : 'No findi
 
 const utc = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
 
-export function toMarkdown(inv: Inventory): string {
-  const s = inv.scan;
+export function toMarkdown(full: Inventory): string {
+  const s = full.scan;
+  const inv = { ...full, tokens: full.tokens.filter((t) => t.tier !== 'review') };
+  const inReview = full.tokens.filter((t) => t.tier === 'review');
+  const reviewCount = Math.max(s.review ?? 0, inReview.length);
   const st = reportStats(inv);
   const tokens = inv.tokens;
   const active = tokens.filter((t) => exposureOf(t) === 'active');
@@ -78,11 +83,21 @@ export function toMarkdown(inv: Inventory): string {
     scope.push(['Coverage', `working tree: ${plural(s.files, 'file')} (${formatBytes(s.bytes)}); history not scanned`]);
   }
   if (s.org?.datastore) scope.push(['Datastore', code(s.org.datastore)]);
+  if (s.minScore !== undefined || reviewCount) {
+    const listed = inReview.length ? 'listed under "For review"' : reviewCount ? 'not listed (`--include-review` lists them)' : 'none';
+    scope.push([
+      'Tiers',
+      `reported: ${tokens.length}; review: ${reviewCount} (a score below ${s.minScore ?? 'the minimum'}, or a password hash, an encrypted key or another value kept for a person to judge; ${listed})`,
+    ]);
+  }
   out.push(table(['Item', 'Value'], scope.map(([a, b]) => [a, cell(b)])), '');
 
   out.push('## Summary', '');
+  const reviewNote = reviewCount
+    ? `${plural(reviewCount, 'more candidate')} ${reviewCount === 1 ? 'is' : 'are'} in the review tier: not counted here, for a person to judge.`
+    : '';
   if (!tokens.length) {
-    out.push(`No credentials were found in the scope above.${failed.length ? ` ${plural(failed.length, 'repository', 'repositories')} could not be scanned: see below.` : ''}`, '');
+    out.push(`No credentials were found in the scope above.${failed.length ? ` ${plural(failed.length, 'repository', 'repositories')} could not be scanned: see below.` : ''}${reviewNote ? ` ${reviewNote}` : ''}`, '');
   } else {
     const where = repos ? ` in ${st.placesWithTokens} of ${plural(repos.length, 'repository', 'repositories')}` : '';
     out.push(`- **${plural(tokens.length, 'unique credential')}** (${plural(st.occurrences, 'occurrence')})${where}.`);
@@ -94,6 +109,7 @@ export function toMarkdown(inv: Inventory): string {
     out.push(`- By severity: ${SEVERITIES.filter((x) => st.bySeverity[x]).map((x) => `${x} ${st.bySeverity[x]}`).join(', ')}.`);
     out.push(`- Over-privileged (admin rights): ${admin.length}; write or publish rights: ${write.length}.`);
     if (st.shared) out.push(`- ${plural(st.shared, 'credential')} ${st.shared === 1 ? 'appears' : 'appear'} in more than one repository.`);
+    if (reviewNote) out.push(`- ${reviewNote}`);
     out.push('');
   }
 
@@ -198,10 +214,11 @@ export function toMarkdown(inv: Inventory): string {
         ['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate'],
         order.map((t, i) => {
           const places = placesOf(t, inv);
-          const first = t.occurrences[0];
+          const own = t.occurrences.filter((o) => !o.part);
+          const first = own[0];
           const whereText = repos
             ? `${plural(places.length, 'repository', 'repositories')}: ${places.slice(0, 3).join(', ')}${places.length > 3 ? ', …' : ''}`
-            : `${first ? `${first.path}:${first.line}` : ''}${t.occurrences.length > 1 ? ` (+${t.occurrences.length - 1})` : ''}`;
+            : `${first ? `${first.path}:${first.line}` : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
           const days = exposureDays(t, s.startedAt);
           const url = safeUrl(t.rotate);
           return [
@@ -223,9 +240,39 @@ export function toMarkdown(inv: Inventory): string {
     );
   }
 
+  if (inReview.length) {
+    out.push('## For review', '');
+    out.push('Kept for a person to judge, not counted above: each may be a real credential or not.', '');
+    out.push(
+      table(
+        ['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Score:', 'Why in review', 'Where'],
+        inReview.map((t, i) => {
+          const own = t.occurrences.filter((o) => !o.part);
+          const first = own[0];
+          const places = placesOf(t, inv);
+          const whereText = repos
+            ? `${plural(places.length, 'repository', 'repositories')}: ${places.slice(0, 3).join(', ')}${places.length > 3 ? ', …' : ''}`
+            : `${first ? `${first.path}:${first.line}` : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
+          return [
+            i + 1,
+            t.severity,
+            cell(`${t.provider}: ${t.ruleName}`),
+            cell(code(t.redacted)),
+            cell(code(t.id.slice(0, 12))),
+            (t.score ?? 1).toFixed(2),
+            cell(t.reasons.join('; ') || '—'),
+            cell(whereText),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
   out.push('## Method and limits', '');
   out.push(
     '- Detection: provider-specific patterns with keyword prefilters, entropy thresholds and checksums where a provider embeds one; generic rules for assignments of secret-looking values.',
+    '- Each candidate is scored from 0 to 1 on its features; those below the minimum score, and password hashes, encrypted keys and other values a person must judge, go to the review tier and are not counted as findings.',
     '- Every credential is listed once, identified by a keyed fingerprint (HMAC-SHA-256); values are shown only as a short prefix and their length.',
     '- "Active" means present in the current tree of HEAD (or in the files scanned). No credential was tried against its provider: validity is not tested.',
     '- History scans read every unique file version reachable from the refs scanned; content outside git (LFS objects, submodules, build artefacts) is not covered.',

@@ -1,4 +1,6 @@
-// Inventory -> SARIF 2.1.0 that GitHub code scanning accepts. Pure: no I/O.
+// Inventory -> SARIF 2.1.0 that GitHub code scanning accepts: one result per place a token occurs, the places of
+// its companion parts (a user name, a key id) as that result's related locations. Review-tier tokens (present only
+// when the inventory carries them) are notes. Pure: no I/O.
 import crypto from 'node:crypto';
 import type * as Sarif from 'sarif';
 import type { Confidence, Inventory, Occurrence, Rule, Severity, Token } from '../model/index.js';
@@ -60,33 +62,55 @@ function stableFingerprint(t: Token, o: Occurrence): string {
   return crypto.createHash('sha256').update(`${t.ruleId}\0${t.id}\0${o.target ?? o.repo ?? ''}\0${o.path}`).digest('hex').slice(0, 32);
 }
 
+function physicalLocation(o: Occurrence): Sarif.PhysicalLocation {
+  return {
+    artifactLocation: { uri: uriOf(o), uriBaseId: '%SRCROOT%' },
+    region: { startLine: o.line, startColumn: o.column, endLine: o.endLine, endColumn: o.endColumn },
+  };
+}
+
+/** The same file of the same commit (and repository or target): where a part belongs with the token. */
+const sameFile = (a: Occurrence, b: Occurrence) => a.path === b.path && a.commit === b.commit && a.repo === b.repo && a.target === b.target;
+
 export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {}): Sarif.Log {
   const used = new Set(inv.tokens.map((t) => t.ruleId));
   const driverRules = rules.filter((r) => used.has(r.id)).sort((a, b) => a.id.localeCompare(b.id));
   const index = new Map(driverRules.map((r, i) => [r.id, i]));
   const results: Sarif.Result[] = [];
   for (const t of inv.tokens) {
-    for (const o of t.occurrences) {
-      const region: Sarif.Region = { startLine: o.line, startColumn: o.column, endLine: o.endLine, endColumn: o.endColumn };
+    const own = t.occurrences.filter((o) => !o.part);
+    const parts = t.occurrences.filter((o) => o.part);
+    const review = t.tier === 'review';
+    for (const o of own) {
       const where = o.commit ? ` (commit ${o.commit.slice(0, 12)})` : '';
-      results.push({
+      const why = review ? ` In review, not reported: ${t.reasons[0] ?? `score ${t.score}`}.` : '';
+      const result: Sarif.Result = {
         ruleId: t.ruleId,
         ruleIndex: index.get(t.ruleId),
-        level: LEVEL[t.severity],
+        level: review ? 'note' : LEVEL[t.severity],
         message: {
-          text: `${t.ruleName} ${t.redacted}${where}. Privilege: ${t.privilege}. Token ${t.id.slice(0, 12)} occurs in ${t.occurrences.length} place(s); rotate it: ${t.rotate}`,
+          text: `${t.ruleName} ${t.redacted}${where}. Privilege: ${t.privilege}. Token ${t.id.slice(0, 12)} occurs in ${own.length} place(s); rotate it: ${t.rotate}${why}`,
         },
-        locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(o), uriBaseId: '%SRCROOT%' }, region } }],
+        locations: [{ physicalLocation: physicalLocation(o) }],
         partialFingerprints: { 'shadowscan/token/v1': stableFingerprint(t, o) },
+        rank: Math.round((t.score ?? 1) * 100),
         properties: {
           fingerprint: t.id,
           redacted: t.redacted,
           confidence: t.confidence,
           privilege: t.privilege,
+          score: t.score,
+          tier: t.tier,
+          reasons: t.reasons,
           ...(o.commit ? { commit: o.commit } : {}),
           ...(o.decoded ? { decoded: o.decoded } : {}),
         },
-      });
+      };
+      const related = parts.filter((p) => sameFile(p, o));
+      if (related.length) {
+        result.relatedLocations = related.map((p, i) => ({ id: i + 1, physicalLocation: physicalLocation(p), message: { text: `part: ${p.part}` } }));
+      }
+      results.push(result);
     }
   }
   const run: Sarif.Run = {

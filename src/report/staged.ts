@@ -1,7 +1,8 @@
 // Inventory of a staged scan -> the message a blocked commit shows: where each token is, what it is (redacted),
-// and the three ways forward with the exact commands. Pure: no I/O.
-import type { Inventory } from '../model/index.js';
-import { formatBytes } from './text.js';
+// and the three ways forward with the exact commands. Only report-tier tokens block a commit; review-tier ones
+// are counted, and listed with --include-review. Pure: no I/O.
+import type { Inventory, Token } from '../model/index.js';
+import { formatBytes, scoreLine, tierCounts } from './text.js';
 
 const RED = '\x1b[1;31m';
 const BOLD = '\x1b[1m';
@@ -27,27 +28,39 @@ function quoteArg(s: string): string {
 export function toStagedText(inv: Inventory, options: StagedMessageOptions = {}): string {
   const c = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
   const s = inv.scan;
+  const counts = tierCounts(inv);
+  const inReview = counts.review + counts.hidden;
   const known = s.baseline?.known ? `; ${s.baseline.known} known token${s.baseline.known === 1 ? '' : 's'} (baseline) not reported` : '';
-  const stats = `${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${known}`;
-  if (!inv.tokens.length) return `shadowscan: no new secrets in the staged changes (${stats})\n`;
+  const review = inReview ? `; ${inReview} in review, not blocking${counts.hidden ? ' (--include-review lists them)' : ''}` : '';
+  const stats = `${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${known}${review}`;
+  const blocking = inv.tokens.filter((t) => t.tier !== 'review');
+  const listed = inv.tokens.filter((t) => t.tier === 'review');
+  const tokenLines = (t: Token, indent: string): string[] => {
+    const fp = t.id.slice(0, FINGERPRINT_PREFIX);
+    const parts = t.parts?.length ? `, with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '';
+    return [
+      `${indent}${c(BOLD, t.ruleName)} [${t.ruleId}]: ${t.redacted}${parts}${t.secret !== undefined ? `  ${t.secret}` : ''}`,
+      `${indent}  fingerprint ${fp}, severity ${t.severity}, privilege ${t.privilege}; ${scoreLine(t)}`,
+      ...t.occurrences.map((o) => `${indent}  ${o.part ? `part: ${o.part} at ` : ''}${c(BOLD, `${o.path}:${o.line}:${o.column}`)}${o.decoded ? ` (${o.decoded}-decoded)` : ''}`),
+    ];
+  };
+  const reviewSection = listed.length ? ['In review (does not block the commit):', ...listed.flatMap((t) => [...tokenLines(t, '  '), ''])] : [];
+  if (!blocking.length) return [`shadowscan: no new secrets in the staged changes (${stats})`, ...(listed.length ? ['', ...reviewSection] : [])].join('\n') + '\n';
 
   const cmd = options.command ?? 'shadowscan';
   const baseline = options.baselineFile ?? '.shadowscan-baseline.json';
   const output = options.baselineFile ? ` --output ${quoteArg(options.baselineFile)}` : '';
-  const n = inv.tokens.length;
+  const n = blocking.length;
   const out: string[] = [c(RED, `shadowscan: commit blocked: ${n} secret${n === 1 ? '' : 's'} in the staged changes`) + c(DIM, ` (${stats})`), ''];
-  for (const t of inv.tokens) {
-    const fp = t.id.slice(0, FINGERPRINT_PREFIX);
-    const parts = t.parts?.length ? `, with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '';
-    out.push(`  ${c(BOLD, t.ruleName)} [${t.ruleId}]: ${t.redacted}${parts}${t.secret !== undefined ? `  ${t.secret}` : ''}`);
-    out.push(`    fingerprint ${fp}, severity ${t.severity}, privilege ${t.privilege}`);
-    for (const o of t.occurrences) out.push(`    ${c(BOLD, `${o.path}:${o.line}:${o.column}`)}${o.decoded ? ` (${o.decoded}-decoded)` : ''}`);
+  for (const t of blocking) {
+    out.push(...tokenLines(t, '  '));
     out.push(`    rotate: ${t.rotate}`);
     out.push('');
   }
-  const fps = inv.tokens.map((t) => t.id.slice(0, FINGERPRINT_PREFIX));
-  const first = inv.tokens[0];
-  const where = first.occurrences[0];
+  const fps = blocking.map((t) => t.id.slice(0, FINGERPRINT_PREFIX));
+  const first = blocking[0];
+  // The token's own place, not a companion part's: that is the line to mark.
+  const where = first.occurrences.find((o) => !o.part) ?? first.occurrences[0];
   out.push(
     'Three ways forward:',
     `  1. Remove it: take the value out of the file (read it from the environment or a secret store) and`,
@@ -60,6 +73,7 @@ export function toStagedText(inv: Inventory, options: StagedMessageOptions = {})
     `       shadowscan:allow ${first.id.slice(0, FINGERPRINT_PREFIX)}`,
     `     (bound to this token: a different secret on that line is still reported).`,
     '',
+    ...reviewSection,
   );
   return out.join('\n');
 }

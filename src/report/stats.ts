@@ -100,7 +100,7 @@ export function reportStats(inv: Inventory): ReportStats {
   let occurrences = 0;
   let shared = 0;
   for (const t of inv.tokens) {
-    occurrences += t.occurrences.length;
+    occurrences += t.occurrences.filter((o) => !o.part).length;
     byProvider.set(t.provider, (byProvider.get(t.provider) ?? 0) + 1);
     bySeverity[t.severity]++;
     byPrivilege[t.privilege]++;

@@ -1,5 +1,5 @@
 // Inventory -> human-readable text, grouped by token. Colour only when asked (the CLI asks on a TTY).
-import type { Inventory, Severity } from '../model/index.js';
+import type { Inventory, Severity, Token } from '../model/index.js';
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
@@ -13,12 +13,27 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/** One line: the score and what decided it; `review` first for a review-tier token. */
+export function scoreLine(t: Token): string {
+  const score = `score ${(t.score ?? 1).toFixed(2)}`;
+  const reasons = t.reasons?.length ? `: ${t.reasons.join('; ')}` : '';
+  return `${t.tier === 'review' ? 'review, ' : ''}${score}${reasons}`;
+}
+
+/** Counts for a summary line: report-tier tokens shown, review-tier ones shown, and those left out. */
+export function tierCounts(inv: Inventory): { reported: number; review: number; hidden: number } {
+  const review = inv.tokens.filter((t) => t.tier === 'review').length;
+  return { reported: inv.tokens.length - review, review, hidden: Math.max(0, (inv.scan.review ?? 0) - review) };
+}
+
 export function toText(inv: Inventory, options: { color?: boolean } = {}): string {
   const c = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
   const out: string[] = [];
   for (const t of inv.tokens) {
     const secretShown = t.secret !== undefined ? `  ${c(BOLD, t.secret)}` : '';
-    out.push(`${c(COLORS[t.severity], t.severity.toUpperCase().padEnd(8))} ${c(BOLD, t.ruleName)}  ${t.redacted}${secretShown}  ${c(DIM, `[${t.ruleId}] ${t.id.slice(0, 12)}`)}`);
+    const review = t.tier === 'review' ? `  ${c(BOLD, '(review)')}` : '';
+    out.push(`${c(COLORS[t.severity], t.severity.toUpperCase().padEnd(8))} ${c(BOLD, t.ruleName)}  ${t.redacted}${secretShown}  ${c(DIM, `[${t.ruleId}] ${t.id.slice(0, 12)}`)}${review}`);
+    out.push(`         ${scoreLine(t)}`);
     const extra = [
       `privilege ${t.privilege} (${t.privilegeReason})`,
       `confidence ${t.confidence}`,
@@ -29,14 +44,19 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
     for (const o of t.occurrences) {
       const where = `${o.repo !== undefined ? `${o.repo}: ` : o.target && inv.scan.targets.length > 1 ? `${o.target}:` : ''}${o.path}:${o.line}:${o.column}`;
       const hist = o.commit ? c(DIM, `  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`) : '';
-      out.push(`         ${where}${o.decoded ? c(DIM, ` (${o.decoded}-decoded)`) : ''}${hist}`);
+      out.push(`         ${o.part ? `part: ${o.part} at ` : ''}${where}${o.decoded ? c(DIM, ` (${o.decoded}-decoded)`) : ''}${hist}`);
     }
     out.push(`         rotate: ${t.rotate}`);
     out.push('');
   }
-  const occ = inv.tokens.reduce((n, t) => n + t.occurrences.length, 0);
+  const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);
   const s = inv.scan;
-  const summary = `${inv.tokens.length} token${inv.tokens.length === 1 ? '' : 's'} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}${s.baseline?.known ? `; ${s.baseline.known} known in the baseline, not shown` : ''}`;
-  out.push(inv.tokens.length ? c(BOLD, summary) : summary);
+  const n = tierCounts(inv);
+  const tokens = `${n.reported} token${n.reported === 1 ? '' : 's'}${n.review ? ` and ${n.review} in review` : ''}`;
+  const summary =
+    `${tokens} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s` +
+    `${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}${s.baseline?.known ? `; ${s.baseline.known} known in the baseline, not shown` : ''}` +
+    `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}`;
+  out.push(n.reported ? c(BOLD, summary) : summary);
   return out.join('\n') + '\n';
 }

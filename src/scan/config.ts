@@ -1,4 +1,4 @@
-// The project config file (.shadowscan.yaml): excludes, allowlists, rule selection, fingerprint key.
+// The project config file (.shadowscan.yaml): excludes, allowlists, rule selection, fingerprint key, minimum score.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -10,6 +10,8 @@ export interface ShadowscanConfig {
   includeVendored?: boolean;
   maxFileSize?: number;
   fingerprintKey?: string;
+  /** Tokens scoring below this go to the review tier (default DEFAULT_MIN_SCORE). */
+  minScore?: number;
   allowlist: { paths: string[]; secrets: string[]; stopwords: string[]; fingerprints: string[] };
   rules: { disable: string[]; paths: string[] };
   /** Where the config came from, if anywhere. */
@@ -19,6 +21,15 @@ export interface ShadowscanConfig {
 export const CONFIG_FILE_NAMES = ['.shadowscan.yaml', '.shadowscan.yml'];
 
 export class ConfigError extends Error {}
+
+/** Below this score a token goes to the review tier, unless the config or --min-score says otherwise. */
+export const DEFAULT_MIN_SCORE = 0.5;
+
+/** A minimum score: a number from 0 to 1. Undefined when `v` is not one. */
+export function asMinScore(v: unknown): number | undefined {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
+}
 
 export function emptyConfig(): ShadowscanConfig {
   return { exclude: [], allowlist: { paths: [], secrets: [], stopwords: [], fingerprints: [] }, rules: { disable: [], paths: [] } };
@@ -63,13 +74,19 @@ export function loadConfig(file: string | undefined): ShadowscanConfig {
     throw new ConfigError(`cannot read config ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${file} must be a mapping`);
-  const known = new Set(['exclude', 'includeVendored', 'maxFileSize', 'fingerprintKey', 'allowlist', 'rules']);
+  const known = new Set(['exclude', 'includeVendored', 'maxFileSize', 'fingerprintKey', 'minScore', 'allowlist', 'rules']);
   for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`config ${file}: unknown key "${k}"`);
   config.file = file;
   config.exclude = strings(doc.exclude, 'exclude');
   if (doc.includeVendored !== undefined) config.includeVendored = Boolean(doc.includeVendored);
   if (doc.maxFileSize !== undefined) config.maxFileSize = parseSize(doc.maxFileSize as string | number);
   if (typeof doc.fingerprintKey === 'string') config.fingerprintKey = doc.fingerprintKey;
+  if (doc.minScore !== undefined) {
+    // A number in the YAML, not a string that looks like one.
+    const min = typeof doc.minScore === 'number' ? asMinScore(doc.minScore) : undefined;
+    if (min === undefined) throw new ConfigError(`config ${file}: minScore must be a number from 0 to 1 (got ${JSON.stringify(doc.minScore)})`);
+    config.minScore = min;
+  }
   const allow = (doc.allowlist ?? {}) as Record<string, unknown>;
   config.allowlist = {
     paths: strings(allow.paths, 'allowlist.paths'),

@@ -12,10 +12,11 @@ import { runGitRaw } from '../sources/git/index.js';
 import type { Datastore } from '../store/index.js';
 import type { Finding } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
+import { isReported } from './tiers.js';
 import { MatcherPool } from './pool.js';
 import { fingerprintSecret } from './redact.js';
 import { attachProvenance, scanHistory, type BlobMemo, type RepoScanOptions } from './scan-history.js';
-import { defaultConcurrency, findingContextOptions } from './scan-tree.js';
+import { defaultConcurrency, findingContextOptions, minScoreFor } from './scan-tree.js';
 
 export interface OrgRepository {
   /** Stable name: the path relative to the folder searched, or the line of the list file. */
@@ -197,6 +198,13 @@ export async function repositoryState(repoPath: string): Promise<string | undefi
 const MAX_SKIPPED = 1000;
 const MAX_WARNINGS = 200;
 
+/** A repository's token counts: report tier, and review tier when there are any. */
+export function tierCounts(tokens: Token[]): Pick<RepositoryScan, 'tokens' | 'review'> {
+  const reported = tokens.filter(isReported).length;
+  const review = tokens.length - reported;
+  return { tokens: reported, review: review || undefined };
+}
+
 /**
  * Folds inventories into one: each repository's history scan (its occurrences gain `repo`), or whole inventories
  * (org scans of other shards, history scans of single repositories). Provenance is recomputed across them.
@@ -220,11 +228,14 @@ export class InventoryMerger {
   private backend: 'git' | 'isomorphic-git' = 'git';
   private rulesCount = 0;
   private rulesVersions = new Set<string>();
+  private minScores = new Set<number>();
   private shards = new Map<number, Set<number>>();
 
-  constructor(rules: Rule[]) {
-    this.builder = new InventoryBuilder(new Map(rules.map((r) => [r.id, r])));
+  /** `minScore`: the one the repositories are scanned with; merged inventories keep their tokens' tiers. */
+  constructor(rules: Rule[], options: { minScore?: number } = {}) {
+    this.builder = new InventoryBuilder(new Map(rules.map((r) => [r.id, r])), options);
     this.rulesCount = rules.length;
+    if (options.minScore !== undefined) this.minScores.add(options.minScore);
   }
 
   private skip(s: SkippedFile): void {
@@ -278,6 +289,7 @@ export class InventoryMerger {
     if (inv.schemaVersion !== 1 || !Array.isArray(inv.tokens) || !inv.scan) throw new OrgUsageError('not a shadowscan inventory (schemaVersion 1)');
     if (!this.startedAt || inv.scan.startedAt < this.startedAt) this.startedAt = inv.scan.startedAt;
     this.durationMs += inv.scan.durationMs;
+    if (inv.scan.minScore !== undefined) this.minScores.add(inv.scan.minScore);
     const org = inv.scan.org;
     if (org) {
       this.tokens(inv);
@@ -306,7 +318,7 @@ export class InventoryMerger {
         commits: inv.scan.history?.commits,
         blobs: inv.scan.history?.blobs,
         bytes: inv.scan.bytes,
-        tokens: inv.tokens.length,
+        ...tierCounts(inv.tokens),
         ...(inv.scan.history?.head ? { head: inv.scan.history.head } : {}),
       });
       this.blobsRead += inv.scan.history?.blobs ?? 0;
@@ -363,6 +375,8 @@ export class InventoryMerger {
         warnings,
         rules: this.rulesCount,
         history: { mode: 'history', backend: this.backend, commits: this.commits, blobs: this.blobs },
+        // Said only when every inventory merged was tiered with the same minimum.
+        ...(this.minScores.size === 1 ? { minScore: [...this.minScores][0] } : {}),
         org,
       },
       o.version,
@@ -468,18 +482,21 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
   progress.total = o.repositories.length;
   const weights = new Map(o.repositories.map((r) => [r.name, repositoryWeight(r.path)]));
   progress.weightTotal = [...weights.values()].reduce((a, b) => a + b, 0);
-  const merger = new InventoryMerger(o.rules);
+  const minScore = minScoreFor(o);
+  const merger = new InventoryMerger(o.rules, { minScore });
   for (const w of o.warnings ?? []) merger.addWarning(w);
   const version = rulesVersion(o);
   // A repository whose state and these settings match its last scan's is not scanned again: its stored results are.
+  // The minimum score decides the tiers stored with them, so it is one of the settings (its blobs are not: findings
+  // do not depend on it).
   const settings = crypto
     .createHash('sha256')
-    .update(JSON.stringify([version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false]))
+    .update(JSON.stringify([version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false, minScore]))
     .digest('hex');
   const store = o.store;
   const versionId = store?.versionId(version);
   const shardText = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
-  const runId = store?.startRun('scan', { version: versionId, source: o.source, shard: shardText, startedAt });
+  const runId = store?.startRun('scan', { version: versionId, source: o.source, shard: shardText, startedAt, minScore });
   // Every repository's state first, while this process is small: forking it to run git costs about 1 ms now and
   // 20 ms once the workers and buffers take 400 MB. A ref that moves after this only makes the next run rescan.
   const states = new Map<string, string | undefined>();
@@ -502,7 +519,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
       state = s && crypto.createHash('sha256').update(settings).update(s).digest('hex');
       const known = state ? store.unchangedRepository(repo.name, state) : undefined;
       if (known) {
-        const scan: RepositoryScan = { ...known.scan, scannedAt, durationMs: Date.now() - t0, blobs: 0, reused: 0, bytes: 0, tokens: known.tokens.length, unchanged: true };
+        const scan: RepositoryScan = { ...known.scan, scannedAt, durationMs: Date.now() - t0, blobs: 0, reused: 0, bytes: 0, ...tierCounts(known.tokens), unchanged: true };
         store.touchRepository(runId!, repo.name, scannedAt);
         progress.saw(known.tokens);
         merger.addRepository(repo.name, storedInventory(known.tokens, known.scan, o), scan);
@@ -544,6 +561,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         showSecrets: o.showSecrets,
         fingerprintKey: o.fingerprintKey,
         version: o.version,
+        minScore,
         backend: o.backend,
         pool,
         memo,
@@ -559,7 +577,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         blobs: read,
         reused,
         bytes: inv.scan.bytes,
-        tokens: inv.tokens.length,
+        ...tierCounts(inv.tokens),
       };
       if (h?.head) scan.head = h.head;
       if (h?.bare) scan.bare = true;
@@ -607,6 +625,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         blobsReused: progress.blobsReused,
         bytes: inv.scan.bytes,
         tokens: inv.tokens.length,
+        review: inv.tokens.filter((t) => !isReported(t)).length,
       },
       { tokens: inv.tokens, scope: o.pruneStore && !o.shard ? o.repositories.map((r) => r.name) : undefined },
     );

@@ -12,8 +12,8 @@ import {
   type StagedChange,
 } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
-import { findingContextOptions, type ScanSettings } from './scan-tree.js';
-import { InventoryBuilder } from './inventory.js';
+import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tree.js';
+import { InventoryBuilder, partLast } from './inventory.js';
 import type { WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
 
@@ -290,7 +290,7 @@ function chronological(a: { date?: string; commit?: string }, b: { date?: string
 /** Token provenance from its occurrences: first and last commit that wrote it, how many did, whether HEAD has it. */
 export function attachProvenance(tokens: Token[], inHead: Set<string>): void {
   for (const t of tokens) {
-    t.occurrences.sort((a, b) => chronological(a, b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
+    t.occurrences.sort((a, b) => chronological(a, b) || partLast(a, b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
     const first = t.occurrences[0];
     const last = t.occurrences[t.occurrences.length - 1];
     if (first?.commit) {
@@ -399,7 +399,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     }
 
     const added = addedPromise ? await addedPromise : undefined;
-    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])));
+    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
     for (const [key, st] of blobs) {
       if (st === DONE || !st.findings?.length) continue;
       const blob = key.split(':')[0];
@@ -451,6 +451,7 @@ function summary(o: RepoScanOptions, started: number, files: number, bytes: numb
     warnings: notes.warnings,
     rules: o.rules.length,
     history,
+    minScore: minScoreFor(o),
   };
 }
 
@@ -471,7 +472,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       exclude: [...(o.exclude ?? []), ...o.config.exclude, ...o.config.allowlist.paths],
       includeVendored: o.includeVendored ?? o.config.includeVendored ?? false,
     });
-    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])));
+    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
     let files = 0;
     let bytes = 0;
     const wanted = changes.filter((ch) => {

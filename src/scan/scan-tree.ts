@@ -6,7 +6,7 @@ import { FindingContext, type FindingContextOptions } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
-import type { ShadowscanConfig } from './config.js';
+import { DEFAULT_MIN_SCORE, type ShadowscanConfig } from './config.js';
 
 /** What every kind of scan (tree, history, staged, org) is told: rules, config, limits, output of secrets. */
 export interface ScanSettings {
@@ -19,6 +19,8 @@ export interface ScanSettings {
   showSecrets?: boolean;
   fingerprintKey: string;
   version: string;
+  /** Tokens scoring below this go to the review tier (default: the config's minScore, else DEFAULT_MIN_SCORE). */
+  minScore?: number;
 }
 
 export interface TreeScanOptions extends ScanSettings {
@@ -47,6 +49,11 @@ export function findingContextOptions(o: Pick<TreeScanOptions, 'rules' | 'config
   };
 }
 
+/** The minimum score a scan uses: the option, else the config's, else the default. */
+export function minScoreFor(o: Pick<ScanSettings, 'minScore' | 'config'>): number {
+  return o.minScore ?? o.config.minScore ?? DEFAULT_MIN_SCORE;
+}
+
 export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const started = Date.now();
   const source = new FileTreeSource({
@@ -55,7 +62,8 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     includeVendored: options.includeVendored ?? options.config.includeVendored ?? false,
     maxFileSize: options.maxFileSize,
   });
-  const builder = new InventoryBuilder(new Map(options.rules.map((r) => [r.id, r])));
+  const minScore = minScoreFor(options);
+  const builder = new InventoryBuilder(new Map(options.rules.map((r) => [r.id, r])), { minScore });
   const multi = options.targets.length > 1;
   let files = 0;
   let bytes = 0;
@@ -121,6 +129,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       skipped: source.skipped.sort((a, b) => a.path.localeCompare(b.path)),
       warnings: source.warnings,
       rules: options.rules.length,
+      minScore,
     },
     options.version,
   );

@@ -8,12 +8,17 @@
 // complete, with its snapshot, in one transaction at the end. A run still marked running when the next one
 // starts was killed: it is marked interrupted, and the blobs it committed are not read again.
 // Never a raw secret: tokens are stored as their description (redacted value, fingerprint), not their value.
+//
+// Tiers: each repository's tokens keep the score, tier and reasons of that repository's scan (repo_tokens); the
+// tokens table holds those of the last run's merged inventory; each run's snapshot keeps the tier the token had
+// then, so `inventory diff` can tell a new token from one that only moved between the report and review tiers.
+// Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Occurrence, RepositoryScan, Token } from '../model/index.js';
+import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js';
 
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,12 +50,20 @@ CREATE TABLE IF NOT EXISTS tokens (
   redacted TEXT NOT NULL,
   data TEXT NOT NULL,
   first_run INTEGER NOT NULL,
-  last_run INTEGER NOT NULL
+  last_run INTEGER NOT NULL,
+  score REAL,
+  tier TEXT NOT NULL DEFAULT 'report',
+  reasons TEXT NOT NULL DEFAULT '[]',
+  review TEXT
 );
 CREATE TABLE IF NOT EXISTS repo_tokens (
   repo_id INTEGER NOT NULL,
   token_id TEXT NOT NULL,
   in_head INTEGER NOT NULL,
+  score REAL,
+  tier TEXT NOT NULL DEFAULT 'report',
+  reasons TEXT NOT NULL DEFAULT '[]',
+  review TEXT,
   PRIMARY KEY (repo_id, token_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrences (
@@ -66,6 +79,7 @@ CREATE TABLE IF NOT EXISTS occurrences (
   author_name TEXT,
   author_email TEXT,
   decoded TEXT,
+  part TEXT,
   PRIMARY KEY (repo_id, token_id, commit_id, path, line, col)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
@@ -78,16 +92,40 @@ CREATE TABLE IF NOT EXISTS runs (
   version INTEGER,
   source TEXT,
   shard TEXT,
-  stats TEXT
+  stats TEXT,
+  min_score REAL
 );
 CREATE TABLE IF NOT EXISTS run_tokens (
   run_id INTEGER NOT NULL,
   token_id TEXT NOT NULL,
   repo TEXT NOT NULL,
   in_head INTEGER NOT NULL,
+  tier TEXT NOT NULL DEFAULT 'report',
   PRIMARY KEY (run_id, token_id, repo)
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Schema 1 to 2: the columns above that schema 1 lacked, appended (where SCHEMA puts them too). What schema 1
+ * stored was all reported, so its rows take the report tier; their score is unknown (NULL) until the next scan.
+ */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE tokens ADD COLUMN score REAL;
+ALTER TABLE tokens ADD COLUMN tier TEXT NOT NULL DEFAULT 'report';
+ALTER TABLE tokens ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tokens ADD COLUMN review TEXT;
+ALTER TABLE repo_tokens ADD COLUMN score REAL;
+ALTER TABLE repo_tokens ADD COLUMN tier TEXT NOT NULL DEFAULT 'report';
+ALTER TABLE repo_tokens ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE repo_tokens ADD COLUMN review TEXT;
+ALTER TABLE occurrences ADD COLUMN part TEXT;
+ALTER TABLE runs ADD COLUMN min_score REAL;
+ALTER TABLE run_tokens ADD COLUMN tier TEXT NOT NULL DEFAULT 'report';
+UPDATE meta SET value = '2' WHERE key = 'schema';
+`;
+
+/** What a token stored before scores existed says instead (its score reads as 1: it was reported). */
+const UNSCORED = 'stored before shadowscan scored tokens';
 
 export class DatastoreError extends Error {}
 
@@ -100,7 +138,10 @@ export interface RunStats {
   blobsRead: number;
   blobsReused: number;
   bytes: number;
+  /** Every token, both tiers. */
   tokens: number;
+  /** Of which review-tier. */
+  review?: number;
 }
 
 export interface RunRow {
@@ -112,6 +153,8 @@ export interface RunRow {
   source?: string;
   shard?: string;
   stats?: RunStats;
+  /** The minimum score the run decided tiers with (scan runs). */
+  minScore?: number;
 }
 
 /** A token as the datastore keeps it: its description and the repositories that hold it. */
@@ -120,14 +163,20 @@ export interface StoredToken extends Omit<Token, 'occurrences'> {
   presentInHead: boolean;
 }
 
+/**
+ * Two runs compared by fingerprint. A token is new when no repository held it at `from`, whatever its tier; one
+ * that only moved between the report and review tiers is neither new nor removed: it is in `retiered`.
+ */
 export interface DatastoreDiff {
   from?: RunRow;
   to: RunRow;
-  /** In `to`, not in `from`. */
+  /** In `to`, not in `from` (each with its tier at `to`). */
   added: StoredToken[];
-  /** In `from`, not in `to`: removed from every repository scanned (rotate, then verify). */
+  /** In `from`, not in `to`: removed from every repository scanned (rotate, then verify). Tier as at `from`. */
   removed: StoredToken[];
-  /** Present in both. */
+  /** In both, in another tier at `to` (`tier`) than at `from` (`previousTier`). */
+  retiered: Array<StoredToken & { previousTier: Tier }>;
+  /** Present in both (tier changes included). */
   unchanged: number;
 }
 
@@ -157,11 +206,36 @@ export function isDatastoreFile(file: string): boolean {
   }
 }
 
-/** The token's description as stored: no occurrences, no per-run provenance, never the secret. */
+/**
+ * The token's description as stored: no occurrences, no per-run provenance, never the secret. Score, tier,
+ * reasons and review reason have columns of their own.
+ */
 function description(t: Token): Record<string, unknown> {
-  const { occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r, ...rest } = t;
+  const {
+    occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r,
+    score: _sc, tier: _t, reasons: _re, review: _rv, ...rest
+  } = t;
   return rest;
 }
+
+interface TierColumns {
+  score: number | null;
+  tier: string;
+  reasons: string;
+  review: string | null;
+}
+
+/** A stored description with its tier columns. */
+function storedToken(data: string, c: TierColumns): Omit<Token, 'occurrences'> {
+  const t = JSON.parse(data) as Omit<Token, 'occurrences'>;
+  t.score = c.score ?? 1;
+  t.tier = c.tier === 'review' ? 'review' : 'report';
+  t.reasons = c.score === null ? [UNSCORED] : (JSON.parse(c.reasons) as string[]);
+  if (c.review !== null) t.review = c.review;
+  return t;
+}
+
+const tierValues = (t: Token) => [t.score, t.tier, JSON.stringify(t.reasons ?? []), t.review ?? null] as const;
 
 export class Datastore {
   private readonly db: Database.Database;
@@ -199,7 +273,8 @@ export class Datastore {
     }
     const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schema ${SCHEMA_VERSION}`);
+    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2))();
+    else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 and ${SCHEMA_VERSION}`);
     this.stmt = {
       getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
       putBlob: this.db.prepare('INSERT OR REPLACE INTO blobs (key, version, bytes, findings) VALUES (?, ?, ?, ?)'),
@@ -218,12 +293,12 @@ export class Datastore {
   }
 
   /** Starts a run. Runs left `running` by a killed process are marked interrupted first. */
-  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string } = {}): number {
+  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string; minScore?: number } = {}): number {
     return this.db.transaction(() => {
       this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run();
       const r = this.db
-        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null);
+        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard, min_score) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null, info.minScore ?? null);
       return Number(r.lastInsertRowid);
     })();
   }
@@ -276,11 +351,13 @@ export class Datastore {
   private upsertToken(t: Token, runId: number): void {
     this.db
       .prepare(
-        `INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run, score, tier, reasons, review)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET rule_id = excluded.rule_id, provider = excluded.provider, severity = excluded.severity,
-           privilege = excluded.privilege, redacted = excluded.redacted, data = excluded.data, last_run = excluded.last_run`,
+           privilege = excluded.privilege, redacted = excluded.redacted, data = excluded.data, last_run = excluded.last_run,
+           score = excluded.score, tier = excluded.tier, reasons = excluded.reasons, review = excluded.review`,
       )
-      .run(t.id, t.ruleId, t.provider, t.severity, t.privilege, t.redacted, JSON.stringify(description(t)), runId, runId);
+      .run(t.id, t.ruleId, t.provider, t.severity, t.privilege, t.redacted, JSON.stringify(description(t)), runId, runId, ...tierValues(t));
   }
 
   /**
@@ -301,15 +378,16 @@ export class Datastore {
       this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
       const occ = this.db.prepare(
-        `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head) VALUES (?, ?, ?)');
+      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const t of tokens) {
         this.upsertToken(t, runId);
-        rt.run(id, t.id, t.presentInHead ? 1 : 0);
+        // This repository's own score and tier: the token may be reported elsewhere and in review here.
+        rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t));
         for (const o of t.occurrences) {
-          occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null);
+          occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null, o.part ?? null);
         }
       }
     })();
@@ -335,7 +413,7 @@ export class Datastore {
       }
       // Repository names, not ids: a later run may drop the repository, and the diff still says where the token was.
       this.db
-        .prepare('INSERT INTO run_tokens (run_id, token_id, repo, in_head) SELECT ?, t.token_id, r.name, t.in_head FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id')
+        .prepare('INSERT INTO run_tokens (run_id, token_id, repo, in_head, tier) SELECT ?, t.token_id, r.name, t.in_head, t.tier FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id')
         .run(runId);
       this.db.prepare("UPDATE tokens SET last_run = ? WHERE id IN (SELECT token_id FROM repo_tokens)").run(runId);
       this.db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(stats), runId);
@@ -344,8 +422,8 @@ export class Datastore {
 
   runs(): RunRow[] {
     const rows = this.db
-      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null }>(
-        'SELECT id, kind, status, started_at, finished_at, source, shard, stats FROM runs ORDER BY id',
+      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null; min_score: number | null }>(
+        'SELECT id, kind, status, started_at, finished_at, source, shard, stats, min_score FROM runs ORDER BY id',
       )
       .all();
     return rows.map((r) => {
@@ -354,6 +432,7 @@ export class Datastore {
       if (r.source) run.source = r.source;
       if (r.shard) run.shard = r.shard;
       if (r.stats) run.stats = JSON.parse(r.stats) as RunStats;
+      if (r.min_score !== null) run.minScore = r.min_score;
       return run;
     });
   }
@@ -364,22 +443,28 @@ export class Datastore {
     return q!.n;
   }
 
-  private tokensOfRun(runId: number, ids: string[]): StoredToken[] {
+  /** The tokens of a run, with the tier each had in it: report when any repository held it in the report tier. */
+  private tokensOfRun(runId: number, ids: string[], tiers: Map<string, Tier>): StoredToken[] {
     const out: StoredToken[] = [];
-    const tok = this.db.prepare<[string], { data: string }>('SELECT data FROM tokens WHERE id = ?');
+    const tok = this.db.prepare<[string], TierColumns & { data: string }>('SELECT data, score, tier, reasons, review FROM tokens WHERE id = ?');
     const where = this.db.prepare<[number, string], { name: string; in_head: number }>(
       'SELECT repo AS name, in_head FROM run_tokens WHERE run_id = ? AND token_id = ? ORDER BY repo',
     );
-    const whereAny = this.db.prepare<[number, string], { n: number; h: number }>('SELECT count(*) AS n, max(in_head) AS h FROM run_tokens WHERE run_id = ? AND token_id = ?');
     for (const id of ids) {
       const row = tok.get(id);
       if (!row) continue;
       const repos = where.all(runId, id);
-      const any = whereAny.get(runId, id)!;
-      out.push({ ...(JSON.parse(row.data) as Omit<Token, 'occurrences'>), repos: repos.map((r) => r.name), presentInHead: Boolean(any.h) });
+      out.push({ ...storedToken(row.data, row), tier: tiers.get(id) ?? 'report', repos: repos.map((r) => r.name), presentInHead: repos.some((r) => r.in_head) });
     }
     const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
     return out.sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id));
+  }
+
+  /** Each token of a run and its tier then. */
+  private runTiers(runId: number): Map<string, Tier> {
+    // 'report' sorts before 'review': MIN is report when any repository held the token in the report tier.
+    const rows = this.db.prepare<[number], { token_id: string; tier: string }>('SELECT token_id, MIN(tier) AS tier FROM run_tokens WHERE run_id = ? GROUP BY token_id').all(runId);
+    return new Map(rows.map((r) => [r.token_id, r.tier === 'review' ? 'review' : 'report']));
   }
 
   /** Tokens new in run `to` (default: the last complete run) since run `from` (default: the complete run before it). */
@@ -389,16 +474,17 @@ export class Datastore {
     if (!toRun) throw new DatastoreError(to === undefined ? `no complete run in ${this.file} yet` : `no complete run ${to} in ${this.file}`);
     const fromRun = from === undefined ? complete.filter((r) => r.id < toRun.id).pop() : complete.find((r) => r.id === from);
     if (from !== undefined && !fromRun) throw new DatastoreError(`no complete run ${from} in ${this.file}`);
-    const ids = (run: number) => new Set(this.db.prepare<[number], { token_id: string }>('SELECT DISTINCT token_id FROM run_tokens WHERE run_id = ?').all(run).map((r) => r.token_id));
-    const now = ids(toRun.id);
-    const before = fromRun ? ids(fromRun.id) : new Set<string>();
-    const added = [...now].filter((id) => !before.has(id));
-    const removed = [...before].filter((id) => !now.has(id));
+    const now = this.runTiers(toRun.id);
+    const before = fromRun ? this.runTiers(fromRun.id) : new Map<string, Tier>();
+    const added = [...now.keys()].filter((id) => !before.has(id));
+    const removed = [...before.keys()].filter((id) => !now.has(id));
+    const moved = [...now].filter(([id, tier]) => before.has(id) && before.get(id) !== tier).map(([id]) => id);
     return {
       from: fromRun,
       to: toRun,
-      added: this.tokensOfRun(toRun.id, added),
-      removed: fromRun ? this.tokensOfRun(fromRun.id, removed) : [],
+      added: this.tokensOfRun(toRun.id, added, now),
+      removed: fromRun ? this.tokensOfRun(fromRun.id, removed, before) : [],
+      retiered: this.tokensOfRun(toRun.id, moved, now).map((t) => ({ ...t, previousTier: before.get(t.id)! })),
       unchanged: now.size - added.length,
     };
   }
@@ -418,37 +504,41 @@ export class Datastore {
     this.db.prepare('UPDATE repositories SET scanned_at = ?, run_id = ? WHERE name = ?').run(scannedAt, runId, name);
   }
 
-  /** The current state: every token with the repositories holding it and its occurrences there. */
+  /**
+   * The current state: each token once per repository holding it, with its occurrences, score and tier there
+   * (fold them by fingerprint, as InventoryMerger does).
+   */
   currentTokens(): Token[] {
     return this.tokensOf();
   }
 
-  /** Tokens with their occurrences (and presence in HEAD): of one repository, or of all. */
+  /** Tokens as their repositories hold them (one entry per repository and token): of one repository, or of all. */
   private tokensOf(repoId?: number): Token[] {
     const tokens = new Map<string, Token>();
-    const only = repoId === undefined ? '' : ' WHERE repo_id = ?';
+    const key = (repo: number, id: string) => `${repo}\0${id}`;
+    const only = repoId === undefined ? '' : ' WHERE rt.repo_id = ?';
     const params = repoId === undefined ? [] : [repoId];
-    const rows = this.db.prepare<unknown[], { id: string; data: string }>(`SELECT id, data FROM tokens WHERE id IN (SELECT token_id FROM repo_tokens${only}) ORDER BY id`).all(...params);
-    for (const r of rows) tokens.set(r.id, { ...(JSON.parse(r.data) as Omit<Token, 'occurrences'>), occurrences: [] } as Token);
+    const rows = this.db
+      .prepare<unknown[], TierColumns & { id: string; repo_id: number; data: string; in_head: number }>(
+        `SELECT t.id, rt.repo_id, t.data, rt.in_head, rt.score, rt.tier, rt.reasons, rt.review FROM repo_tokens rt JOIN tokens t ON t.id = rt.token_id${only} ORDER BY t.id, rt.repo_id`,
+      )
+      .all(...params);
+    for (const r of rows) tokens.set(key(r.repo_id, r.id), { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token);
     const occ = this.db
-      .prepare<unknown[], { token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null }>(
+      .prepare<unknown[], { repo_id: number; token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null; part: string | null }>(
         `SELECT o.*, r.name AS name FROM occurrences o JOIN repositories r ON r.id = o.repo_id${repoId === undefined ? '' : ' WHERE o.repo_id = ?'}`,
       )
       .iterate(...params);
     for (const o of occ) {
-      const t = tokens.get(o.token_id);
+      const t = tokens.get(key(o.repo_id, o.token_id));
       if (!t) continue;
       const x: Occurrence = { path: o.path, line: o.line, column: o.col, endLine: o.end_line, endColumn: o.end_col, repo: o.name };
       if (o.commit_id) x.commit = o.commit_id;
       if (o.author_name !== null) x.author = { name: o.author_name, email: o.author_email ?? '' };
       if (o.date) x.date = o.date;
       if (o.decoded) x.decoded = o.decoded as Occurrence['decoded'];
+      if (o.part) x.part = o.part;
       t.occurrences.push(x);
-    }
-    const inHead = this.db.prepare<unknown[], { token_id: string; h: number }>(`SELECT token_id, max(in_head) AS h FROM repo_tokens${only} GROUP BY token_id`).all(...params);
-    for (const r of inHead) {
-      const t = tokens.get(r.token_id);
-      if (t) t.presentInHead = Boolean(r.h);
     }
     return [...tokens.values()];
   }
@@ -482,10 +572,11 @@ export class Datastore {
             INSERT OR IGNORE INTO blobs (key, version, bytes, findings)
               SELECT b.key, mv.id, b.bytes, b.findings FROM src.blobs b
               JOIN src.rules_versions sv ON sv.id = b.version JOIN main.rules_versions mv ON mv.hash = sv.hash;
-            INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run)
-              SELECT id, rule_id, provider, severity, privilege, redacted, data, ${runId}, ${runId} FROM src.tokens WHERE true
+            INSERT INTO tokens (id, rule_id, provider, severity, privilege, redacted, data, first_run, last_run, score, tier, reasons, review)
+              SELECT id, rule_id, provider, severity, privilege, redacted, data, ${runId}, ${runId}, score, tier, reasons, review FROM src.tokens WHERE true
               ON CONFLICT(id) DO UPDATE SET data = excluded.data, rule_id = excluded.rule_id, provider = excluded.provider,
-                severity = excluded.severity, privilege = excluded.privilege, redacted = excluded.redacted;
+                severity = excluded.severity, privilege = excluded.privilege, redacted = excluded.redacted,
+                score = excluded.score, tier = excluded.tier, reasons = excluded.reasons, review = excluded.review;
           `);
           const repos = this.db
             .prepare<[], { id: number; name: string; path: string; status: string; error: string | null; scanned_at: string; info: string; state: string | null }>('SELECT * FROM src.repositories')
@@ -502,11 +593,13 @@ export class Datastore {
             const id = this.repoId(r.name, r.path, runId, { ...info, status: r.status as RepositoryScan['status'], ...(r.error ? { error: r.error } : {}) }, r.status === 'scanned' ? r.state : null);
             this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
             this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
-            this.db.prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head) SELECT ?, token_id, in_head FROM src.repo_tokens WHERE repo_id = ?').run(id, r.id);
+            this.db
+              .prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) SELECT ?, token_id, in_head, score, tier, reasons, review FROM src.repo_tokens WHERE repo_id = ?')
+              .run(id, r.id);
             this.db
               .prepare(
-                `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded)
-                 SELECT ?, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded FROM src.occurrences WHERE repo_id = ?`,
+                `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
+                 SELECT ?, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part FROM src.occurrences WHERE repo_id = ?`,
               )
               .run(id, r.id);
           }
@@ -517,8 +610,9 @@ export class Datastore {
     }
     const repos = this.repositories();
     const blobs = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
-    const tokens = this.db.prepare<[], { n: number }>('SELECT count(DISTINCT token_id) AS n FROM repo_tokens').get()!.n;
-    this.finishRun(runId, { repositories: repos.length, failed: repos.filter((r) => r.status === 'failed').length, blobsRead: 0, blobsReused: blobs - before, bytes: 0, tokens });
+    const tiers = this.db.prepare<[], { tier: string }>('SELECT MIN(tier) AS tier FROM repo_tokens GROUP BY token_id').all();
+    const review = tiers.filter((t) => t.tier === 'review').length;
+    this.finishRun(runId, { repositories: repos.length, failed: repos.filter((r) => r.status === 'failed').length, blobsRead: 0, blobsReused: blobs - before, bytes: 0, tokens: tiers.length, review });
     return runId;
   }
 

@@ -11,7 +11,7 @@ import Ajv04 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { ALICE, BOB, FixtureRepo, gitEnv } from '../helpers/git-fixtures.js';
-import { fakeGithubPat, fakeSlackBotToken, fakeStripeLiveKey } from '../helpers/fake-tokens.js';
+import { fakeGithubPat, fakeMd5CryptHash, fakeSlackBotToken, fakeStripeLiveKey } from '../helpers/fake-tokens.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ENTRY = path.join(ROOT, 'dist/action/main.js');
@@ -27,7 +27,7 @@ interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  sarif?: { runs: Array<{ automationDetails?: { id: string }; results: Array<{ ruleId: string; properties: { fingerprint: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
+  sarif?: { runs: Array<{ automationDetails?: { id: string }; results: Array<{ ruleId: string; level: string; properties: { fingerprint: string; tier: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };
   sarifText: string;
 }
 
@@ -106,7 +106,7 @@ function expectNoSecrets(run: ActionRun, secrets: string[]): void {
 
 describe('action: pull_request', () => {
   let origin: FixtureRepo;
-  const tokens = { old: '', fresh: '', reAdded: '' };
+  const tokens = { old: '', fresh: '', reAdded: '', hash: '' };
   let base = '';
   let head = '';
 
@@ -114,6 +114,7 @@ describe('action: pull_request', () => {
     origin = FixtureRepo.init('shadowscan-action-origin-');
     tokens.old = fakeGithubPat();
     tokens.fresh = fakeStripeLiveKey();
+    tokens.hash = fakeMd5CryptHash();
     origin.write('README.md', '# payments\n');
     origin.write('legacy/settings.py', `GITHUB_TOKEN = "${tokens.old}"\n`);
     origin.commit('root', ALICE, '2024-05-01T09:00:00Z');
@@ -134,6 +135,9 @@ describe('action: pull_request', () => {
       origin.write(`billing/part${i}.py`, `PART = ${i}\n`);
       origin.commit(`part ${i}`, ALICE, `2024-05-02T09:2${i}:00Z`);
     }
+    // A password hash: review tier, never annotated, never failing the job.
+    origin.write('network/edge.cfg', `hostname edge-rtr-01\nenable secret 5 ${tokens.hash}\n`);
+    origin.commit('router config', ALICE, '2024-05-02T09:30:00Z');
     head = origin.rev('HEAD');
     // main moves on after the branch point; GitHub's merge ref merges head into it.
     origin.git(['checkout', '-q', 'main']);
@@ -165,7 +169,7 @@ describe('action: pull_request', () => {
     expect(run.sarif!.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('billing/client.py');
 
     // Outputs.
-    expect(run.outputs).toEqual({ 'sarif-file': path.join(ws, 'shadowscan.sarif'), 'tokens-found': '1', 'new-tokens': '1' });
+    expect(run.outputs).toEqual({ 'sarif-file': path.join(ws, 'shadowscan.sarif'), 'tokens-found': '1', 'new-tokens': '1', 'review-tokens': '1' });
 
     // Annotations: one ::error per occurrence of a new token, with file and line.
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error '));
@@ -176,13 +180,41 @@ describe('action: pull_request', () => {
     // The job summary: a table row for the new token, redacted, with a rotation link and a link to the file.
     expect(run.summary).toContain('**1 new secret**');
     expect(run.summary).toContain(`pull request #7: the commits ${base.slice(0, 12)}..${head.slice(0, 12)}`);
-    expect(run.summary).toContain('| Severity | Token | Redacted | Fingerprint | Where | Rotate |');
+    expect(run.summary).toContain('| Severity | Token | Redacted | Fingerprint | Score | Where | Rotate |');
+    expect(run.summary).toContain('1 more in review (not reported)');
+    expect(run.summary).not.toContain(fp(tokens.hash).slice(0, 12));
     const row = run.summary.split('\n').find((l) => l.includes(fp(tokens.fresh).slice(0, 12)))!;
     expect(row).toMatch(/\| critical \| Stripe/);
     expect(row).toContain('[rotate](https://');
     expect(row).toMatch(/\[billing\/client\.py:3\]\(https:\/\/github\.com\/octo-org\/payments\/blob\/[0-9a-f]{40}\/billing\/client\.py#L3\)/);
     expect(run.summary).toContain(`shadowscan baseline add --from history ${fp(tokens.fresh).slice(0, 12)}`);
-    expectNoSecrets(run, [tokens.fresh, tokens.old]);
+    expectNoSecrets(run, [tokens.fresh, tokens.old, tokens.hash]);
+  });
+
+  it('include-review adds review-tier tokens to the SARIF file as notes; they never fail the job', () => {
+    const ws = shallowCheckout(origin, 'refs/pull/7/merge');
+    const run = runAction(ws, 'pull_request', prEvent(), { 'include-review': 'true' });
+    expect(run.code).toBe(1);
+    expectValidSarif(run);
+    const results = run.sarif!.runs[0].results;
+    expect(results.map((r) => [r.properties.fingerprint, r.properties.tier, r.level])).toEqual([
+      [fp(tokens.fresh), 'report', 'error'],
+      [fp(tokens.hash), 'review', 'note'],
+    ]);
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('::error '))).toHaveLength(1);
+
+    // With the report-tier token known, only the review-tier one is left: exit 0, even with fail-on any.
+    fs.writeFileSync(path.join(ws, '.shadowscan-baseline.json'), JSON.stringify({ version: 1, keyCheck: '', tokens: [{ ruleId: 'stripe', id: fp(tokens.fresh), redacted: 'x' }] }));
+    for (const failOn of ['new', 'any']) {
+      const left = runAction(ws, 'pull_request', prEvent(), { 'include-review': 'true', 'fail-on': failOn });
+      expect(left.code, failOn).toBe(failOn === 'any' ? 1 : 0);
+    }
+    const onlyReview = runAction(ws, 'pull_request', prEvent(), { 'include-review': 'true' });
+    expect(onlyReview.sarif!.runs[0].results.map((r) => r.properties.tier)).toEqual(['review']);
+    expect(onlyReview.stdout).not.toContain('::error');
+    expect(onlyReview.summary).toContain('**No new secrets**');
+    expect(runAction(ws, 'pull_request', prEvent(), { 'include-review': 'maybe' }).code).toBe(2);
+    expectNoSecrets(run, [tokens.hash]);
   });
 
   it('fail-on: none never fails; a token the baseline knows is found but not new (exit 0), unless fail-on is any', () => {
@@ -210,6 +242,7 @@ describe('action: pull_request', () => {
       'sarif-file': path.join(ws, 'out/results.sarif'),
       'tokens-found': '1',
       'new-tokens': '0',
+      'review-tokens': '1',
     });
   });
 

@@ -46,3 +46,9 @@ export function fakeRsaPrivateKey(): string {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 });
   return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 }
+
+/** An MD5-crypt password hash ($1$salt$hash), as in a Cisco "secret 5" line: a review-tier finding. */
+export function fakeMd5CryptHash(): string {
+  const CRYPT = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  return `$1$${randomFrom(CRYPT, 4)}$${randomFrom(CRYPT, 22)}`;
+}

@@ -1,7 +1,8 @@
 // The HTML report: one self-contained page. Opened in headless Chromium (Debian's, driven by playwright-core):
-// no console errors, no request leaves the page, every chart and the table show the inventory's counts, the
-// filters and sorting work; a screenshot is saved to test/report/__output__/. Also through the CLI, for `scan`
-// and `history`, without ever writing a raw secret.
+// no console errors, no request leaves the page, every chart and the table show the inventory's counts (report
+// tier), the filters and sorting work, review-tier tokens stay hidden until the review filter shows them; a
+// screenshot is saved to test/report/__output__/. Also through the CLI, for `scan` and `history`, without ever
+// writing a raw secret.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,6 +32,8 @@ interface Loaded {
 describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () => {
   let browser: Browser;
   const inv = orgInventory();
+  // Charts, cards and the default table cover the report tier.
+  const reported = { ...inv, tokens: inv.tokens.filter((t) => t.tier === 'report') };
   let loaded: Loaded;
 
   async function open(file: string): Promise<Loaded> {
@@ -74,6 +77,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () 
 
   it('draws every chart with the inventory counts', async () => {
     const { page } = loaded;
+    const inv = reported;
     const total = inv.tokens.length;
     const providers = new Set(inv.tokens.map((t) => t.provider));
     const provider = await values(page, '[data-chart="provider"] .bar');
@@ -117,22 +121,23 @@ describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () 
 
   it('lists every token in a table that filters and sorts', async () => {
     const { page } = loaded;
-    const total = inv.tokens.length;
-    expect(await page.$$eval('#tokens tbody tr', (rows) => rows.length)).toBe(total);
+    const total = reported.tokens.length;
+    expect(await page.$$eval('#tokens tbody tr', (rows) => rows.length)).toBe(inv.tokens.length);
+    expect(await page.$$eval('#tokens tbody tr:not([hidden])', (rows) => rows.length)).toBe(total);
     expect(await shown(page)).toBe(total);
     expect(await page.textContent('#count')).toBe(`Showing ${total} of ${total} tokens`);
     // Redacted values and rotation links, no secret column.
     expect(await page.$$eval('#tokens tbody code', (els) => els.map((e) => e.textContent))).toEqual(expect.arrayContaining(['AKIAIO…(20)', 'sk_liv…(32)']));
-    expect(await page.$$eval('#tokens tbody a[href^="https://"]', (els) => els.length)).toBe(total);
+    expect(await page.$$eval('#tokens tbody a[href^="https://"]', (els) => els.length)).toBe(inv.tokens.length);
     expect(await page.$$eval('.secret', (els) => els.length)).toBe(0);
 
     await page.fill('#q', 'stripe');
     expect(await shown(page)).toBe(1);
     await page.fill('#q', '');
     await page.selectOption('#f-severity', 'critical');
-    expect(await shown(page)).toBe(inv.tokens.filter((t) => t.severity === 'critical').length);
+    expect(await shown(page)).toBe(reported.tokens.filter((t) => t.severity === 'critical').length);
     await page.selectOption('#f-exposure', 'history-only');
-    expect(await shown(page)).toBe(inv.tokens.filter((t) => t.severity === 'critical' && !t.presentInHead).length);
+    expect(await shown(page)).toBe(reported.tokens.filter((t) => t.severity === 'critical' && !t.presentInHead).length);
     await page.click('#reset');
     expect(await shown(page)).toBe(total);
 
@@ -143,15 +148,63 @@ describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () 
     await page.click('#reset');
 
     // Sorting: by occurrences (most first), then the other way.
-    await page.click('#tokens th:nth-child(6)');
-    const occ = await page.$$eval('#tokens tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.textContent)));
+    expect(await page.textContent('#tokens th:nth-child(7)')).toBe('Occurrences');
+    await page.click('#tokens th:nth-child(7)');
+    const occ = await page.$$eval('#tokens tbody tr td:nth-child(7)', (tds) => tds.map((td) => Number(td.textContent)));
     expect(occ[0]).toBe(7);
     expect([...occ].sort((a, b) => b - a)).toEqual(occ);
-    await page.click('#tokens th:nth-child(6)');
-    const asc = await page.$$eval('#tokens tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.textContent)));
+    await page.click('#tokens th:nth-child(7)');
+    const asc = await page.$$eval('#tokens tbody tr td:nth-child(7)', (tds) => tds.map((td) => Number(td.textContent)));
     expect([...asc].sort((a, b) => a - b)).toEqual(asc);
     await page.click('#tokens th:nth-child(1)');
     expect(await page.$eval('#tokens tbody tr td:nth-child(1)', (td) => td.textContent)).toBe('critical');
+    expect(loaded.errors).toEqual([]);
+  });
+
+  it('shows scores with their reasons, sorts by score, and hides the review tier behind a filter that is off by default', async () => {
+    const { page } = loaded;
+    await page.click('#reset');
+    const total = reported.tokens.length;
+    const review = inv.tokens.filter((t) => t.tier === 'review');
+    expect(review).toHaveLength(1);
+    const hash = review[0].id.slice(0, 12);
+    const row = `#tokens tbody tr[data-tier="review"]`;
+
+    // Off by default: the review-tier row is in the page but hidden, and not counted.
+    expect(await page.isChecked('#f-review')).toBe(false);
+    expect(await page.isVisible(row)).toBe(false);
+    expect(await page.textContent('#count')).toBe(`Showing ${total} of ${total} tokens`);
+    expect(await page.textContent('[data-card="review"] .n')).toBe('1');
+    await page.fill('#q', hash);
+    expect(await shown(page)).toBe(0);
+    await page.fill('#q', '');
+
+    // On: the row shows, marked, with its score and why it is in review; it counts.
+    await page.check('#f-review');
+    expect(await page.isVisible(row)).toBe(true);
+    expect(await page.textContent('#count')).toBe(`Showing ${total + 1} of ${total + 1} tokens`);
+    expect(await page.textContent(`${row} .tier-review`)).toBe('review');
+    expect(await page.textContent(`${row} td.score`)).toContain('0.95');
+    expect(await page.textContent(`${row} td.score .reasons`)).toBe('a password hash; high-confidence rule');
+    await page.fill('#q', hash);
+    expect(await shown(page)).toBe(1);
+    await page.fill('#q', '');
+    // The other filters apply to it too.
+    await page.selectOption('#f-severity', 'critical');
+    expect(await page.isVisible(row)).toBe(false);
+
+    // Reset turns it off again.
+    await page.click('#reset');
+    expect(await page.isChecked('#f-review')).toBe(false);
+    expect(await page.isVisible(row)).toBe(false);
+
+    // The score column sorts, highest first.
+    expect(await page.textContent('#tokens th:nth-child(3)')).toBe('Score');
+    await page.click('#tokens th:nth-child(3)');
+    const scores = await page.$$eval('#tokens tbody tr:not([hidden]) td.score', (tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+    expect(scores).toHaveLength(total);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    expect(scores[scores.length - 1]).toBe(0.6);
     expect(loaded.errors).toEqual([]);
   });
 

@@ -42,10 +42,19 @@ describe('markdown audit report', () => {
     const inv = orgInventory();
     expect(toMarkdown(inv)).toBe(toMarkdown(orgInventory()));
     const md = toMarkdown(inv);
-    // Every token is listed once in what remains to rotate, most severe first.
-    const rows = md.split('## What remains to rotate')[1].split('\n').filter((l) => /^\| \d+ \|/.test(l));
-    expect(rows).toHaveLength(inv.tokens.length);
+    // Every report-tier token is listed once in what remains to rotate, most severe first; review-tier ones apart.
+    const [rotate, review] = md.split('## What remains to rotate')[1].split('## For review');
+    const rows = rotate.split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    expect(rows).toHaveLength(inv.tokens.filter((t) => t.tier === 'report').length);
     expect(rows[0]).toMatch(/^\| 1 \| critical \|/);
+    const reviewRows = review.split('## Method')[0].split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    expect(reviewRows).toHaveLength(1);
+    expect(reviewRows[0]).toContain('a password hash');
+    // Without the review tier in the inventory, it is counted and said to be left out.
+    const reportOnly = toMarkdown({ ...inv, tokens: inv.tokens.filter((t) => t.tier === 'report') });
+    expect(reportOnly).not.toContain('## For review');
+    expect(reportOnly).toContain('review: 1 (');
+    expect(reportOnly).toContain('not listed (`--include-review` lists them)');
   });
 
   it('is what `history --format audit` and `--format markdown` write', () => {

@@ -1,5 +1,6 @@
 // A fixed org inventory for the HTML and Markdown reporters: deterministic (no randomness, no clock), varied enough
-// to fill every chart (providers, severities, privileges, active and history-only tokens, ages, repositories).
+// to fill every chart (providers, severities, privileges, active and history-only tokens, ages, repositories), with
+// one review-tier token (a password hash) as `--include-review` (or the HTML report) carries it.
 import crypto from 'node:crypto';
 import type { Inventory, Occurrence, Privilege, RuleKind, Severity, Token } from '../../src/model/index.js';
 
@@ -19,6 +20,9 @@ interface Spec {
   first: string;
   inHead: boolean;
   lifetime?: Token['lifetime'];
+  /** Default 0.95, report tier. */
+  score?: number;
+  review?: string;
 }
 
 const GH = 'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens';
@@ -38,7 +42,8 @@ const SPECS: Spec[] = [
   { ruleId: 'generic.password.config-line', ruleName: 'Password in a config line', provider: 'Generic', kind: 'password', severity: 'high', privilege: 'unknown', redacted: 'hunte…(12)', rotate: OWASP, repos: ['platform/worker', 'data/etl'], first: '2024-09-09T09:09:09+00:00', inHead: true },
   { ruleId: 'npm.token', ruleName: 'npm access token', provider: 'npm', kind: 'api-key', severity: 'high', privilege: 'publish', redacted: 'npm_Ab…(40)', rotate: 'https://docs.npmjs.com/revoking-access-tokens', repos: ['tools/ci', 'platform/web'], first: '2025-08-01T00:00:00+00:00', inHead: true },
   { ruleId: 'sendgrid.api-key', ruleName: 'SendGrid API key', provider: 'SendGrid', kind: 'api-key', severity: 'medium', privilege: 'write', redacted: 'SG.abc…(69)', rotate: 'https://www.twilio.com/docs/sendgrid/ui/account-and-settings/api-keys', repos: ['marketing/site'], first: '2025-12-31T23:00:00+00:00', inHead: false, lifetime: 'long-lived' },
-  { ruleId: 'jwt', ruleName: 'JSON Web Token', provider: 'JWT', kind: 'jwt', severity: 'low', privilege: 'read', redacted: 'eyJhbG…(180)', rotate: OWASP, repos: ['platform/api'], first: '2025-12-29T00:00:00+00:00', inHead: true, lifetime: 'short-lived' },
+  { ruleId: 'jwt', ruleName: 'JSON Web Token', provider: 'JWT', kind: 'jwt', severity: 'low', privilege: 'read', redacted: 'eyJhbG…(180)', rotate: OWASP, repos: ['platform/api'], first: '2025-12-29T00:00:00+00:00', inHead: true, lifetime: 'short-lived', score: 0.6 },
+  { ruleId: 'cisco.type5-secret', ruleName: 'Cisco type 5 secret (MD5 crypt)', provider: 'Cisco', kind: 'password-hash', severity: 'medium', privilege: 'admin', redacted: '$1$EDQ…(30)', rotate: 'https://www.cisco.com/c/en/us/support/docs/ip/access-lists/13608-21.html', repos: ['platform/worker'], first: '2024-02-02T00:00:00+00:00', inHead: true, review: 'a password hash' },
 ];
 
 export const ORG_REPOSITORIES = ['billing', 'broken', 'chatops', 'data/etl', 'marketing/site', 'mirrors/legacy.git', 'platform/api', 'platform/web', 'platform/worker', 'tools/ci', 'tools/deploy'];
@@ -75,6 +80,10 @@ export function orgInventory(): Inventory {
       redacted: s.redacted,
       length: Number(/\((\d+)\)$/.exec(s.redacted)![1]),
       entropy: 4.5,
+      score: s.score ?? 0.95,
+      tier: s.review ? 'review' : 'report',
+      reasons: [...(s.review ? [s.review] : []), s.score === undefined ? 'high-confidence rule' : 'low-confidence rule'],
+      ...(s.review ? { review: s.review } : {}),
       rotate: s.rotate,
       references: [],
       controls: ['NIST SP 800-53 IA-5(7)', 'NIST SP 800-53 IA-5'],
@@ -87,7 +96,8 @@ export function orgInventory(): Inventory {
     };
     return t;
   });
-  const tokensIn = (name: string) => SPECS.filter((s) => s.repos.includes(name)).length;
+  const tokensIn = (name: string) => SPECS.filter((s) => !s.review && s.repos.includes(name)).length;
+  const reviewIn = (name: string) => SPECS.filter((s) => s.review && s.repos.includes(name)).length;
   return {
     schemaVersion: 1,
     tool: { name: 'shadowscan', version: '0.1.0' },
@@ -101,6 +111,8 @@ export function orgInventory(): Inventory {
       warnings: ['repository broken failed: not a git repository: /srv/git/broken; the others were scanned'],
       rules: 612,
       history: { mode: 'history', backend: 'git', commits: 9_876, blobs: 18_204 },
+      minScore: 0.5,
+      review: 1,
       org: {
         source: '/srv/git',
         repositories: ORG_REPOSITORIES.map((name, i) =>
@@ -116,6 +128,7 @@ export function orgInventory(): Inventory {
                 reused: i % 3 ? 200 : 0,
                 bytes: 30_000_000 + i * 1000,
                 tokens: tokensIn(name),
+                ...(reviewIn(name) ? { review: reviewIn(name) } : {}),
               },
         ),
         blobsRead: 18_204,
