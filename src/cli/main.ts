@@ -108,12 +108,16 @@ export function renderReport(inv: Inventory, rules: Rule[], format: Format, colo
   }
 }
 
+/** Formats that are the inventory itself (every token, each with its tier) rather than a report for people or CI. */
+const INVENTORY_FORMATS: Format[] = ['json', 'csv', 'html'];
+
 /**
- * Writes the report of an inventory: its report-tier tokens, and its review-tier ones with --include-review (the
- * HTML report always has them, behind a filter). Then warnings and a summary line on stderr.
+ * Writes the report of an inventory. The inventory formats (JSON, CSV) hold every token with its tier, and the
+ * HTML report shows review-tier ones behind a filter; the others (text, SARIF, Markdown) show the report tier, and
+ * the review tier too with --include-review. Then warnings and a summary line on stderr.
  */
 export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: OutputOptions): void {
-  const inv = tierView(full, Boolean(opts.includeReview) || opts.format === 'html');
+  const inv = tierView(full, Boolean(opts.includeReview) || INVENTORY_FORMATS.includes(opts.format));
   const toFile = Boolean(opts.output && opts.output !== '-');
   const body = renderReport(inv, rules, opts.format, !toFile && io.isTTY && !process.env.NO_COLOR);
   if (toFile) fs.writeFileSync(opts.output!, body);

@@ -33,7 +33,7 @@ export function addTierOptions(cmd: Command, options: { minScore?: boolean } = {
   if (options.minScore ?? true) {
     cmd.option('--min-score <n>', `tokens scoring below this (0 to 1) go to the review tier (default: minScore in the config, else ${DEFAULT_MIN_SCORE})`, minScore);
   }
-  return cmd.option('--include-review', 'also report review-tier tokens (password hashes, encrypted keys, low scores); they never change the exit code');
+  return cmd.option('--include-review', 'text, SARIF and Markdown reports also show review-tier tokens (password hashes, encrypted keys, low scores; JSON and CSV always hold them); they never change the exit code');
 }
 
 export function addOutputOptions(cmd: Command, configHelp = 'config file (default: .shadowscan.yaml in the scanned folder)'): Command {

@@ -30,11 +30,9 @@ export interface Evidence {
   reason: string;
 }
 
-/** The default line between the report and review tiers (config `minScore`, `--min-score`). */
-export const DEFAULT_MIN_SCORE = 0.5;
+import { KEEP_SCORE } from './thresholds.js';
 
-/** Below this a candidate is not kept even for review: it is a word, a label or code. */
-export const KEEP_SCORE = 0.2;
+export { DEFAULT_MIN_SCORE, KEEP_SCORE } from './thresholds.js';
 
 const KEY_WEIGHT: Record<KeyClass, [number, string]> = {
   password: [2.0, 'the key names a password'],

@@ -1,6 +1,7 @@
 // The project config file (.shadowscan.yaml): excludes, allowlists, rule selection, fingerprint key, minimum score.
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_MIN_SCORE } from '../match/thresholds.js';
 import { createRequire } from 'node:module';
 
 const requireLazy = createRequire(import.meta.url);
@@ -23,7 +24,7 @@ export const CONFIG_FILE_NAMES = ['.shadowscan.yaml', '.shadowscan.yml'];
 export class ConfigError extends Error {}
 
 /** Below this score a token goes to the review tier, unless the config or --min-score says otherwise. */
-export const DEFAULT_MIN_SCORE = 0.5;
+export { DEFAULT_MIN_SCORE };
 
 /** A minimum score: a number from 0 to 1. Undefined when `v` is not one. */
 export function asMinScore(v: unknown): number | undefined {
