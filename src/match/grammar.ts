@@ -54,6 +54,8 @@ export const GRAMMAR_KEYWORDS = [
 const SITE = new RE2(`(?i)(?:${GRAMMAR_KEYWORDS.join('|')})`, 'g');
 
 const MAX_KEY = 128;
+/** How far a line is read each way from a hit: enough for any assignment, bounded for minified files. */
+const LINE_REACH = 2048;
 const MAX_VALUE = 1024;
 /** Past this many hits in one content, the rest are not read (a generated file of a million `key:` entries). */
 const MAX_SITES = 20000;
@@ -99,13 +101,23 @@ class Source {
     this.family = fileFamily(relPath);
   }
 
+  /**
+   * The start of the line holding `at`, or a point LINE_REACH before `at` on a longer line: a minified file is one
+   * line, and every hit on it must not search back to its start.
+   */
   lineStart(at: number): number {
-    return at <= 0 ? 0 : this.text.lastIndexOf('\n', at - 1) + 1;
+    const s = this.text;
+    const floor = Math.max(0, at - LINE_REACH);
+    for (let i = at - 1; i >= floor; i--) if (s.charCodeAt(i) === Ch.LF) return i + 1;
+    return floor;
   }
+  /** The end of the line holding `at` (before a CR), or a point LINE_REACH after `at` on a longer line. */
   lineEnd(at: number): number {
-    const nl = this.text.indexOf('\n', at);
-    const end = nl === -1 ? this.text.length : nl;
-    return end > 0 && this.text.charCodeAt(end - 1) === Ch.CR ? end - 1 : end;
+    const s = this.text;
+    const ceil = Math.min(s.length, at + LINE_REACH);
+    let i = at;
+    while (i < ceil && s.charCodeAt(i) !== Ch.LF) i++;
+    return i > 0 && s.charCodeAt(i - 1) === Ch.CR ? i - 1 : i;
   }
 
   /** Markdown fenced code: lines between ``` fences are code, not prose. */
@@ -699,8 +711,8 @@ function readNextLineValue(ctx: SiteContext, lineEnd: number, op: string, form: 
   let at = lineEnd;
   for (let n = 0; n < 2; n++) {
     if (at >= s.length) return undefined;
-    at = s.indexOf('\n', at);
-    if (at === -1) return undefined;
+    if (s.charCodeAt(at) === Ch.CR) at++;
+    if (s.charCodeAt(at) !== Ch.LF) return undefined; // a long line cut short, not its end
     at++;
     const le = ctx.src.lineEnd(at);
     let v = at;

@@ -312,11 +312,13 @@ export class Matcher {
     for (const w of g.keyInfo.words) {
       const rules = index.get(w);
       if (!rules) continue;
-      const lineStart = content.lastIndexOf(10, Math.max(0, g.keyStart - 1)) + 1;
-      let lineEnd = content.indexOf(10, g.end);
-      if (lineEnd === -1) lineEnd = content.length;
-      const line = content.subarray(Math.max(lineStart, g.keyStart - 200), Math.min(lineEnd, g.end + 200));
-      const offset = Math.max(lineStart, g.keyStart - 200);
+      let offset = g.keyStart;
+      const floor = Math.max(0, g.keyStart - 200);
+      while (offset > floor && content[offset - 1] !== 10) offset--;
+      let lineEnd = g.end;
+      const ceil = Math.min(content.length, g.end + 200);
+      while (lineEnd < ceil && content[lineEnd] !== 10) lineEnd++;
+      const line = content.subarray(offset, lineEnd);
       for (const r of rules) {
         const regex = this.ruleSet.rules[r].regex;
         regex.lastIndex = 0;
@@ -514,12 +516,15 @@ interface Triggered {
 /** Provider names too common as words of a key to name the provider (`cloud_token` is not Cloudflare's). */
 const GENERIC_PROVIDER_WORDS = new Set(['generic', 'private', 'password', 'cloud', 'google', 'azure', 'service', 'session', 'token', 'secret', 'webhook', 'basic', 'bearer', 'oauth', 'app', 'api', 'key', 'jwt', 'database', 'mail', 'email', 'http', 'docker', 'git', 'ssh', 'test', 'live', 'main']);
 
-/** The line around an offset, at most 400 bytes of it (a minified file is one line). */
+/** The line around an offset, at most 200 bytes each side of it (a minified file is one line). */
 function lineAround(content: Buffer, at: number): string {
-  const ls = Math.max(content.lastIndexOf(10, Math.max(0, at - 1)) + 1, at - 200);
-  let le = content.indexOf(10, at);
-  if (le === -1) le = content.length;
-  return content.toString('latin1', ls, Math.min(le, at + 200));
+  let ls = at;
+  const floor = Math.max(0, at - 200);
+  while (ls > floor && content[ls - 1] !== 10) ls--;
+  let le = at;
+  const ceil = Math.min(content.length, at + 200);
+  while (le < ceil && content[le] !== 10) le++;
+  return content.toString('latin1', ls, le);
 }
 
 const GENERIC_FORMS: Record<string, SyntaxForm> = { url: 'url', http: 'header', cli: 'command-line', jwt: 'token' };
