@@ -70,7 +70,7 @@ describe('wordLikeness', () => {
     expect(values.map(wordLikeness)).toEqual(first);
   });
 
-  it('ignores surrounding whitespace and letter case of whole words less than case inside them', () => {
+  it('ignores surrounding whitespace; random capitals inside a word lower the score', () => {
     expect(wordLikeness('  userSettings  ')).toBeCloseTo(wordLikeness('userSettings'), 1);
     expect(wordLikeness('uSeRsEtTiNgS')).toBeLessThan(wordLikeness('userSettings'));
   });
