@@ -286,12 +286,23 @@ export function fprAtTpr(pos, neg, tpr) {
   const t = sorted[Math.min(sorted.length - 1, Math.ceil(tpr * sorted.length) - 1)];
   return { threshold: t, fpr: neg.filter((s) => s >= t).length / neg.length };
 }
-/** Threshold keeping at most `fpr` of negatives, and the true-positive rate there. */
+/**
+ * The lowest threshold t that flags (score >= t) at most `fpr` of negatives, and the share of positives it
+ * flags. Ties stay together, so a coarse score (BPE chars/token) may flag well under `fpr`.
+ */
 export function tprAtFpr(pos, neg, fpr) {
   const sorted = neg.slice().sort((a, b) => b - a);
-  const idx = Math.floor(fpr * sorted.length);
-  const t = sorted[idx] ?? -Infinity;
-  return { threshold: t, tpr: pos.filter((s) => s > t).length / pos.length };
+  const allowed = Math.floor(fpr * sorted.length);
+  let t = Infinity;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    let j = i;
+    while (j < sorted.length && sorted[j] === sorted[i]) j++;
+    if (j > allowed) break; // flagging this value would pass the budget
+    t = sorted[i];
+    i = j - 1;
+  }
+  return { threshold: t, tpr: pos.filter((s) => s >= t).length / pos.length };
 }
 
 // ---------------------------------------------------------------------------------------------------------
