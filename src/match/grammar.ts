@@ -37,6 +37,8 @@ export interface Candidate {
   continues?: boolean;
   /** Inside a call to a translation function (`_("Password")`, `t('password')`): text for people. */
   translated?: boolean;
+  /** Why the grammar already knows the value is public or not a credential (a badge URL's token). */
+  note?: string;
   /** YAML: the key this one is nested under (`encryptedData` above a Sealed Secret's values). */
   parent?: string;
   /** A user name written in the same construct (`user:pass`, `login("user", "pass")`, `ID/PW: u/p`). */
@@ -265,6 +267,7 @@ export interface GrammarOptions {
 /** Every candidate in the content. */
 export function findCandidates(content: Buffer, relPath: string, options: GrammarOptions = {}): Candidate[] {
   const src = new Source(content, relPath);
+  if (src.family === 'style') return []; // style sheets name colours and fonts, not credentials
   const out: Candidate[] = [];
   const seenKeys = new Set<number>();
   const max = options.maxSites ?? MAX_SITES;
@@ -572,6 +575,9 @@ function readValue(
     const continues = /^[ \t]+[A-Za-z]{2,}(?:[ \t]+[A-Za-z]{2,})/.test(rest) && !/^[ \t]+(?:#|\/\/|;|--|\\$)/.test(rest);
     cand = make(ctx, { value: raw, start: at, end: at + raw.length, quoting: 'none', operator: op, form, continues });
   }
+  if (form === 'query' && /badge|\.svg\b|shields\.io/i.test(s.slice(Math.max(src.lineStart(at), at - 300), at))) {
+    cand.note = 'a token in a badge URL: shown publicly by design';
+  }
   return refine(cand, ctx);
 }
 
@@ -583,7 +589,7 @@ function refine(c: Candidate, ctx: SiteContext): Candidate | undefined {
     const rawCut = c.quoting === 'none' || c.value === ctx.src.text.slice(c.start, c.end) ? cut : cut;
     const sch = scheme[1].toLowerCase();
     // The scheme says what the value is: a bearer token, a user:password pair, an API key.
-    const cls = /^(?:bearer|token|jwt|oauth|bot|zoho-oauthtoken|ssws)$/.test(sch) ? 'token' : sch === 'basic' ? 'credential' : /key|genie|splunk/.test(sch) ? 'api-key' : c.keyInfo.cls;
+    const cls: KeyInfo['cls'] = /^(?:bearer|token|jwt|oauth|bot|zoho-oauthtoken|ssws)$/.test(sch) ? 'token' : sch === 'basic' ? 'credential' : /key|genie|splunk/.test(sch) ? 'api-key' : c.keyInfo.cls;
     c = { ...c, keyInfo: { ...c.keyInfo, cls }, scheme: scheme[1], value: c.value.slice(cut), start: c.start + rawCut, form: c.form === 'assignment' || c.form === 'config-line' ? 'header' : c.form };
     if (/^(?:Digest|OAuth)$/i.test(scheme[1])) {
       // `Digest username="u", response="..."`, `OAuth oauth_token="...", oauth_signature="..."`: the response or signature is the secret.

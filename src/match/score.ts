@@ -9,7 +9,7 @@ import { splitWords } from './keys.js';
 import type { PathRole } from './syntax.js';
 import { isCodeFamily } from './syntax.js';
 import { describeValue, isHashedPassword, isWeakPassword, type ValueFacts } from './values.js';
-import { wordLikeness } from './wordlike.js';
+import { wordLikenessDetail } from './wordlike.js';
 
 export interface Scored {
   score: number;
@@ -59,6 +59,7 @@ const PATH_WEIGHT: Record<PathRole, [number, string]> = {
 
 const SHAPE_WEIGHT: Partial<Record<ValueFacts['shape'], [number, string]>> = {
   hex: [0.8, 'a long hex value'],
+  color: [-5, 'a colour'],
   base64: [1.0, 'a random-looking base64 value'],
   jwt: [1.5, 'a JSON web token'],
   uuid: [-0.4, 'a UUID (often an identifier)'],
@@ -83,15 +84,42 @@ const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 /** Secret words inside a value that names itself: `smtp_password`, `csrf_token`, `api-key-header`. */
 const SELF_NAMING = /^(?:pass|password|passwd|pwd|secret|token|key|apikey|auth|credential|credentials|jwt|bearer)$/;
 
-function lengthEvidence(n: number): Evidence | undefined {
+/** Key classes whose values a person chooses and remembers: short, made of words, still real. */
+const HUMAN_CHOSEN = new Set<KeyClass>(['password', 'credential', 'auth']);
+
+function lengthEvidence(n: number, cls: KeyClass): Evidence | undefined {
   if (n <= 4) return { weight: -2.5, reason: `a very short value (${n} characters)` };
-  if (n === 5) return { weight: -1.5, reason: 'a short value (5 characters)' };
-  if (n <= 7) return { weight: -0.6, reason: `a short value (${n} characters)` };
-  if (n <= 11) return undefined;
-  if (n <= 19) return { weight: 0.3, reason: `${n} characters long` };
-  if (n <= 100) return { weight: 0.6, reason: `${n} characters long` };
-  if (n <= 300) return { weight: 0.2, reason: `${n} characters long` };
-  return { weight: -0.8, reason: `a very long value (${n} characters)` };
+  if (n > 300) return { weight: -0.8, reason: `a very long value (${n} characters)` };
+  if (HUMAN_CHOSEN.has(cls)) {
+    if (n === 5) return { weight: -1.5, reason: 'a short value (5 characters)' };
+    if (n <= 7) return { weight: -0.6, reason: `a short value (${n} characters)` };
+    if (n <= 11) return undefined;
+    return { weight: n <= 19 ? 0.3 : 0.6, reason: `${n} characters long` };
+  }
+  // Generated tokens and keys are long: 16 characters and up for nearly every provider.
+  if (n < 10) return { weight: -2.0, reason: `short for a key or token (${n} characters)` };
+  if (n < 16) return { weight: -0.6, reason: `short for a key or token (${n} characters)` };
+  return { weight: n < 32 ? 0.6 : 1.0, reason: `${n} characters long` };
+}
+
+/**
+ * How the value reads, from the character n-gram model's log-odds (words and identifiers about +3 to +10, random
+ * text -3 to -12). A password may be words with digits and symbols (`RedisPass1!`); a token never is.
+ */
+function readingEvidence(v: string, facts: ValueFacts, cls: KeyClass): Evidence | undefined {
+  if (facts.shape === 'hex' || facts.shape === 'jwt' || facts.shape === 'uuid' || v.length < 4) return undefined;
+  const logit = Math.max(-10, Math.min(10, wordLikenessDetail(v).logit));
+  if (logit >= 2) {
+    const lettersOnly = !facts.hasDigit && !facts.hasSymbol;
+    if (HUMAN_CHOSEN.has(cls)) {
+      return lettersOnly
+        ? { weight: -2.6, reason: 'the value reads as a word' }
+        : { weight: -Math.min(1.2, 0.25 * logit), reason: 'the value reads like words with digits or symbols' };
+    }
+    return { weight: -Math.min(4, 0.5 * logit), reason: lettersOnly ? 'the value reads as a word' : 'the value reads like words' };
+  }
+  if (logit <= -2) return { weight: Math.min(1.2, -0.15 * logit), reason: 'the value reads as random' };
+  return undefined;
 }
 
 /**
@@ -112,24 +140,24 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   const ev: Evidence[] = [];
   const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
   if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
-  const len = lengthEvidence(v.length);
+  const len = lengthEvidence(v.length, c.keyInfo.cls);
   if (len) ev.push(len);
   if (facts.classes === 1) ev.push({ weight: -1.0, reason: 'one kind of character' });
   else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character' });
   else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols' });
   const shape = SHAPE_WEIGHT[facts.shape];
   if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}` });
-  const letters = !facts.hasDigit && !facts.hasSymbol;
-  const wl = facts.shape === 'hex' || facts.shape === 'jwt' || facts.shape === 'uuid' ? 0 : wordLikeness(v);
-  if (letters && wl >= 0.55) ev.push({ weight: -2.6, reason: 'the value reads as a word' });
-  else if (wl >= 0.7) ev.push({ weight: -1.2, reason: 'the value reads like words' });
-  else if (wl <= 0.25 && v.length >= 8) ev.push({ weight: 0.8, reason: 'the value reads as random' });
+  const reading = readingEvidence(v, facts, c.keyInfo.cls);
+  if (reading) ev.push(reading);
   if (v.length >= 16 && facts.entropy >= 3.6) ev.push({ weight: 0.5, reason: 'high entropy' });
   else if (v.length >= 8 && facts.entropy < 2.3) ev.push({ weight: -1.0, reason: 'low entropy' });
   if (namesItself(v, facts)) ev.push({ weight: -2.2, reason: 'the value names itself' });
-  if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query' && c.lineRole !== 'comment') {
-    const random = (facts.shape === 'base64' || facts.shape === 'hex' || facts.shape === 'jwt') && facts.entropy >= 3.2;
-    ev.push(random ? { weight: -0.5, reason: 'unquoted in code' } : { weight: -3.0, reason: 'an unquoted name in code' });
+  if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query') {
+    // In code an unquoted value is a name or an expression, not a literal; in a comment it may be a note or old code.
+    const random = (facts.shape === 'base64' || facts.shape === 'hex' || facts.shape === 'jwt') && facts.entropy >= 3.2 && v.length >= 16;
+    if (c.lineRole === 'comment') ev.push({ weight: -1.5, reason: 'unquoted in a code comment' });
+    else if (!random) return { drop: 'an unquoted name or expression in code' };
+    else ev.push({ weight: -0.5, reason: 'unquoted in code' });
   }
   if (c.continues) ev.push({ weight: -2.0, reason: 'part of a sentence' });
   // `key value` with nothing between: strong for a password in a config line, weak for a bare "key" in prose.
@@ -138,7 +166,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (c.form === 'sql' && /^[A-Z_]+$/.test(v)) return { drop: 'an SQL keyword' };
   const [pw, pr] = PATH_WEIGHT[role];
   if (pw) ev.push({ weight: pw, reason: pr });
-  if (c.family === 'config' || c.family === 'yaml' || c.family === 'json' || c.family === 'build') ev.push({ weight: 0.3, reason: 'in a settings file' });
+  if (c.family === 'config' || c.family === 'yaml' || c.family === 'json' || c.family === 'build' || c.family === 'shell') ev.push({ weight: 0.3, reason: 'in a settings file' });
   const form = FORM_WEIGHT[c.form];
   if (form) ev.push({ weight: form[0], reason: form[1] });
   const line = LINE_WEIGHT[c.lineRole];
@@ -178,6 +206,7 @@ function namesItself(v: string, facts: ValueFacts): boolean {
 /** Why a candidate goes to review whatever its score, from its key and value. */
 export function reviewReason(c: Candidate, facts: ValueFacts = describeValue(c.value)): string | undefined {
   if (facts.example) return 'the value calls itself an example';
+  if (c.note) return c.note;
   const literal = c.quoting !== 'none' || !isCodeFamily(c.family);
   if (literal && (c.keyInfo.cls === 'password' || c.keyInfo.cls === 'credential') && namesItself(c.value, facts)) return 'the value names itself: a weak or example password';
   if (c.keyInfo.cls === 'hash' || isHashedPassword(c.value)) return 'a password hash';

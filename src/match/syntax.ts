@@ -6,7 +6,8 @@
  * identifiers; `config` and `text` families treat them as literal text.
  */
 export type FileFamily =
-  | 'code-c' | 'code-script' | 'code-php' | 'code-go' | 'json' | 'yaml' | 'config' | 'xml' | 'build' | 'sql' | 'docs' | 'text';
+  | 'code-c' | 'code-script' | 'code-php' | 'code-go' | 'shell' | 'json' | 'yaml' | 'config' | 'xml' | 'build' | 'sql' | 'docs'
+  | 'style' | 'text';
 
 export type PathRole = 'test' | 'example' | 'docs' | 'vendored' | 'source';
 export type LineRole = 'code' | 'comment' | 'documentation' | 'test-assertion' | 'log';
@@ -15,8 +16,11 @@ const EXTENSION_FAMILY: Record<string, FileFamily> = {};
 function family(f: FileFamily, exts: string): void {
   for (const e of exts.split(' ')) EXTENSION_FAMILY[e] = f;
 }
-family('code-c', 'c h cc cpp cxx hpp hh hxx cs java kt kts scala sc groovy gradle js jsx mjs cjs ts tsx mts cts swift rs dart m mm vue svelte fs fsx fsi vb clj cljs cljc hs elm ino pde sol zig v nim cr d jsonnet libsonnet');
-family('code-script', 'py pyw pyi rb rake gemspec sh bash zsh ksh fish ps1 psm1 psd1 bat cmd pl pm t lua r jl ex exs erl tcl awk coffee nix');
+family('code-c', 'c h cc cpp cxx hpp hh hxx cs java kt kts scala sc groovy gradle js jsx mjs cjs ts tsx mts cts swift rs dart m mm vue svelte fs fsx fsi vb clj cljs cljc hs elm ino pde sol zig v nim cr d jsonnet libsonnet map');
+family('code-script', 'py pyw pyi rb rake gemspec ps1 psm1 psd1 pl pm t lua r jl ex exs erl tcl awk coffee nix');
+// Shell: `KEY=value` unquoted is a literal, as in .env files.
+family('shell', 'sh bash zsh ksh fish bat cmd envrc');
+family('style', 'css scss sass less styl');
 family('code-php', 'php phtml php3 php4 php5 php7 phps inc');
 family('code-go', 'go');
 family('json', 'json json5 jsonc ipynb har jsonl ndjson tfstate geojson webmanifest babelrc eslintrc prettierrc');
@@ -32,8 +36,8 @@ const NAME_FAMILY: Record<string, FileFamily> = {
   rakefile: 'code-script', gemfile: 'code-script', podfile: 'code-script', fastfile: 'code-script', appfile: 'code-script',
   jenkinsfile: 'code-c', '.env': 'config', '.npmrc': 'config', '.netrc': 'config', '_netrc': 'config', '.pgpass': 'config',
   '.pypirc': 'config', '.gitconfig': 'config', '.git-credentials': 'text', '.esmtprc': 'config', '.muttrc': 'config',
-  '.s3cfg': 'config', '.boto': 'config', '.htpasswd': 'config', credentials: 'config', config: 'config', '.bashrc': 'code-script',
-  '.bash_profile': 'code-script', '.profile': 'code-script', '.zshrc': 'code-script', '.envrc': 'code-script', '.dockercfg': 'json',
+  '.s3cfg': 'config', '.boto': 'config', '.htpasswd': 'config', credentials: 'config', config: 'config', '.bashrc': 'shell',
+  '.bash_profile': 'shell', '.profile': 'shell', '.zshrc': 'shell', '.envrc': 'shell', '.dockercfg': 'json',
 };
 
 /** The family a path's syntax belongs to: by file name, then extension; `.env.local` and `app.env.example` are config. */
@@ -76,7 +80,9 @@ export function pathRole(relPath: string): PathRole {
 
 const COMMENT_STARTS: Record<FileFamily, string[]> = {
   'code-c': ['//', '/*', '* ', '*\t', '*/', '#!'],
-  'code-script': ['#', '--', 'REM ', 'rem ', '::', "'"],
+  'code-script': ['#', '--', "'"],
+  shell: ['#', 'REM ', 'rem ', '::'],
+  style: ['/*', '*', '//'],
   'code-php': ['//', '#', '/*', '* ', '*\t'],
   'code-go': ['//', '/*', '* '],
   json: ['//'],

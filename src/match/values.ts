@@ -6,7 +6,7 @@ import { wordLikeness } from './wordlike.js';
 
 export type ValueShape =
   | 'hex' | 'base64' | 'uuid' | 'jwt' | 'number' | 'version' | 'date' | 'email' | 'url' | 'path' | 'ip' | 'hostname'
-  | 'identifier' | 'constant' | 'dotted' | 'words' | 'sentence' | 'code' | 'hash' | 'encrypted' | 'mixed';
+  | 'identifier' | 'constant' | 'dotted' | 'words' | 'sentence' | 'code' | 'hash' | 'encrypted' | 'color' | 'mixed';
 
 export interface ValueFacts {
   length: number;
@@ -75,7 +75,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const IDENTIFIER = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$|^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+$/;
 const CONSTANT = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const DOTTED = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+$/;
-const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|&&|\|\||^[);,\]}.]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$/;
+const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|->|::|&&|\|\||^[);,\]}.&*]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$|\w\[\w*$|^\w+\(/;
 const HASHED = /^(?:\$(?:2[abxy]?|1|5|6|y|gy|7|argon2i?d?|pbkdf2[\w-]*|scrypt|sha\d+|md5|apr1)\$|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[\w-]*|bcrypt)\}|pbkdf2_sha\d+\$|sha\d+\$|md5\$|bcrypt\$|argon2\$|scrypt:|sha1:)/i;
 
 /** Facts about a value, computed once per candidate. */
@@ -125,6 +125,7 @@ function shapeOf(v: string, lower: boolean, upper: boolean, digit: boolean): Val
   if (HASHED.test(v)) return 'hash';
   if (/^(?:ENC\(|ENC\[|\$ANSIBLE_VAULT|vault:v\d:)/.test(v)) return 'encrypted';
   if (JWT.test(v)) return 'jwt';
+  if (/^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i.test(v)) return 'color';
   if (UUID.test(v)) return 'uuid';
   if (NUMBER.test(v)) return 'number';
   if (DATE.test(v)) return 'date';
