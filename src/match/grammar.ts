@@ -323,6 +323,11 @@ function readSite(src: Source, hit: number, hitEnd: number, seenKeys: Set<number
   if (!segments.length) return;
   let info = classifyKey(segments[segments.length - 1]);
   if (info && info.cls === 'key' && segments.length > 1) info = classifyKey(segments.slice(-2).join('_')) ?? info;
+  // Prose names a key with the word before it: "API key: ...", "Release GPG key: ...", "Secret key ...".
+  if (info && (info.cls === 'key' || info.cls === 'token' || info.cls === 'secret') && segments.length === 1 && !isCodeFamily(src.family)) {
+    const before = /([A-Za-z][\w-]*) $/.exec(s.slice(Math.max(0, ks - 40), ks));
+    if (before) info = classifyKey(`${before[1]}_${segments[0]}`) ?? info;
+  }
   const special = !info ? specialSite(src, hit, hitEnd, ks, ke) : undefined;
   if (special) {
     out.push(...special);
@@ -349,6 +354,8 @@ interface SiteContext {
 }
 
 function make(ctx: SiteContext, p: Partial<Candidate> & Pick<Candidate, 'value' | 'start' | 'end' | 'quoting' | 'form' | 'operator'>): Candidate {
+  // The text is read as latin1 (one character per byte); the value is what the bytes say in UTF-8.
+  if (/[\x80-\xff]/.test(p.value)) p = { ...p, value: Buffer.from(p.value, 'latin1').toString('utf8') };
   const c: Candidate = {
     key: ctx.keyText,
     keyInfo: ctx.info,
@@ -451,13 +458,14 @@ function formOf(ctx: SiteContext, op: string, leftText: string, keyQuote: string
   if (op === '(') return 'call';
   if (op === ',') return 'call-argument';
   if (ctx.dashes > 0 || /(?:^|\s)-D$/.test(leftText)) return 'command-line';
-  const prev = leftText.charCodeAt(leftText.length - 1);
-  if (!keyQuote && (prev === Ch.Question || prev === Ch.Amp)) return 'query';
+  // `?token=` and `&token=` in a URL (a `?` after a name in code is a conditional).
+  if (!keyQuote && /(?:[a-z][a-z0-9+.-]*:\/\/|\/)[^\s"'<>`]*[?&]$/i.test(leftText)) return 'query';
   if (op === ' is ' || op === ' ') {
     if (/^(?:PASSWORD|IDENTIFIED)/.test(ctx.keyText) || src.family === 'sql') return 'sql';
     // `password secret` is the syntax of .netrc, .esmtprc and their kind; in prose it is a sentence more often than not.
-    // In code, `password "x"` is a call without parentheses (Groovy, Ruby, Perl DSLs) or a `#define`.
-    if (op === ' ' && isCodeFamily(src.family)) return 'assignment';
+    // In code, `password "x"` is a call without parentheses (Groovy, Ruby, Perl DSLs) or a `#define`; in a comment,
+    // words next to each other are prose ("if you pass `x`").
+    if (op === ' ' && isCodeFamily(src.family) && src.roleOf(ctx.ke) === 'code' && ctx.info.term !== 'pass') return 'assignment';
     return src.family === 'config' && op === ' ' ? 'config-line' : 'prose';
   }
   if (src.family === 'xml' && op === '=' && /<[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s+$/.test(leftText)) return 'xml-attribute';
@@ -815,7 +823,10 @@ function specialSite(src: Source, hit: number, hitEnd: number, ks: number, ke: n
   const info: KeyInfo = { cls: 'password', term: word, words: splitWords(s.slice(ks, ke)) };
   const ctx: SiteContext = { src, ks, ke, keyText: s.slice(ks, ke), name: s.slice(ks, ke), info, dashes: 0, before: ks > 0 ? s.charCodeAt(ks - 1) : Ch.LF };
   if (word === 'identified') {
-    // IDENTIFIED BY 'x', IDENTIFIED WITH mysql_native_password BY 'x', IDENTIFIED BY PASSWORD? (a hash: skipped)
+    // IDENTIFIED BY 'x', IDENTIFIED WITH mysql_native_password BY 'x', IDENTIFIED BY PASSWORD? (a hash: skipped).
+    // Only in a statement about users: "identified by its name" in prose, or ASN.1's IDENTIFIED BY, is not SQL.
+    const stmt = s.slice(src.lineStart(hit), lineEnd);
+    if (!/\b(?:create|alter|grant)\s+(?:user|role|login|schema)\b|\bset\s+password\b/i.test(stmt)) return undefined;
     const m = /^\s+(?:WITH\s+[\w'"]+\s+)?(?:BY|AS)\s+(?!PASSWORD\b)/i.exec(s.slice(ke, Math.min(lineEnd, ke + 80)));
     if (!m) return undefined;
     const c = readValue(ctx, ke + m[0].length, lineEnd, undefined, ' ', 'sql');

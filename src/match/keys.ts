@@ -120,6 +120,7 @@ const KEY_NOT_SECRET_BEFORE = new Set([
   'i18n', 'translation', 'locale', 'message', 'msg', 'label', 'react', 'item', 'list', 'node', 'child', 'entry', 'query',
   'idempotency', 'dedup', 'dedupe', 'composite', 'range', 'hash', 'shard', 'bucket', 'cursor', 'next', 'prev', 'last',
   'first', 'next', 'modifier', 'meta', 'alt', 'ctrl', 'shift', 'enter', 'escape', 'esc', 'tab', 'space', 'arrow', 'up', 'down',
+  'socket', 'websocket', 'gpg', 'pgp', 'release', 'merge', 'export', 'import', 'sort', 'group', 'order', 'join', 'match',
 ]);
 /** Before `token`: a token of a parser, a page or a sync protocol, not a credential. */
 const TOKEN_NOT_SECRET_BEFORE = new Set([

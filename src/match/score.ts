@@ -84,6 +84,14 @@ const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 /** Secret words inside a value that names itself: `smtp_password`, `csrf_token`, `api-key-header`. */
 const SELF_NAMING = /^(?:pass|password|passwd|pwd|secret|token|key|apikey|auth|credential|credentials|jwt|bearer)$/;
 
+/** Whether a base64 value decodes to printable text that reads like words. */
+function decodesToWords(v: string): boolean {
+  const bytes = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length < 8) return false;
+  for (const b of bytes) if (b < 0x20 || b > 0x7e) return false;
+  return wordLikenessDetail(bytes.toString('latin1')).logit >= 2;
+}
+
 /** Key classes whose values a person chooses and remembers: short, made of words, still real. */
 const HUMAN_CHOSEN = new Set<KeyClass>(['password', 'credential', 'auth']);
 
@@ -116,7 +124,7 @@ function readingEvidence(v: string, facts: ValueFacts, cls: KeyClass): Evidence 
         ? { weight: -2.6, reason: 'the value reads as a word' }
         : { weight: -Math.min(1.2, 0.25 * logit), reason: 'the value reads like words with digits or symbols' };
     }
-    return { weight: -Math.min(4, 0.5 * logit), reason: lettersOnly ? 'the value reads as a word' : 'the value reads like words' };
+    return { weight: -Math.min(5, 0.8 * logit), reason: lettersOnly ? 'the value reads as a word' : 'the value reads like words' };
   }
   if (logit <= -2) return { weight: Math.min(1.2, -0.15 * logit), reason: 'the value reads as random' };
   return undefined;
@@ -137,19 +145,27 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (/^(?:ENC\[AES256_GCM|\$ANSIBLE_VAULT)/.test(v) || (c.parent && /^(?:encryptedData|encrypted_data|sops)$/i.test(c.parent))) {
     return { drop: 'encrypted to be committed (Sealed Secrets, SOPS, Ansible Vault)' };
   }
+  // Tokens and keys are never text with spaces (a scheme like `Bearer` was taken off already).
+  if (!HUMAN_CHOSEN.has(c.keyInfo.cls) && /\s/.test(v.trim())) return { drop: 'text with spaces, not a token or key' };
   const ev: Evidence[] = [];
   const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
   if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
   const len = lengthEvidence(v.length, c.keyInfo.cls);
   if (len) ev.push(len);
-  if (facts.classes === 1) ev.push({ weight: -1.0, reason: 'one kind of character' });
-  else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character' });
-  else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols' });
-  const shape = SHAPE_WEIGHT[facts.shape];
-  if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}` });
   const reading = readingEvidence(v, facts, c.keyInfo.cls);
   if (reading) ev.push(reading);
-  if (v.length >= 16 && facts.entropy >= 3.6) ev.push({ weight: 0.5, reason: 'high entropy' });
+  // Mixed characters say random only in a value that does not read as words (`?NoLineTerminatorHere` has three kinds).
+  if (!reading || reading.weight > -1.5) {
+    if (facts.classes === 1) ev.push({ weight: -1.0, reason: 'one kind of character' });
+    else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character' });
+    else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols' });
+    const shape = SHAPE_WEIGHT[facts.shape];
+    if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}` });
+  }
+  // Base64 of readable words is a sample or a label (`dGhlIHNhbXBsZSBub25jZQ==`, "the sample nonce"), not key
+  // material; a Basic credential decodes to `user:password` and is left alone.
+  if (facts.shape === 'base64' && c.scheme?.toLowerCase() !== 'basic' && decodesToWords(v)) ev.push({ weight: -2.5, reason: 'the value is base64 of readable words' });
+  if (v.length >= 16 && facts.entropy >= 3.6 && (reading?.weight ?? 0) >= 0) ev.push({ weight: 0.5, reason: 'high entropy' });
   else if (v.length >= 8 && facts.entropy < 2.3) ev.push({ weight: -1.0, reason: 'low entropy' });
   if (namesItself(v, facts)) ev.push({ weight: -2.2, reason: 'the value names itself' });
   if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query') {
