@@ -623,7 +623,8 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
         }
       }
       const v = window.toString('utf8', g[0], g[1]);
-      if (v && !isPlaceholder(v) && !(from + g[0] < c.end && c.start < from + g[1])) {
+      // A user name is a part even when it is an e-mail address on a documentation host.
+      if (v && !/^(?:\$|\{\{|<|%)/.test(v) && !(from + g[0] < c.end && c.start < from + g[1])) {
         value = v;
         spans.push([from + g[0], from + g[1], part.name]);
         break;

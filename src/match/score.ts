@@ -251,10 +251,11 @@ export function scoreCandidate(c: Candidate, role: PathRole, providerVeto?: stri
   const scored = combine(ev, BIAS);
   const review = reviewReason(c);
   if (review) {
-    // A weak, example or hashed password is kept for review even when its features alone would not keep it,
-    // unless the key itself is not a secret's (a label, a length).
     scored.review = review;
-    if (c.keyInfo.cls !== 'metadata' && scored.score < KEEP_SCORE) scored.score = KEEP_SCORE;
+    // Weak, example and hashed passwords stay in the inventory for review even when their features alone would not
+    // keep them (`password123`, `irc_pass`, a bcrypt hash): the leak is real, only the risk is smaller.
+    const floor = (HUMAN_CHOSEN.has(c.keyInfo.cls) && scored.score >= 0.05) || (c.keyInfo.cls === 'hash' && isHashedPassword(c.value));
+    if (floor && scored.score < KEEP_SCORE) scored.score = KEEP_SCORE;
   }
   return scored;
 }
