@@ -122,6 +122,18 @@ class Source {
     return i > 0 && s.charCodeAt(i - 1) === Ch.CR ? i - 1 : i;
   }
 
+  /** A line of uuencoded data (`M` and 60 characters from space to backquote): any word in it is chance. */
+  isUuencoded(at: number): boolean {
+    const ls = this.lineStart(at);
+    const le = this.lineEnd(at);
+    if (le - ls !== 61 || this.text.charCodeAt(ls) !== 77 /* M */) return false;
+    for (let i = ls; i < le; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c < 0x20 || c > 0x60) return false;
+    }
+    return true;
+  }
+
   /** Markdown fenced code: lines between ``` fences are code, not prose. */
   private inFence(at: number): boolean {
     if (this.family !== 'docs') return false;
@@ -300,6 +312,7 @@ function dedupe(cands: Candidate[]): Candidate[] {
 /** Reads the key around a hit and whatever it is assigned. */
 function readSite(src: Source, hit: number, hitEnd: number, seenKeys: Set<number>, out: Candidate[]): void {
   const s = src.text;
+  if (src.isUuencoded(hit)) return;
   let ks = hit;
   const floor = Math.max(0, hit - MAX_KEY);
   while (ks > floor && isKeyChar(s.charCodeAt(ks - 1))) ks--;

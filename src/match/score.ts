@@ -28,7 +28,12 @@ export interface Dropped {
 export interface Evidence {
   weight: number;
   reason: string;
+  /** Features that measure one thing (how random the value is) share a cap, so they are not counted four times. */
+  group?: 'random';
 }
+
+/** The most that randomness (character mix, entropy, shape, reading) adds, however many features show it. */
+const RANDOM_CAP = 2.0;
 
 import { KEEP_SCORE } from './thresholds.js';
 
@@ -126,7 +131,7 @@ function readingEvidence(v: string, facts: ValueFacts, cls: KeyClass): Evidence 
     }
     return { weight: -Math.min(5, 0.8 * logit), reason: lettersOnly ? 'the value reads as a word' : 'the value reads like words' };
   }
-  if (logit <= -2) return { weight: Math.min(1.2, -0.15 * logit), reason: 'the value reads as random' };
+  if (logit <= -2) return { weight: Math.min(1.2, -0.15 * logit), reason: 'the value reads as random', group: 'random' };
   return undefined;
 }
 
@@ -157,15 +162,15 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   // Mixed characters say random only in a value that does not read as words (`?NoLineTerminatorHere` has three kinds).
   if (!reading || reading.weight > -1.5) {
     if (facts.classes === 1) ev.push({ weight: -1.0, reason: 'one kind of character' });
-    else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character' });
-    else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols' });
+    else if (facts.classes === 3) ev.push({ weight: 0.7, reason: 'three kinds of character', group: 'random' });
+    else if (facts.classes === 4) ev.push({ weight: 1.0, reason: 'letters, digits and symbols', group: 'random' });
     const shape = SHAPE_WEIGHT[facts.shape];
-    if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}` });
+    if (shape) ev.push({ weight: shape[0], reason: `the value is ${shape[1]}`, group: shape[0] > 0 ? 'random' : undefined });
   }
   // Base64 of readable words is a sample or a label (`dGhlIHNhbXBsZSBub25jZQ==`, "the sample nonce"), not key
   // material; a Basic credential decodes to `user:password` and is left alone.
   if (facts.shape === 'base64' && c.scheme?.toLowerCase() !== 'basic' && decodesToWords(v)) ev.push({ weight: -2.5, reason: 'the value is base64 of readable words' });
-  if (v.length >= 16 && facts.entropy >= 3.6 && (reading?.weight ?? 0) >= 0) ev.push({ weight: 0.5, reason: 'high entropy' });
+  if (v.length >= 16 && facts.entropy >= 3.6 && (reading?.weight ?? 0) >= 0) ev.push({ weight: 0.5, reason: 'high entropy', group: 'random' });
   else if (v.length >= 8 && facts.entropy < 2.3) ev.push({ weight: -1.0, reason: 'low entropy' });
   if (namesItself(v, facts)) ev.push({ weight: -2.2, reason: 'the value names itself' });
   if (c.quoting === 'none' && isCodeFamily(c.family) && c.form !== 'command-line' && c.form !== 'query') {
@@ -189,7 +194,17 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (line) ev.push({ weight: line[0], reason: line[1] });
   if (c.username) ev.push({ weight: 0.4, reason: 'a user name beside it' });
   if (providerVeto) ev.push({ weight: -3.0, reason: providerVeto });
-  return ev;
+  // A made-up token: `abcdef`, `123456` inside it (a human's password may well hold `123`).
+  if (!HUMAN_CHOSEN.has(c.keyInfo.cls) && longestSequentialRun(v) >= 6) ev.push({ weight: -4.0, reason: 'a made-up sequence inside it' });
+  return capGroup(ev);
+}
+
+/** Scales the positive weights of the `random` group down to RANDOM_CAP in total. */
+function capGroup(ev: Evidence[]): Evidence[] {
+  const total = ev.reduce((n, e) => n + (e.group === 'random' && e.weight > 0 ? e.weight : 0), 0);
+  if (total <= RANDOM_CAP) return ev;
+  const k = RANDOM_CAP / total;
+  return ev.map((e) => (e.group === 'random' && e.weight > 0 ? { ...e, weight: Math.round(e.weight * k * 100) / 100 } : e));
 }
 
 const FORM_WEIGHT: Partial<Record<Candidate['form'], [number, string]>> = {
@@ -202,7 +217,7 @@ const FORM_WEIGHT: Partial<Record<Candidate['form'], [number, string]>> = {
   header: [0.6, 'an authorization header'],
   query: [-0.3, 'in a query string'],
   sql: [0.3, ''],
-  prose: [-4.5, 'a word after the key in prose, no separator'],
+  prose: [-5.5, 'a word after the key in prose, no separator'],
   'env-fallback': [0.3, 'the fallback of an environment lookup'],
 };
 
