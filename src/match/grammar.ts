@@ -127,11 +127,14 @@ class Source {
     const ls = this.lineStart(at);
     const le = this.lineEnd(at);
     if (le - ls !== 61 || this.text.charCodeAt(ls) !== 77 /* M */) return false;
+    let punctuation = 0;
     for (let i = ls; i < le; i++) {
       const c = this.text.charCodeAt(i);
       if (c < 0x20 || c > 0x60) return false;
+      if (!isWord(c)) punctuation++;
     }
-    return true;
+    // Encoded bytes spread over the whole alphabet, punctuation included; `MYSQL_USER=ROOT;...` does not.
+    return punctuation >= 15;
   }
 
   /** Markdown fenced code: lines between ``` fences are code, not prose. */
@@ -453,7 +456,7 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   const op = readOperator(s, t, lineEnd, ctx, keyQuote, inString);
   if (!op) return readReversed(ctx, lineStart) ?? undefined;
   const v = skipSpace(s, op.next);
-  const form = formOf(ctx, op.op, leftText, keyQuote);
+  const form = formOf(ctx, op.op, leftText, keyQuote, Boolean(quoteAt(s, v)));
   if (op.op === '(' || op.op === ',') return readCall(ctx, v, op.op, form, lineEnd);
   // Value on the next line: YAML's `Authorization:` then `- Bearer ...`; code's `password =` then `"..."`. In
   // .env, INI and the like, `KEY=` at the end of a line is an empty value.
@@ -465,7 +468,8 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   return vals ? [vals] : undefined;
 }
 
-function formOf(ctx: SiteContext, op: string, leftText: string, keyQuote: string | undefined): SyntaxForm {
+/** `quotedNext`: the value after the operator starts with a quote (`SET password "x"`, `#define password "x"`). */
+function formOf(ctx: SiteContext, op: string, leftText: string, keyQuote: string | undefined, quotedNext = false): SyntaxForm {
   const { src } = ctx;
   if (op === '==' || op === '!=' || op === '===' || op === '!==' || op === '.equals(') return 'comparison';
   if (op === '(') return 'call';
@@ -479,7 +483,8 @@ function formOf(ctx: SiteContext, op: string, leftText: string, keyQuote: string
     // In code, `password "x"` is a call without parentheses (Groovy, Ruby, Perl DSLs) or a `#define`; in a comment,
     // words next to each other are prose ("if you pass `x`").
     if (op === ' ' && isCodeFamily(src.family) && src.roleOf(ctx.ke) === 'code' && ctx.info.term !== 'pass') return 'assignment';
-    return src.family === 'config' && op === ' ' ? 'config-line' : 'prose';
+    if (op === ' ' && (src.family === 'config' || (quotedNext && !isCodeFamily(src.family) && ctx.info.term !== 'pass'))) return 'config-line';
+    return 'prose';
   }
   if (src.family === 'xml' && op === '=' && /<[\w:.-]+(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s+$/.test(leftText)) return 'xml-attribute';
   if (/^(?:authorization|proxy-authorization|x-[\w-]*(?:key|token|secret|auth)[\w-]*|api-key|apikey)$/i.test(ctx.keyText) && op === ':') return 'header';

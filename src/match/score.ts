@@ -89,6 +89,14 @@ const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 /** Secret words inside a value that names itself: `smtp_password`, `csrf_token`, `api-key-header`. */
 const SELF_NAMING = /^(?:pass|password|passwd|pwd|secret|token|key|apikey|auth|credential|credentials|jwt|bearer)$/;
 
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+
+/** Whether a value reads as words once leetspeak digits are read as letters. */
+function readsAsLeetspeak(v: string): boolean {
+  const plain = v.replace(/[013457@$]/g, (c) => LEET[c]);
+  return plain !== v && wordLikenessDetail(plain).logit >= 3 && wordLikenessDetail(v).logit < 2;
+}
+
 /** Whether a base64 value decodes to printable text that reads like words. */
 function decodesToWords(v: string): boolean {
   const bytes = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
@@ -194,8 +202,12 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (line) ev.push({ weight: line[0], reason: line[1] });
   if (c.username) ev.push({ weight: 0.4, reason: 'a user name beside it' });
   if (providerVeto) ev.push({ weight: -3.0, reason: providerVeto });
-  // A made-up token: `abcdef`, `123456` inside it (a human's password may well hold `123`).
-  if (!HUMAN_CHOSEN.has(c.keyInfo.cls) && longestSequentialRun(v) >= 6) ev.push({ weight: -4.0, reason: 'a made-up sequence inside it' });
+  if (!HUMAN_CHOSEN.has(c.keyInfo.cls)) {
+    // A made-up token: `abcdef` or `123456` inside it (a person's password may well hold `123`), or a sentence in
+    // leetspeak (`Th3reAr3N0T7He5ecRet5`): samples, not generated keys.
+    if (longestSequentialRun(v) >= 6) return { drop: 'a made-up sequence inside a token' };
+    if (/[a-z]/i.test(v) && /[013457@$]/.test(v) && readsAsLeetspeak(v)) ev.push({ weight: -3.0, reason: 'the value is words in leetspeak' });
+  }
   return capGroup(ev);
 }
 
