@@ -203,6 +203,18 @@ function termOf(word: string): string | undefined {
  * (`token_url`, `passwordLabel`) or a hash (`password_hash`).
  */
 export function classifyKey(name: string): KeyInfo | undefined {
+  // The same names come back on every line of a file (`key`, `token`, `password`): remember the answers.
+  const known = CLASSIFIED.get(name);
+  if (known !== undefined || CLASSIFIED.has(name)) return known;
+  const info = classify(name);
+  if (CLASSIFIED.size >= 50000) CLASSIFIED.clear();
+  CLASSIFIED.set(name, info);
+  return info;
+}
+
+const CLASSIFIED = new Map<string, KeyInfo | undefined>();
+
+function classify(name: string): KeyInfo | undefined {
   if (name.length > 120) return undefined;
   const raw = splitWords(name);
   if (!raw.length || raw.length > 12) return undefined;

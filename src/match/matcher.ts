@@ -94,6 +94,8 @@ export class Matcher {
   private readonly grammarKeywords = new Set<number>();
   /** Keyword indices of PEM markers: any of them sends the content through the PEM block finder. */
   private readonly pemKeywords = new Set<number>();
+  /** Keywords as bytes, for Buffer.indexOf. */
+  private readonly needles: Buffer[] = [];
   /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
   private providerRules: Map<string, number[]> | undefined;
 
@@ -387,7 +389,8 @@ export class Matcher {
     const sensitive = this.ruleSet.keywordCaseSensitive[k];
     // Case-insensitive keywords are lower-cased already; search a lower-cased copy (ASCII letters map 1:1).
     const haystack = sensitive ? content : (cache.lower ??= Buffer.from(content.toString('latin1').toLowerCase(), 'latin1'));
-    const needle = this.ruleSet.keywords[k];
+    // A Buffer needle: a string one is converted to bytes on every call (about 40% slower here).
+    const needle = (this.needles[k] ??= Buffer.from(this.ruleSet.keywords[k], 'latin1'));
     let found: number[] | undefined = [];
     for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
       if (found.length === MAX_WINDOWS) {
