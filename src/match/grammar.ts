@@ -251,7 +251,7 @@ function readQuoted(s: string, at: number, q: string): QuotedValue | undefined {
 }
 
 /** Stops an unquoted value: whitespace, quotes, separators; `\n` written as an escape inside a string. */
-function unquotedEnd(s: string, at: number, limitEnd: number, lineOriented: boolean, inString: string | undefined): number {
+function unquotedEnd(s: string, at: number, limitEnd: number, lineOriented: boolean, inString: string | undefined, markup = false): number {
   let i = at;
   const limit = Math.min(limitEnd, at + MAX_VALUE);
   for (; i < limit; i++) {
@@ -261,6 +261,7 @@ function unquotedEnd(s: string, at: number, limitEnd: number, lineOriented: bool
     if (inString && s.startsWith(inString, i)) break;
     if (!lineOriented && (c === Ch.RParen || c === Ch.RBracket || c === Ch.RBrace || c === Ch.Lt || c === Ch.Gt || c === Ch.Pipe || c === Ch.Amp)) break;
     if (lineOriented && (c === Ch.Lt || c === Ch.Amp) && inString) break;
+    if (c === Ch.Lt && markup) break;
   }
   return i;
 }
@@ -564,7 +565,10 @@ function readOperator(s: string, t: number, lineEnd: number, ctx: SiteContext, k
     // argument, its value the next one. Only in an argument list: after `(`, `,` or a command word, not after `:`.
     const qs = ctx.ks - (keyQuote?.length ?? (ctx.before === Ch.Colon ? 1 : 0));
     const left = s.slice(Math.max(0, qs - 40), qs).trimEnd();
-    if (/(?:[(,]|(?:set|put|add|define|setenv|putenv|config|setting|option)\s*)$/i.test(left)) return { op: ',', next: t + 1 };
+    // The first argument of a call, or a named option after another argument (`setopt(h, CURLOPT_PASSWORD, ...)`);
+    // a quoted word after a comma is more often an item of a list.
+    const constant = !keyQuote && ctx.before !== Ch.Colon;
+    if (/(?:\(|\b(?:set|put|add|define|setenv|putenv|config|setting|option)\s*)$/i.test(left) || (constant && left.endsWith(','))) return { op: ',', next: t + 1 };
     return undefined;
   }
   if (c === Ch.Dash && s.charCodeAt(t + 1) === Ch.Gt && s.charCodeAt(t + 2) !== Ch.Gt) return { op: '->', next: t + 2 };
@@ -634,7 +638,7 @@ function readValue(
     const c = s.charCodeAt(at);
     if (c === Ch.LBrace || c === Ch.LBracket || (c === Ch.LParen && op !== '(')) return undefined; // a structure
     const lineOriented = !isCodeFamily(src.family) || form === 'command-line' || form === 'query';
-    let end = unquotedEnd(s, at, lineEnd, lineOriented, inString);
+    let end = unquotedEnd(s, at, lineEnd, lineOriented, inString, src.family === 'xml');
     // `${NAME:-default}`: the default ends at the brace.
     if (op === ':-') {
       const brace = s.indexOf('}', at);

@@ -75,7 +75,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const IDENTIFIER = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$|^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+$/;
 const CONSTANT = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const DOTTED = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+$/;
-const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|->|::|&&|\|\||^[);,\]}.&*]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$|\w\[\w*$|^\w+\(/;
+const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|->|::|&&|\|\||^[);,\]}.&*]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$|\w\[\w*$|\w\[['"]|^\w+\(/;
 const HASHED = /^(?:\$(?:2[abxy]?|1|5|6|y|gy|7|argon2i?d?|pbkdf2[\w-]*|scrypt|sha\d+|md5|apr1)\$|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[\w-]*|bcrypt)\}|pbkdf2_sha\d+\$|sha\d+\$|md5\$|bcrypt\$|argon2\$|scrypt:|sha1:)/i;
 
 /** Facts about a value, computed once per candidate. */
@@ -89,7 +89,11 @@ export function describeValue(v: string): ValueFacts {
     if (c >= 97 && c <= 122) lower = true;
     else if (c >= 65 && c <= 90) upper = true;
     else if (c >= 48 && c <= 57) digit = true;
-    else symbol = true;
+    else if (c >= 0x80 && /\p{L}/u.test(v[i])) {
+      // `Lösenord`, `Пароль`: letters of other alphabets are letters, not symbols.
+      if (v[i] === v[i].toLowerCase()) lower = true;
+      else upper = true;
+    } else symbol = true;
   }
   const facts: ValueFacts = {
     length: v.length,
