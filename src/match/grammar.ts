@@ -52,7 +52,21 @@ export interface Candidate {
 export const GRAMMAR_KEYWORDS = [
   'pass', 'pwd', 'pw', 'psw', 'pssw', 'pasw', 'secret', 'token', 'key', 'auth', 'cred', 'salt', 'nonce', 'sid', 'bearer', 'identified',
   'securestring', 'kennwort', 'contrase', 'senha', 'parol', 'wachtwoord', 'haslo', 'jwt', 'cookie', 'login', 'signin',
+  // Command-line tools whose password flag is a single letter (`mysql -pSECRET`, `sshpass -p SECRET`).
+  'mysql', 'mariadb', 'sshpass', 'redis-cli', 'mongo', 'sqlcmd', 'smbclient',
 ];
+
+/**
+ * Short password flags of command-line tools: `attached` reads `-pVALUE` (mysql's own syntax, where `-p VALUE`
+ * prompts and VALUE is the database), otherwise the next word. `%` splits smbclient's `-U user%password`.
+ */
+const CLI_FLAGS: Record<string, { flag: string; attached?: boolean; split?: string }> = {
+  mysql: { flag: '-p', attached: true }, mysqldump: { flag: '-p', attached: true }, mysqladmin: { flag: '-p', attached: true },
+  mysqlimport: { flag: '-p', attached: true }, mariadb: { flag: '-p', attached: true }, 'mariadb-dump': { flag: '-p', attached: true },
+  sshpass: { flag: '-p' }, 'redis-cli': { flag: '-a' }, mongo: { flag: '-p' }, mongosh: { flag: '-p' }, mongodump: { flag: '-p' },
+  mongorestore: { flag: '-p' }, mongoexport: { flag: '-p' }, mongoimport: { flag: '-p' }, sqlcmd: { flag: '-P' }, bcp: { flag: '-P' },
+  smbclient: { flag: '-U', split: '%' },
+};
 /**
  * Every secret word. `test` (not `exec`) walks the matches: it only moves `lastIndex`, three times faster on a
  * Buffer than building a result per match, and the keyword is found again from where the match ends.
@@ -334,6 +348,8 @@ function mayAssign(s: string, end: number): boolean {
   const c = s.charCodeAt(i);
   if (c === Ch.Eq || c === Ch.Colon || c === Ch.LParen || c === Ch.Comma || c === Ch.Lt || c === Ch.Gt || c === Ch.Bang || c === Ch.RParen || c === Ch.Dash) return true;
   if (isQuote(c) || c === Ch.Backslash) return true;
+  // `.=`, `+=`, `?=`, `||=`, `??=`, `*=`
+  if ((c === Ch.Dot || c === Ch.Plus || c === Ch.Question || c === Ch.Pipe || c === Ch.Star) && /^[.+?|*]{1,2}=/.test(s.slice(i, i + 3))) return true;
   if (isWord(c)) {
     // `password is`, `IDENTIFIED BY`, `... WITH`, or a type: `password string = "..."`.
     let j = i;
@@ -375,6 +391,9 @@ function readSite(src: Source, hit: number, hitEnd: number, seenKeys: Set<number
   while (ke > hitEnd && (s.charCodeAt(ke - 1) === Ch.Dot || s.charCodeAt(ke - 1) === Ch.Dash)) ke--;
   if (seenKeys.has(ks)) return;
   seenKeys.add(ks);
+  // Java's `password.equals("x")`: the key ends before the method, which the operator reader takes as a comparison.
+  const method = /\.(?:equals|equalsIgnoreCase|Equals|contentEquals)$/.exec(s.slice(ks, ke));
+  if (method) ke -= method[0].length;
   let keyText = s.slice(ks, ke);
   // `$password`, `@password`, `:password` (a Ruby symbol), `--password`, `-Dapp.password`.
   const before = ks > 0 ? s.charCodeAt(ks - 1) : Ch.LF;
@@ -391,7 +410,8 @@ function readSite(src: Source, hit: number, hitEnd: number, seenKeys: Set<number
     const before = /([A-Za-z][\w-]*) $/.exec(s.slice(Math.max(0, ks - 40), ks));
     if (before) info = classifyKey(`${before[1]}_${segments[0]}`) ?? info;
   }
-  const special = !info ? specialSite(src, hit, hitEnd, ks, ke) : undefined;
+  // A command-line tool (`sshpass -p ...`) is read by its flags even when its name sounds like a key.
+  const special = !info || CLI_FLAGS[keyText.toLowerCase()] ? specialSite(src, hit, hitEnd, ks, ke) : undefined;
   if (special) {
     out.push(...special);
     return;
@@ -471,6 +491,16 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   const keyQuoteStart = keyQuote ? ks - keyQuote.length : ks;
   let r = ke;
   let inString: string | undefined;
+  // `"HOST=x\nPASSWORD=..."`: a key right after an escape sequence is inside a string; the string's quote ends the value.
+  if (!keyQuote && s.charCodeAt(ks - 2) === Ch.Backslash && /[ntr]/.test(s[ks - 1])) {
+    for (let i = ks - 3; i >= lineStart; i--) {
+      const c = s.charCodeAt(i);
+      if ((c === Ch.DQuote || c === Ch.SQuote) && s.charCodeAt(i - 1) !== Ch.Backslash) {
+        inString = s[i];
+        break;
+      }
+    }
+  }
   if (keyQuote) {
     if (s.startsWith(keyQuote, r)) r += keyQuote.length;
     else inString = keyQuote; // `"password=abc"`: the key starts a string that holds an assignment
@@ -489,9 +519,11 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   let t = skipSpace(s, r);
   // Types between the key and the operator: `password: string = "..."`, Go's `password string = "..."`.
   const restOfLine = s.slice(t, Math.min(lineEnd, t + 240));
-  const typeAnn = TYPE_ANNOTATION.exec(restOfLine) ?? GO_TYPE.exec(s.slice(r, Math.min(lineEnd, r + 60)));
-  if (typeAnn) {
-    t = (typeAnn === TYPE_ANNOTATION.exec(restOfLine) ? t : r) + typeAnn[0].length;
+  if (isCodeFamily(src.family)) {
+    const annotation = TYPE_ANNOTATION.exec(restOfLine);
+    const goType = annotation ? undefined : GO_TYPE.exec(s.slice(r, Math.min(lineEnd, r + 60)));
+    if (annotation) t += annotation[0].length;
+    else if (goType) t = r + goType[0].length;
     while (isSpace(s.charCodeAt(t))) t++;
   }
   // Several names, several values: `user_pw, admin_pw := "a", "b"`.
@@ -552,7 +584,8 @@ function readOperator(s: string, t: number, lineEnd: number, ctx: SiteContext, k
   for (const op of [':::=', '::=', ':=', ':-', '?=', '+=', '.=', '||=', '??=', '=>', '===', '!==', '==', '!=', '<-']) {
     if (s.startsWith(op, t)) return { op, next: t + op.length };
   }
-  if (s.startsWith('.equals(', t) || s.startsWith('.Equals(', t)) return { op: '.equals(', next: t + 8 };
+  const eq = /^\.(?:equals|equalsIgnoreCase|Equals|contentEquals)\(/.exec(s.slice(t, t + 24));
+  if (eq) return { op: '.equals(', next: t + eq[0].length };
   if (c === Ch.Eq) return { op: '=', next: t + 1 };
   if (c === Ch.Colon) {
     if (s.charCodeAt(t + 1) === Ch.Colon) return undefined; // Ruby/C++ scope
@@ -569,6 +602,8 @@ function readOperator(s: string, t: number, lineEnd: number, ctx: SiteContext, k
     // a quoted word after a comma is more often an item of a list.
     const constant = !keyQuote && ctx.before !== Ch.Colon;
     if (/(?:\(|\b(?:set|put|add|define|setenv|putenv|config|setting|option)\s*)$/i.test(left) || (constant && left.endsWith(','))) return { op: ',', next: t + 1 };
+    // `set(:auth0, :secret, '...')`: a symbol after another symbol names a setting.
+    if (ctx.before === Ch.Colon && /[(,]\s*:\w+\s*,$/.test(left)) return { op: ',', next: t + 1 };
     return undefined;
   }
   if (c === Ch.Dash && s.charCodeAt(t + 1) === Ch.Gt && s.charCodeAt(t + 2) !== Ch.Gt) return { op: '->', next: t + 2 };
@@ -625,6 +660,20 @@ function readValue(
     at++;
     while (isSpace(s.charCodeAt(at))) at++;
   }
+  // `Authorization: Bearer x` unquoted: the scheme is a word of its own, read before the value.
+  let scheme: string | undefined;
+  const sch = SCHEME.exec(s.slice(at, at + 40));
+  if (sch && (ctx.info.cls === 'auth' || /authorization/i.test(ctx.keyText) || form === 'header')) {
+    scheme = sch[1];
+    at += sch[0].length;
+    if (/^(?:Digest|OAuth)$/i.test(scheme)) {
+      // `Digest username="u", realm="r", response="..."`; `OAuth oauth_token="...", ...`: one parameter is the secret.
+      const m = /\b(oauth_token|response|oauth_signature)\s*=\s*"([^"\s]+)"/.exec(s.slice(at, lineEnd));
+      if (!m) return undefined;
+      const start = at + m.index + m[0].indexOf('"') + 1;
+      return withScheme(make(ctx, { value: m[2], start, end: start + m[2].length, quoting: 'double', operator: op, form }), scheme);
+    }
+  }
   const q = quoteAt(s, at);
   let cand: Candidate | undefined;
   if (q && !(inString && q === inString)) {
@@ -651,25 +700,37 @@ function readValue(
     if (!raw) return undefined;
     const rest = s.slice(at + raw.length, Math.min(lineEnd, at + raw.length + 200));
     const continues = /^[ \t]+[A-Za-z]{2,}(?:[ \t]+[A-Za-z]{2,})/.test(rest) && !/^[ \t]+(?:#|\/\/|;|--|\\$)/.test(rest);
-    cand = make(ctx, { value: raw, start: at, end: at + raw.length, quoting: 'none', operator: op, form, continues });
+    // A value inside a string (`"KEY=value\n..."`) is a literal, quoted by the string around it.
+    cand = make(ctx, { value: raw, start: at, end: at + raw.length, quoting: inString ? quotingOf(inString) : 'none', operator: op, form, continues });
   }
+  if (scheme) cand = withScheme(cand, scheme);
   if (form === 'query' && /badge|\.svg\b|shields\.io/i.test(s.slice(Math.max(src.lineStart(at), at - 300), at))) {
     cand.note = 'a token in a badge URL: shown publicly by design';
   }
   return refine(cand, ctx);
 }
 
+/** The key class an authorization scheme says its value is: a bearer token, a user:password pair, an API key. */
+function schemeClass(scheme: string, fallback: KeyInfo['cls']): KeyInfo['cls'] {
+  const sch = scheme.toLowerCase();
+  if (/^(?:bearer|token|jwt|oauth|bot|zoho-oauthtoken|ssws)$/.test(sch)) return 'token';
+  if (sch === 'basic') return 'credential';
+  if (/key|genie|splunk/.test(sch)) return 'api-key';
+  return fallback;
+}
+
+function withScheme(c: Candidate, scheme: string): Candidate {
+  return { ...c, scheme, keyInfo: { ...c.keyInfo, cls: schemeClass(scheme, c.keyInfo.cls) }, form: c.form === 'assignment' || c.form === 'config-line' ? 'header' : c.form };
+}
+
 /** Authorization schemes, `pass:` prefixes and `user:password` pairs inside a value. */
 function refine(c: Candidate, ctx: SiteContext): Candidate | undefined {
   const scheme = SCHEME.exec(c.value);
-  if (scheme && (c.keyInfo.cls === 'auth' || c.keyInfo.cls === 'token' || c.keyInfo.cls === 'api-key' || c.keyInfo.cls === 'credential' || c.form === 'header' || /authorization/i.test(c.key))) {
+  if (scheme && !c.scheme && (c.keyInfo.cls === 'auth' || c.keyInfo.cls === 'token' || c.keyInfo.cls === 'api-key' || c.keyInfo.cls === 'credential' || c.form === 'header' || /authorization/i.test(c.key))) {
     const cut = scheme[0].length;
     const rawCut = c.quoting === 'none' || c.value === ctx.src.text.slice(c.start, c.end) ? cut : cut;
-    const sch = scheme[1].toLowerCase();
-    // The scheme says what the value is: a bearer token, a user:password pair, an API key.
-    const cls: KeyInfo['cls'] = /^(?:bearer|token|jwt|oauth|bot|zoho-oauthtoken|ssws)$/.test(sch) ? 'token' : sch === 'basic' ? 'credential' : /key|genie|splunk/.test(sch) ? 'api-key' : c.keyInfo.cls;
-    c = { ...c, keyInfo: { ...c.keyInfo, cls }, scheme: scheme[1], value: c.value.slice(cut), start: c.start + rawCut, form: c.form === 'assignment' || c.form === 'config-line' ? 'header' : c.form };
-    if (/^(?:Digest|OAuth)$/i.test(scheme[1])) {
+    c = { ...withScheme(c, scheme[1]), value: c.value.slice(cut), start: c.start + rawCut };
+    if (/^(?:Digest|OAuth)$/i.test(c.scheme ?? '')) {
       // `Digest username="u", response="..."`, `OAuth oauth_token="...", oauth_signature="..."`: the response or signature is the secret.
       const m = /\b(response|oauth_signature|oauth_token)="([^"]+)"/.exec(c.value);
       if (!m) return undefined;
@@ -701,6 +762,28 @@ function wordBefore(s: string, at: number): string {
   let i = at;
   while (i > 0 && isWord(s.charCodeAt(i - 1))) i--;
   return s.slice(i, at);
+}
+
+/** The words of a command line from `at`: quoted words whole (their quotes off), up to `;`, `|`, `&`, `<`, `>`. */
+function shellWords(s: string, at: number, lineEnd: number): { text: string; start: number }[] {
+  const words: { text: string; start: number }[] = [];
+  let i = at;
+  while (i < lineEnd && words.length < 40) {
+    while (i < lineEnd && isSpace(s.charCodeAt(i))) i++;
+    const c = s.charCodeAt(i);
+    if (i >= lineEnd || c === Ch.Semi || c === Ch.Pipe || c === Ch.Amp || c === Ch.Lt || c === Ch.Gt) break;
+    if (c === Ch.DQuote || c === Ch.SQuote) {
+      const close = s.indexOf(s[i], i + 1);
+      if (close === -1 || close > lineEnd) break;
+      words.push({ text: s.slice(i + 1, close), start: i + 1 });
+      i = close + 1;
+      continue;
+    }
+    const start = i;
+    while (i < lineEnd && !isSpace(s.charCodeAt(i)) && !';|&<>"\''.includes(s[i])) i++;
+    words.push({ text: s.slice(start, i), start });
+  }
+  return words;
 }
 
 /** `getenv("X", "fallback")`, `os.environ.get('X', 'fallback')`, `process.env.X || 'fallback'`, `ENV.fetch('X') { 'fallback' }`. */
@@ -908,6 +991,28 @@ function specialSite(src: Source, hit: number, hitEnd: number, ks: number, ke: n
     if (!CREDENTIAL_CALL.test(name) || s.charCodeAt(skipSpace(s, ke)) !== Ch.LParen) return undefined;
     const c = readCall({ ...ctx, name, info: { cls: 'credential', term: word, words: splitWords(name) } }, skipSpace(s, ke) + 1, '(', 'call', lineEnd);
     return c?.filter((x) => x.username);
+  }
+  const tool = s.slice(ks, ke).toLowerCase();
+  const cli = CLI_FLAGS[tool];
+  if (cli && (ks === 0 || /[\s;|&(`"'$/]/.test(s[ks - 1]))) {
+    const words = shellWords(s, ke, lineEnd);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      let value: { text: string; start: number } | undefined;
+      if (cli.attached) {
+        if (w.text.startsWith(cli.flag) && w.text.length > cli.flag.length && !w.text.startsWith('--')) value = { text: w.text.slice(cli.flag.length), start: w.start + cli.flag.length };
+      } else if (w.text === cli.flag && words[i + 1]) value = { text: words[i + 1].text, start: words[i + 1].start };
+      else if (w.text.startsWith(cli.flag) && w.text.length > cli.flag.length && !cli.split) value = { text: w.text.slice(cli.flag.length), start: w.start + cli.flag.length };
+      if (!value) continue;
+      if (cli.split) {
+        const at = value.text.indexOf(cli.split);
+        if (at === -1) return undefined;
+        value = { text: value.text.slice(at + 1), start: value.start + at + 1 };
+      }
+      const c = make({ ...ctx, info: { cls: 'password', term: tool, words: [tool, 'password'] } }, { value: value.text, start: value.start, end: value.start + value.text.length, quoting: 'none', operator: ' ', form: 'command-line' });
+      return [c];
+    }
+    return undefined;
   }
   if (word === 'securestring') {
     // ConvertTo-SecureString 'x' -AsPlainText -Force; ConvertTo-SecureString -String "x"; flags in any order.

@@ -43,6 +43,8 @@ const NAME_FAMILY: Record<string, FileFamily> = {
 /** The family a path's syntax belongs to: by file name, then extension; `.env.local` and `app.env.example` are config. */
 export function fileFamily(relPath: string): FileFamily {
   const base = relPath.slice(relPath.lastIndexOf('/') + 1).toLowerCase();
+  // .NET configuration is XML: web.config, app.config, MyApp.exe.config.
+  if (/^(?:web|app|machine)\.config$|\.(?:exe|dll)\.config$|\.config\.xml$/.test(base)) return 'xml';
   const byName = NAME_FAMILY[base];
   if (byName) return byName;
   if (base.startsWith('.env') || base.endsWith('.env')) return 'config';
