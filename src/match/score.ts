@@ -131,7 +131,8 @@ function readingEvidence(v: string, facts: ValueFacts, cls: KeyClass): Evidence 
   if (facts.shape === 'hex' || facts.shape === 'jwt' || facts.shape === 'uuid' || v.length < 4) return undefined;
   const logit = Math.max(-10, Math.min(10, wordLikenessDetail(v).logit));
   if (logit >= 2) {
-    const lettersOnly = !facts.hasDigit && !facts.hasSymbol;
+    // Letters and separators only (`adb:runCommand`, `my-app.name`): words, whatever the separators.
+    const lettersOnly = !facts.hasDigit && (!facts.hasSymbol || /^[\p{L}:._\-/ ]+$/u.test(v));
     if (HUMAN_CHOSEN.has(cls)) {
       return lettersOnly
         ? { weight: -2.6, reason: 'the value reads as a word' }

@@ -1,11 +1,12 @@
 // Report tiers through the built CLI: review-tier tokens (a password hash, or a token under a raised --min-score)
-// never make the exit code 1 and appear only with --include-review; --min-score and minScore are checked; the
-// pre-commit hook and baselines follow the same rules.
+// never make the exit code 1; the inventory formats (JSON, CSV) hold them marked, the reports for people and CI
+// (text, SARIF) show them only with --include-review; --min-score and minScore are checked; the pre-commit hook and
+// baselines follow the same rules.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeTree } from '../helpers/cli.js';
-import { fakeGithubPat, fakeMd5CryptHash } from '../helpers/fake-tokens.js';
+import { fakeGithubPat, fakeMd5CryptHash, fakePassword } from '../helpers/fake-tokens.js';
 import { ALICE, FixtureRepo } from '../helpers/git-fixtures.js';
 
 interface Inv {
@@ -23,12 +24,18 @@ const routerConfig = (hash: string) => `hostname edge-rtr-01\nenable secret 5 ${
 describe('tiers on the command line', () => {
   let both: string;
   let hashOnly: string;
+  let generic: string;
   let pat: string;
   let hash: string;
+  let password: string;
 
   beforeAll(() => {
     pat = fakeGithubPat();
     hash = fakeMd5CryptHash();
+    password = fakePassword();
+    generic = tempDir();
+    // A generic password scores below 1: a high enough minimum sends it to review.
+    writeTree(generic, { 'src/config.py': `db_password = "${password}"\n` });
     both = tempDir();
     writeTree(both, { 'src/config.js': `export const token = "${pat}";\n`, 'network/edge.cfg': routerConfig(hash) });
     hashOnly = tempDir();
@@ -38,27 +45,28 @@ describe('tiers on the command line', () => {
   it('exit code 0 when only review-tier tokens are found, 1 when a report-tier one is', () => {
     const only = json(['scan', hashOnly]);
     expect(only.code).toBe(0);
-    expect(only.inv.tokens).toEqual([]);
+    expect(only.inv.tokens.map((t) => [t.ruleId, t.tier])).toEqual([['cisco.type5-secret', 'review']]);
     expect(only.inv.scan.review).toBe(1);
     expect(only.inv.scan.minScore).toBe(0.5);
-    expect(only.stderr).toContain('0 token(s), 0 occurrence(s)');
-    expect(only.stderr).toContain('; 1 more in review (--include-review)');
+    expect(only.stderr).toContain('0 token(s) and 1 in review');
     const text = runCli(['scan', hashOnly]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('0 tokens (0 occurrences)');
     expect(text.stdout).toContain('1 more in review (--include-review)');
 
     expect(runCli(['scan', both]).code).toBe(1);
-    // Raised above the PAT's score, the minimum puts it in review too: nothing left to fail on.
-    const raised = json(['scan', both, '--min-score', '0.99']);
+    // Raised above the generic password's score, the minimum puts it in review too: nothing left to fail on.
+    const raised = json(['scan', generic, '--min-score', '0.999']);
     expect(raised.code).toBe(0);
-    expect(raised.inv.scan).toMatchObject({ minScore: 0.99, review: 2 });
+    expect(raised.inv.scan).toMatchObject({ minScore: 0.999, review: 1 });
   });
 
   it('--include-review adds review-tier tokens, marked, to JSON, SARIF, text and CSV; the exit code stays', () => {
+    // JSON is the inventory: every token, each with its tier, with or without --include-review.
     const plain = json(['scan', both]);
-    expect(plain.inv.tokens.map((t) => t.tier)).toEqual(['report']);
-    expect(plain.inv.tokens[0]).toMatchObject({ ruleId: 'github.pat.classic', score: 0.95 });
+    expect(plain.inv.tokens.map((t) => t.tier)).toEqual(['report', 'review']);
+    expect(plain.inv.tokens[0]).toMatchObject({ ruleId: 'github.pat.classic' });
+    expect(plain.inv.tokens[0].score).toBeGreaterThan(0.9);
     expect(plain.inv.tokens[0].reasons.length).toBeGreaterThan(0);
 
     const all = json(['scan', both, '--include-review']);
@@ -78,8 +86,8 @@ describe('tiers on the command line', () => {
       ['github.pat.classic', 'error', 'report'],
       ['cisco.type5-secret', 'note', 'review'],
     ]);
-    expect(withReview[0].rank).toBe(95);
-    expect(withReview[0].properties.score).toBe(0.95);
+    expect(withReview[0].rank).toBe(Math.round((withReview[0].properties.score as number) * 100));
+    expect(withReview[0].properties.score).toBeGreaterThan(0.9);
 
     const text = runCli(['scan', both, '--include-review']);
     expect(text.code).toBe(1);
@@ -93,7 +101,7 @@ describe('tiers on the command line', () => {
     expect(tier).toBeGreaterThan(0);
     expect(head.split(',')).toContain('score');
     expect(rows.map((r) => r.split(',')[tier])).toEqual(['report', 'review']);
-    expect(csv([])).toHaveLength(2);
+    expect(csv([])).toHaveLength(3); // CSV is the inventory too
 
     for (const r of [plain, all]) expect(r.stdout.includes(hash) || r.stdout.includes(pat)).toBe(false);
   });
@@ -110,10 +118,10 @@ describe('tiers on the command line', () => {
     }
 
     const dir = tempDir();
-    writeTree(dir, { 'src/config.js': `export const token = "${pat}";\n`, '.shadowscan.yaml': 'minScore: 0.99\n' });
+    writeTree(dir, { 'src/config.py': `db_password = "${password}"\n`, '.shadowscan.yaml': 'minScore: 0.999\n' });
     const configured = json(['scan', dir]);
     expect(configured.code).toBe(0);
-    expect(configured.inv.scan.minScore).toBe(0.99);
+    expect(configured.inv.scan.minScore).toBe(0.999);
     const overridden = json(['scan', dir, '--min-score', '0.2']);
     expect(overridden.code).toBe(1);
     expect(overridden.inv.scan.minScore).toBe(0.2);

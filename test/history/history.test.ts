@@ -59,7 +59,7 @@ function expectedTokens(f: HistoryFixture): Record<keyof HistoryFixture['tokens'
   return {
     old: {
       id: fp(f.tokens.old),
-      ruleId: 'generic.secret.assignment',
+      ruleId: 'generic.token',
       occurrences: [{ path: 'legacy/old.py', line: 1, column: 14, endLine: 1, endColumn: 38, ...by(ALICE, c.root, d.root) }],
       firstSeen: { commit: c.root, date: isoUtc(d.root), path: 'legacy/old.py' },
       lastSeen: { commit: c.root, date: isoUtc(d.root), path: 'legacy/old.py' },
