@@ -780,7 +780,7 @@ function shellWords(s: string, at: number, lineEnd: number): { text: string; sta
       continue;
     }
     const start = i;
-    while (i < lineEnd && !isSpace(s.charCodeAt(i)) && !';|&<>"\''.includes(s[i])) i++;
+    while (i < lineEnd && !isSpace(s.charCodeAt(i)) && !';|&<>"\'`'.includes(s[i])) i++;
     words.push({ text: s.slice(start, i), start });
   }
   return words;

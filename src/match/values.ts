@@ -29,6 +29,7 @@ export interface ValueFacts {
 const REFERENCE_WHOLE: [RegExp, string][] = [
   [/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/, 'a variable'],
   [/^\$\{[^}]*\}$/, 'a variable'],
+  [/^(?:\$\{|#\{|\{\{)/, 'an interpolation'],
   [/^\$\([^)]*\)$/, 'a command substitution'],
   [/^%[A-Za-z_][A-Za-z0-9_]*%$/, 'a variable'],
   [/^%env\([^)]*\)%$/, 'a variable'],
@@ -56,6 +57,8 @@ const PLACEHOLDER: [RegExp, string][] = [
   [/^(?:your|my)[_-]/i, 'a placeholder'],
   [/(?:placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|censored|obfuscated|not[_-]?set|notset|^unset$|undefined|^none$|^null$|^nil$|^empty$|n\/a)/i, 'a placeholder'],
   [/^(?:example|sample|test|demo|fake|mock|dummy|foo|bar|baz|qux|abc|xyz|lorem|ipsum|string|value|key|hidden)$/i, 'a placeholder'],
+  // `-pSECRET`, `token: TOKEN`: a secret's name in capitals stands in for it.
+  [/^(?:SECRET|PASSWORD|PASSWD|PASS|PWD|TOKEN|KEY|API_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?)$/, 'a placeholder'],
 ];
 /** A made-up value that still names itself one: kept for review, not reported (`dummy-pass`, `sampleHerokuKey`). */
 const EXAMPLE_WORD = /example|sample|dummy|fake|demo|mock|(?:^|[^a-z])test(?:[^a-z]|$)|^test|foobar|lorem/i;

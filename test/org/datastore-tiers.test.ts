@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RepositoryScan, Token } from '../../src/model/index.js';
 import { Datastore, DatastoreError } from '../../src/store/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { fakeGithubPat, fakeMd5CryptHash } from '../helpers/fake-tokens.js';
+import { fakeGithubPat, fakePassword, fakeMd5CryptHash } from '../helpers/fake-tokens.js';
 import { ALICE, FixtureRepo } from '../helpers/git-fixtures.js';
 import { ENV, fp } from './org-fixture.js';
 
@@ -221,10 +221,11 @@ describe('inventory show and diff with tiers', () => {
   beforeAll(() => {
     root = tempDir('shadowscan-org-tiers-');
     db = path.join(tempDir(), 'org.db');
-    pat = fakeGithubPat();
+    // A generic password: it scores below 1, so a minimum of 0.999 sends it to review.
+    pat = fakePassword();
     hash = fakeMd5CryptHash();
     const a = FixtureRepo.init('shadowscan-org-tiers-a-');
-    a.write('app.js', `const token = "${pat}";\n`);
+    a.write('app.py', `db_password = "${pat}"\n`);
     a.write('edge.cfg', `hostname edge-rtr-01\nenable secret 5 ${hash}\n`);
     a.commit('app', ALICE, '2024-01-01T10:00:00Z');
     const b = FixtureRepo.init('shadowscan-org-tiers-b-');
@@ -247,30 +248,31 @@ describe('inventory show and diff with tiers', () => {
     expect(orgInv.scan.review).toBe(1);
     expect(orgInv.scan.org.repositories.map((r) => [r.name, r.tokens, r.review])).toEqual([['a', 1, 1], ['b', 0, 1]]);
 
+    // JSON is the inventory: both tiers, each token marked.
     const plain = show();
     expect(plain.code).toBe(1);
-    expect(plain.inv.tokens.map((t) => t.id)).toEqual([fp(pat)]);
+    expect(plain.inv.tokens.map((t) => [t.id, t.tier])).toEqual([[fp(pat), 'report'], [fp(hash), 'review']]);
     expect(plain.inv.scan).toMatchObject({ minScore: 0.5, review: 1 });
     const all = show(['--include-review']);
     expect(all.inv.tokens.map((t) => [t.id, t.tier, t.repos])).toEqual([
       [fp(pat), 'report', ['a']],
       [fp(hash), 'review', ['a', 'b']],
     ]);
-    const raised = show(['--min-score', '0.99']);
+    const raised = show(['--min-score', '0.999']);
     expect(raised.code).toBe(0);
-    expect(raised.inv.tokens).toEqual([]);
-    expect(raised.inv.scan).toMatchObject({ minScore: 0.99, review: 2 });
+    expect(raised.inv.tokens.map((t) => t.tier)).toEqual(['review', 'review']);
+    expect(raised.inv.scan).toMatchObject({ minScore: 0.999, review: 2 });
     expect(fs.readFileSync(db).includes(Buffer.from(hash))).toBe(false);
   });
 
   it('inventory diff: a tier change is not new; only new report-tier tokens make it exit 1', () => {
     // Scanned again with a higher minimum: the token moves to review (its repositories are scanned again for it).
-    const raised = cli(['org', root, '--db', db, '--min-score', '0.99', '--format', 'json', '--quiet', '-j', '1']);
+    const raised = cli(['org', root, '--db', db, '--min-score', '0.999', '--format', 'json', '--quiet', '-j', '1']);
     expect(raised.code).toBe(0);
     const down = cli(['inventory', 'diff', '--db', db]);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('New tokens (0):');
-    expect(down.stdout).toMatch(/Moved to review \(1\): still present, no longer counted\n {2}CRITICAL .*ghp_.* in a \(active\) \[review\]/);
+    expect(down.stdout).toMatch(/Moved to review \(1\): still present, no longer counted\n {2}HIGH .*Password.* in a \(active\) \[review\]/);
     expect(down.stdout).toContain('0 new, 0 no longer present, 2 unchanged (1 changed tier)');
 
     const back = cli(['org', root, '--db', db, '--format', 'json', '--quiet', '-j', '1']);
