@@ -5,6 +5,7 @@ import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
 import { classifyKey } from './keys.js';
+import { isProviderPlaceholder } from './values.js';
 import { candidateEvidence, KEEP_SCORE, scoreCandidate, scorePemBlock, scoreProviderMatch, type Evidence, type Scored } from './score.js';
 import { fileFamily, lineRole, pathRole, type FileFamily, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
@@ -177,6 +178,9 @@ export class Matcher {
     for (const c of [...kept].sort(compareRank)) {
       if (absorbed.has(c)) continue;
       if (!c.parts && c.rule.parts.length) attachParts(c, content, lines, lines.lineOf(c.start));
+      // A provider's part matched by its own rule (the AWS key id) is folded in; a generic user-name guess never
+      // swallows another finding.
+      if (c.rule.rule.generic) continue;
       for (const [ps, pe] of c.partSpans ?? []) {
         for (const k of kept) if (k !== c && !absorbed.has(k) && k.start < pe && ps < k.end) absorbed.add(k);
       }
@@ -204,7 +208,9 @@ export class Matcher {
       if (c.review) m.review = c.review;
       if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
       if (c.parts) m.parts = c.parts;
-      if (c.partSpans?.length && !c.decoded) {
+      // Located parts come from rules that know the format (FileZilla's <User> is the same server's); the generic
+      // user-name part is a guess from nearby lines, kept as a value but not offered as a place of the credential.
+      if (c.partSpans?.length && !c.decoded && !c.rule.rule.generic) {
         m.partLocations = c.partSpans.map(([ps, pe, name]) => {
           const a = lines.position(ps);
           const b = lines.position(pe);
@@ -483,7 +489,7 @@ export class Matcher {
     const { rule } = compiled;
     const entropy = shannonEntropy(secret);
     if (rule.minEntropy !== undefined && entropy < rule.minEntropy) return undefined;
-    if (rule.kind !== 'private-key' && isPlaceholder(secret, rule.generic ?? false)) return undefined;
+    if (rule.kind !== 'private-key' && (rule.generic ? isPlaceholder(secret, true) : isProviderPlaceholder(secret))) return undefined;
     const role = pathRole(relPath);
     const line = lineAround(content, start);
     if (rule.generic) {

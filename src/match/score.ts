@@ -8,7 +8,7 @@ import type { KeyClass } from './keys.js';
 import { splitWords } from './keys.js';
 import type { PathRole } from './syntax.js';
 import { isCodeFamily } from './syntax.js';
-import { describeValue, isHashedPassword, isWeakPassword, type ValueFacts } from './values.js';
+import { describeValue, isHashedPassword, isWeakPassword, PROVIDER_EXAMPLE, type ValueFacts } from './values.js';
 import { wordLikenessDetail } from './wordlike.js';
 
 export interface Scored {
@@ -307,6 +307,7 @@ export function scoreProviderMatch(
   const lw = LINE_WEIGHT[line];
   if (lw) ev.push({ weight: lw[0] / 2, reason: lw[1] });
   const scored = combine(ev);
+  if (PROVIDER_EXAMPLE.test(secret)) scored.review = 'the value calls itself an example';
   if (rule.kind === 'password-hash') scored.review = 'a password hash';
   else if (rule.kind === 'private-key' && /encrypted/.test(rule.id)) scored.review = 'an encrypted key: useless without its passphrase';
   return scored;

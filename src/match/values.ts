@@ -153,6 +153,24 @@ function shapeOf(v: string, lower: boolean, upper: boolean, digit: boolean): Val
   return 'mixed';
 }
 
+/**
+ * For a value in a provider's own format: a template, a reference or a stand-in (`xxxx`, `<token>`, repeated
+ * characters). Words like `example` inside it do not make it one (`ExamplePas123` is a password someone typed):
+ * the scorer sends those to review.
+ */
+export function isProviderPlaceholder(v: string): boolean {
+  // The provider's format gives the value its structure (braces, armor lines, an encrypted blob are its own): only
+  // templates, masks, "your key" phrases and repeated or sequential characters stand in for one.
+  if (TEMPLATE_INSIDE.test(v) || /^\$\{|\{\{|\}\}|<%|%>/.test(v)) return true;
+  if (/x{4,}|X{4,}|\*{3,}|\.{3,}|#{4,}|…|•{3,}/.test(v)) return true;
+  if (/^<[^<>]+>$/.test(v) || PLACEHOLDER[3][0].test(v) || PLACEHOLDER[4][0].test(v)) return true;
+  if (/(?:placeholder|changeme|change[_-]me|replace[_-]?me|redacted)/i.test(v)) return true;
+  return isRepetitive(v);
+}
+
+/** Documentation's own sample values inside a provider token: `AKIAIOSFODNN7EXAMPLE`, `sk_test_sample...`. */
+export const PROVIDER_EXAMPLE = /example|sample|dummy|fake/i;
+
 /** Exactly the passwords of documentation, tutorials and default installs: real, but an example. */
 const WEAK_PASSWORDS = new Set([
   'password', 'passw0rd', 'p@ssw0rd', 'p@ssword', 'pa$$word', 'pa55word', 'pass', 'pass123', 'password1', 'password123',

@@ -34,6 +34,8 @@ interface Entry {
   token: Token;
   rank: number;
   seen: Set<string>;
+  /** Parts already placed, per file (see add). */
+  parts: Set<string>;
   /** The best-scoring evidence: the token's score and reasons. */
   best?: Evidence;
   /** Whether any evidence is report-tier: then the token is. */
@@ -65,7 +67,7 @@ export class InventoryBuilder {
       const rank = ruleRank(rule, f.confidence);
       let entry = this.tokens.get(f.id);
       if (!entry) {
-        entry = { token: this.newToken(f, rule), rank, seen: new Set(), reported: false };
+        entry = { token: this.newToken(f, rule), rank, seen: new Set(), parts: new Set(), reported: false };
         this.tokens.set(f.id, entry);
       } else if (rank > entry.rank) {
         // The same secret matched by a more specific rule elsewhere: describe it by that rule (its tier is its own).
@@ -77,7 +79,11 @@ export class InventoryBuilder {
       this.weigh(entry, { score, reasons: f.reasons, review: f.review, reported: tierOf(score, f.review, this.minScore) === 'report' });
       this.push(entry, occ);
       // Where the companion parts are (a user name above a password): places of the credential too.
+      // Once per file and part: the same server's user name above each of its saved passwords is one place to look.
       for (const p of f.partLocations ?? []) {
+        const key = `${where.repo ?? ''}\0${where.target ?? ''}\0${where.commit ?? ''}\0${where.path}\0${p.name}`;
+        if (entry.parts.has(key)) continue;
+        entry.parts.add(key);
         this.push(entry, { ...where, line: p.line, column: p.column, endLine: p.endLine, endColumn: p.endColumn, part: p.name });
       }
     }
@@ -93,7 +99,7 @@ export class InventoryBuilder {
     const rank = rule ? ruleRank(rule, t.confidence) : CONFIDENCE_RANK[t.confidence];
     let entry = this.tokens.get(t.id);
     if (!entry) {
-      entry = { token: { ...t, occurrences: [] }, rank, seen: new Set(), reported: false };
+      entry = { token: { ...t, occurrences: [] }, rank, seen: new Set(), parts: new Set(), reported: false };
       this.tokens.set(t.id, entry);
     } else if (rank > entry.rank || (rank === entry.rank && t.ruleId < entry.token.ruleId)) {
       // Equal ranks: the same choice whatever the order inventories come in (repositories finish in any order).
