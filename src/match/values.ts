@@ -165,6 +165,8 @@ export function isProviderPlaceholder(v: string): boolean {
   if (/x{4,}|X{4,}|\*{3,}|\.{3,}|#{4,}|…|•{3,}/.test(v)) return true;
   if (/^<[^<>]+>$/.test(v) || PLACEHOLDER[3][0].test(v) || PLACEHOLDER[4][0].test(v)) return true;
   if (/(?:placeholder|changeme|change[_-]me|replace[_-]?me|redacted)/i.test(v)) return true;
+  // Documentation's sample keys end in EXAMPLE (`AKIAIOSFODNN7EXAMPLE`, `npm_...EXAMPLE`).
+  if (/EXAMPLE|example/.test(v)) return true;
   return isRepetitive(v);
 }
 
