@@ -12,6 +12,7 @@ import { LineIndex } from './lines.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
 import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
+import { KeywordLocator } from './windows.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
 export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
@@ -73,12 +74,11 @@ const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', l
 /** Context kept around a decoded span: enough for a key name and its quotes. */
 const DECODE_CONTEXT = 256;
 
-/** Past this many occurrences of a keyword, a windowed rule reads the whole content instead. */
-const MAX_WINDOWS = 256;
 
 /** Per-content state shared by windowed rules: keyword offsets and a lower-cased copy for case-insensitive search. */
 interface WindowCache {
-  positions: Map<number, number[] | undefined>;
+  /** Keyword offsets, found for every windowed rule's keywords in one pass on first need. */
+  positions?: Map<number, number[] | undefined>;
   lower?: Buffer;
 }
 
@@ -95,8 +95,8 @@ export class Matcher {
   private readonly grammarKeywords = new Set<number>();
   /** Keyword indices of PEM markers: any of them sends the content through the PEM block finder. */
   private readonly pemKeywords = new Set<number>();
-  /** Keywords as bytes, for Buffer.indexOf. */
-  private readonly needles: Buffer[] = [];
+  /** Finds the windowed rules' keywords in one pass (built on first need). */
+  private locator: KeywordLocator | undefined;
   /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
   private providerRules: Map<string, number[]> | undefined;
 
@@ -155,7 +155,7 @@ export class Matcher {
   match(content: Buffer, relPath = ''): MatchResult {
     const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false, pem: false };
     const candidates: Candidate[] = [];
-    const cache: WindowCache = { positions: new Map() };
+    const cache: WindowCache = {};
     const role = pathRole(relPath);
     for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, cache);
     if (triggered.grammar && !isLockFile(relPath)) this.runGrammar(content, relPath, role, candidates);
@@ -387,26 +387,24 @@ export class Matcher {
     return resolveOverlaps(out);
   }
   /**
-   * Byte offsets of every occurrence of a keyword, found once per content and shared by the rules that need
-   * them; undefined when there are so many that reading the whole content is cheaper than windows.
+   * Byte offsets of every occurrence of a keyword, found for all windowed rules' keywords at once on first need;
+   * undefined when there are so many that reading the whole content is cheaper than windows.
    */
   private keywordPositions(k: number, content: Buffer, cache: WindowCache): number[] | undefined {
-    if (cache.positions.has(k)) return cache.positions.get(k);
-    const sensitive = this.ruleSet.keywordCaseSensitive[k];
-    // Case-insensitive keywords are lower-cased already; search a lower-cased copy (ASCII letters map 1:1).
-    const haystack = sensitive ? content : (cache.lower ??= Buffer.from(content.toString('latin1').toLowerCase(), 'latin1'));
-    // A Buffer needle: a string one is converted to bytes on every call (about 40% slower here).
-    const needle = (this.needles[k] ??= Buffer.from(this.ruleSet.keywords[k], 'latin1'));
-    let found: number[] | undefined = [];
-    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
-      if (found.length === MAX_WINDOWS) {
-        found = undefined;
-        break;
-      }
-      found.push(at);
+    if (!cache.positions) {
+      // Case-insensitive keywords are lower-cased already; they are found in a lower-cased copy (ASCII maps 1:1).
+      const lower = () => (cache.lower ??= Buffer.from(content.toString('latin1').toLowerCase(), 'latin1'));
+      cache.positions = (this.locator ??= this.buildLocator()).locate(content, lower);
     }
-    cache.positions.set(k, found);
-    return found;
+    return cache.positions.get(k) ?? [];
+  }
+
+  private buildLocator(): KeywordLocator {
+    const used = new Set<number>();
+    this.ruleSet.rules.forEach((c, i) => {
+      if (c.rule.window !== undefined && !c.literalPrefix) for (const k of this.ruleSet.keywordsByRule[i]) used.add(k);
+    });
+    return new KeywordLocator(this.ruleSet.keywords, this.ruleSet.keywordCaseSensitive, used);
   }
 
   /**

@@ -1,4 +1,6 @@
-// A pool of matcher worker threads. Batches go to the least busy worker; each worker compiles the rules once.
+// A pool of matcher worker threads. Workers pull: a batch goes out only when a worker has room, so one that drew
+// costly content (minified bundles full of keyword hits) does not leave the other idle at the end. Each worker
+// compiles the rules once.
 import { Worker } from 'node:worker_threads';
 import type { FindingContextOptions } from './findings.js';
 import type { PackedBatch, WorkItem, WorkResult } from './work.js';
@@ -9,6 +11,16 @@ interface Pending {
   worker: number;
 }
 
+interface Queued {
+  items: WorkItem[] | PackedBatch;
+  transfer: ArrayBuffer[];
+  resolve: (r: WorkResult[]) => void;
+  reject: (e: Error) => void;
+}
+
+/** Batches held by one worker at a time: one running, one ready so it never waits for a message. */
+const PER_WORKER = 2;
+
 export class MatcherPool {
   private readonly workers: Worker[] = [];
   private readonly busy: number[] = [];
@@ -16,6 +28,7 @@ export class MatcherPool {
   private nextId = 0;
   private failed: Error | undefined;
   private waiters: Array<() => void> = [];
+  private readonly queue: Queued[] = [];
 
   constructor(size: number, options: FindingContextOptions) {
     for (let i = 0; i < size; i++) {
@@ -26,6 +39,7 @@ export class MatcherPool {
         this.pending.delete(msg.id);
         this.busy[p.worker]--;
         p.resolve(msg.results);
+        this.pump();
         this.wake();
       });
       w.on('error', (err) => this.fail(err));
@@ -43,6 +57,7 @@ export class MatcherPool {
       this.pending.delete(id);
       p.reject(err);
     }
+    for (const q of this.queue.splice(0)) q.reject(err);
     this.wake();
   }
 
@@ -64,21 +79,31 @@ export class MatcherPool {
     return this.workers.length;
   }
 
-  /** Items queued across all workers; callers keep this bounded to bound memory. */
+  /** Batches queued here or at the workers; callers keep this bounded to bound memory. */
   get inFlight(): number {
-    return this.busy.reduce((a, b) => a + b, 0);
+    return this.busy.reduce((a, b) => a + b, 0) + this.queue.length;
   }
 
   run(items: WorkItem[] | PackedBatch, transfer: ArrayBuffer[] = []): Promise<WorkResult[]> {
     if (this.failed) return Promise.reject(this.failed);
-    let w = 0;
-    for (let i = 1; i < this.workers.length; i++) if (this.busy[i] < this.busy[w]) w = i;
-    const id = this.nextId++;
-    this.busy[w]++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: w });
-      this.workers[w].postMessage({ id, items }, transfer);
+      this.queue.push({ items, transfer, resolve, reject });
+      this.pump();
     });
+  }
+
+  /** Hands queued batches to workers with room, the least busy first. */
+  private pump(): void {
+    while (this.queue.length && !this.failed) {
+      let w = 0;
+      for (let i = 1; i < this.workers.length; i++) if (this.busy[i] < this.busy[w]) w = i;
+      if (this.busy[w] >= PER_WORKER) return;
+      const q = this.queue.shift()!;
+      const id = this.nextId++;
+      this.busy[w]++;
+      this.pending.set(id, { resolve: q.resolve, reject: q.reject, worker: w });
+      this.workers[w].postMessage({ id, items: q.items }, q.transfer);
+    }
   }
 
   async close(): Promise<void> {
