@@ -491,16 +491,9 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   const keyQuoteStart = keyQuote ? ks - keyQuote.length : ks;
   let r = ke;
   let inString: string | undefined;
-  // `"HOST=x\nPASSWORD=..."`: a key right after an escape sequence is inside a string; the string's quote ends the value.
-  if (!keyQuote && s.charCodeAt(ks - 2) === Ch.Backslash && /[ntr]/.test(s[ks - 1])) {
-    for (let i = ks - 3; i >= lineStart; i--) {
-      const c = s.charCodeAt(i);
-      if ((c === Ch.DQuote || c === Ch.SQuote) && s.charCodeAt(i - 1) !== Ch.Backslash) {
-        inString = s[i];
-        break;
-      }
-    }
-  }
+  // A key inside a string literal (`"Server=db;Password=..."`, `"HOST=x\nPASSWORD=..."`): the string's quote ends
+  // the value. In code only: in prose and config a quote is just a character.
+  if (!keyQuote && isCodeFamily(src.family)) inString = enclosingQuote(s, lineStart, ks);
   if (keyQuote) {
     if (s.startsWith(keyQuote, r)) r += keyQuote.length;
     else inString = keyQuote; // `"password=abc"`: the key starts a string that holds an assignment
@@ -708,6 +701,26 @@ function readValue(
     cand.note = 'a token in a badge URL: shown publicly by design';
   }
   return refine(cand, ctx);
+}
+
+/**
+ * The quote of the string literal that `at` sits in on its line, if any: quotes are counted from the line's start
+ * (escaped ones skipped; a quote of the other kind inside a string is a character).
+ */
+function enclosingQuote(s: string, lineStart: number, at: number): string | undefined {
+  let open: number | undefined;
+  for (let i = Math.max(lineStart, at - LINE_REACH); i < at; i++) {
+    const c = s.charCodeAt(i);
+    if (c === Ch.Backslash) {
+      i++;
+      continue;
+    }
+    if (c === Ch.DQuote || c === Ch.SQuote || c === Ch.Backtick) {
+      if (open === undefined) open = c;
+      else if (open === c) open = undefined;
+    }
+  }
+  return open === undefined ? undefined : String.fromCharCode(open);
 }
 
 /** The key class an authorization scheme says its value is: a bearer token, a user:password pair, an API key. */

@@ -56,7 +56,7 @@ const KEY_WEIGHT: Record<KeyClass, [number, string]> = {
 
 const PATH_WEIGHT: Record<PathRole, [number, string]> = {
   test: [-0.8, 'in a test or fixture file'],
-  example: [-1.0, 'in an example or template file'],
+  example: [-1.5, 'in an example or template file'],
   docs: [-0.3, 'in documentation'],
   vendored: [-0.8, 'in vendored code'],
   source: [0, ''],
@@ -164,6 +164,8 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   const ev: Evidence[] = [];
   const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
   if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
+  // "pass" in a comment or prose is as often the English word ("in one pass: ...").
+  if (c.keyInfo.term === 'pass' && (c.lineRole === 'comment' || c.lineRole === 'documentation')) ev.push({ weight: -1.2, reason: '"pass" in prose' });
   const len = lengthEvidence(v.length, c.keyInfo.cls);
   if (len) ev.push(len);
   const reading = readingEvidence(v, facts, c.keyInfo.cls);
@@ -190,6 +192,8 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
     else ev.push({ weight: -0.5, reason: 'unquoted in code' });
   }
   if (c.continues) ev.push({ weight: -2.0, reason: 'part of a sentence' });
+  // Code in a string in code (`'o.credentials=e.crossOrigin==="x"'`): a member access is no literal.
+  if (isCodeFamily(c.family) && facts.shape !== 'dotted' && /^[a-z_$][\w$]*\.[A-Za-z_$][\w$]*(?:[^\w$]|$)/.test(v)) ev.push({ weight: -3.0, reason: 'a member access' });
   // `key value` with nothing between: strong for a password in a config line, weak for a bare "key" in prose.
   if (c.operator === ' ' && (c.keyInfo.cls === 'key' || c.keyInfo.cls === 'salt' || c.keyInfo.cls === 'session')) ev.push({ weight: -1.5, reason: 'a bare word next to "key"' });
   // SQL's own words after PASSWORD: `PASSWORD EXPIRE`, `PASSWORD REQUIRE CURRENT`.
@@ -206,7 +210,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (!HUMAN_CHOSEN.has(c.keyInfo.cls)) {
     // A made-up token: `abcdef` or `123456` inside it (a person's password may well hold `123`), or a sentence in
     // leetspeak (`Th3reAr3N0T7He5ecRet5`): samples, not generated keys.
-    if (longestSequentialRun(v) >= 6) return { drop: 'a made-up sequence inside a token' };
+    if (longestSequentialRun(v) >= 6 || sequentialShare(v) >= 0.4) return { drop: 'a made-up sequence inside a token' };
     if (/[a-z]/i.test(v) && /[013457@$]/.test(v) && readsAsLeetspeak(v)) ev.push({ weight: -3.0, reason: 'the value is words in leetspeak' });
   }
   return capGroup(ev);
@@ -345,6 +349,31 @@ export function longestSequentialRun(s: string): number {
     best = Math.max(best, up, down);
   }
   return best;
+}
+
+/** The share of a value's characters in ascending or descending runs of four or more (`abcd1234-5678`). */
+export function sequentialShare(s: string): number {
+  if (s.length < 8) return 0;
+  let inRuns = 0;
+  let run = 1;
+  let dir = 0;
+  const flush = () => {
+    if (run >= 4) inRuns += run;
+  };
+  for (let i = 1; i < s.length; i++) {
+    const d = s.charCodeAt(i) - s.charCodeAt(i - 1);
+    const alnum = /[A-Za-z0-9]/.test(s[i]) && /[A-Za-z0-9]/.test(s[i - 1]);
+    if (alnum && (d === 1 || d === -1) && (run === 1 || d === dir)) {
+      run++;
+      dir = d;
+    } else {
+      flush();
+      run = 1;
+      dir = 0;
+    }
+  }
+  flush();
+  return inRuns / s.length;
 }
 
 /** Calibrates typical candidates: a strong key and an ordinary 8-character value sit near 0.85. */

@@ -57,6 +57,8 @@ const PLACEHOLDER: [RegExp, string][] = [
   [/^(?:your|my)[_-]/i, 'a placeholder'],
   [/(?:placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|censored|obfuscated|not[_-]?set|notset|^unset$|undefined|^none$|^null$|^nil$|^empty$|n\/a)/i, 'a placeholder'],
   [/^(?:example|sample|test|demo|fake|mock|dummy|foo|bar|baz|qux|abc|xyz|lorem|ipsum|string|value|key|hidden)$/i, 'a placeholder'],
+  // The example UUIDs of RFC 4122 and of countless API docs.
+  [/^(?:550e8400-e29b-41d4-a716-446655440000|123e4567-e89b-12d3-a456-426614174000|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11)$/i, 'a documented example UUID'],
   // `-pSECRET`, `token: TOKEN`: a secret's name in capitals stands in for it.
   [/^(?:SECRET|PASSWORD|PASSWD|PASS|PWD|TOKEN|KEY|API_?KEY|ACCESS_?KEY|SECRET_?KEY|CREDENTIALS?)$/, 'a placeholder'],
 ];
@@ -78,7 +80,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const IDENTIFIER = /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$|^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)+$|^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)+$/;
 const CONSTANT = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const DOTTED = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+$/;
-const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|->|::|&&|\|\||^[);,\]}.&*]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$|\w\[\w*$|\w\[['"]|^\w+\(/;
+const CODE = /\)\.|\(['"`]|['"`]\)|\(\)$|=>|->|::|&&|\|\||\w\s*===?\s*[\w"'(]|!==?|^[);,\]}.&*]|\($|^(?:new |function|return |await |this\.|self\.)|\w\(.*\)$|\w\[\w*$|\w\[['"]|^\w+\(/;
 const HASHED = /^(?:\$(?:2[abxy]?|1|5|6|y|gy|7|argon2i?d?|pbkdf2[\w-]*|scrypt|sha\d+|md5|apr1)\$|\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[\w-]*|bcrypt)\}|pbkdf2_sha\d+\$|sha\d+\$|md5\$|bcrypt\$|argon2\$|scrypt:|sha1:)/i;
 
 /** Facts about a value, computed once per candidate. */
