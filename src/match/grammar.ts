@@ -75,6 +75,8 @@ const SITE = new RE2(`(?i)(?:${GRAMMAR_KEYWORDS.join('|')})`, 'g');
 const KEYWORDS_BY_LENGTH = [...GRAMMAR_KEYWORDS].sort((a, b) => b.length - a.length);
 
 const MAX_KEY = 128;
+/** Longer lines are minified code, whose template literals defeat counting quotes from the line's start. */
+const MAX_COUNTED_LINE = 400;
 /** How far a line is read each way from a hit: enough for any assignment, bounded for minified files. */
 const LINE_REACH = 2048;
 const MAX_VALUE = 1024;
@@ -493,7 +495,7 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
   let inString: string | undefined;
   // A key inside a string literal (`"Server=db;Password=..."`, `"HOST=x\nPASSWORD=..."`): the string's quote ends
   // the value. In code only: in prose and config a quote is just a character.
-  if (!keyQuote && isCodeFamily(src.family)) inString = enclosingQuote(s, lineStart, ks);
+  if (!keyQuote && isCodeFamily(src.family) && lineEnd - lineStart <= MAX_COUNTED_LINE) inString = enclosingQuote(s, lineStart, ks);
   if (keyQuote) {
     if (s.startsWith(keyQuote, r)) r += keyQuote.length;
     else inString = keyQuote; // `"password=abc"`: the key starts a string that holds an assignment
@@ -708,8 +710,10 @@ function readValue(
  * (escaped ones skipped; a quote of the other kind inside a string is a character).
  */
 function enclosingQuote(s: string, lineStart: number, at: number): string | undefined {
+  // On a line longer than we read (minified code, a source map) the count would start mid-line: no answer.
+  if (lineStart > 0 && s.charCodeAt(lineStart - 1) !== Ch.LF) return undefined;
   let open: number | undefined;
-  for (let i = Math.max(lineStart, at - LINE_REACH); i < at; i++) {
+  for (let i = lineStart; i < at; i++) {
     const c = s.charCodeAt(i);
     if (c === Ch.Backslash) {
       i++;

@@ -160,7 +160,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
     return { drop: 'encrypted to be committed (Sealed Secrets, SOPS, Ansible Vault)' };
   }
   // Tokens and keys are never text with spaces (a scheme like `Bearer` was taken off already).
-  if (!HUMAN_CHOSEN.has(c.keyInfo.cls) && /\s/.test(v.trim())) return { drop: 'text with spaces, not a token or key' };
+  if (!HUMAN_CHOSEN.has(c.keyInfo.cls) && /\s|%20/.test(v.trim())) return { drop: 'text with spaces, not a token or key' };
   const ev: Evidence[] = [];
   const [kw, kr] = KEY_WEIGHT[c.keyInfo.cls];
   if (kw) ev.push({ weight: kw, reason: c.keyInfo.cls === 'metadata' ? `${kr} (${c.keyInfo.modifier})` : kr });
