@@ -113,7 +113,7 @@ export class Matcher {
         if (i >= 0) this.pemKeywords.add(i);
       }
     }
-    if (ruleSet.rulesByKeyClass.size) {
+    if (ruleSet.rulesByKeyClass.size || ruleSet.providerNames.size) {
       for (const w of GRAMMAR_KEYWORDS) {
         const i = ruleSet.keywords.findIndex((k, j) => k === w && !ruleSet.keywordCaseSensitive[j]);
         if (i >= 0) this.grammarKeywords.add(i);
@@ -239,10 +239,10 @@ export class Matcher {
     const candidates: ExplainedCandidate[] = [];
     for (const g of findCandidates(content, relPath)) {
       if (g.end < from || g.start > to) continue;
-      const rule = this.ruleSet.rulesByKeyClass.get(g.keyInfo.cls);
-      const veto = this.providerVeto(g, content);
-      const ev = candidateEvidence(g, role, veto);
-      const scored = scoreCandidate(g, role, veto);
+      const { rule, provider } = this.ruleForCandidate(g, content);
+      const veto = provider.veto ?? this.providerVeto(g, content);
+      const ev = candidateEvidence(g, role, veto, provider.accepted);
+      const scored = scoreCandidate(g, role, veto, provider.accepted);
       candidates.push({
         ruleId: rule === undefined ? undefined : this.ruleSet.rules[rule].rule.id,
         candidate: g,
@@ -263,11 +263,11 @@ export class Matcher {
    */
   private runGrammar(content: Buffer, relPath: string, role: PathRole, out: Candidate[]): void {
     for (const g of findCandidates(content, relPath)) {
-      const r = this.ruleSet.rulesByKeyClass.get(g.keyInfo.cls);
+      const { rule: r, provider } = this.ruleForCandidate(g, content);
       if (r === undefined) continue;
       const compiled = this.ruleSet.rules[r];
       if (compiled.pathFilter && !compiled.pathFilter(relPath)) continue;
-      const scored = scoreCandidate(g, role, this.providerVeto(g, content));
+      const scored = scoreCandidate(g, role, provider.veto ?? this.providerVeto(g, content), provider.accepted);
       if ('drop' in scored || scored.score < KEEP_SCORE) continue;
       if (Buffer.byteLength(g.value) > MAX_SECRET_BYTES) continue;
       const c = this.fromScored(compiled, r, g.value, g.start, g.end, scored);
@@ -278,6 +278,31 @@ export class Matcher {
       out.push(c);
     }
   }
+
+  /**
+   * The rule a grammar candidate is reported under: a provider's (fed by the grammar) when its context names the
+   * provider and the value is in its format; otherwise the generic rule of its key class, with a veto when a named
+   * provider's format rejects the value.
+   */
+  private ruleForCandidate(g: GrammarCandidate, content: Buffer): { rule: number | undefined; provider: { accepted?: string; veto?: string } } {
+    const generic = this.ruleSet.rulesByKeyClass.get(g.keyInfo.cls);
+    const names = this.ruleSet.providerNames;
+    if (!names.size || g.keyInfo.cls === 'metadata' || g.keyInfo.cls === 'hash') return { rule: generic, provider: {} };
+    let named = names.named(g.key);
+    if (!named.length && g.parent) named = names.named(g.parent);
+    if (!named.length) named = names.named(linesAbove(content, g.keyStart, 2));
+    if (!named.length) return { rule: generic, provider: {} };
+    let vetoed: number | undefined;
+    for (const r of named) {
+      const spec = this.ruleSet.rules[r].rule.candidates!;
+      if (!spec.keyClasses.includes(g.keyInfo.cls)) continue;
+      if (names.accepts(r, g.value)) return { rule: r, provider: { accepted: `named for ${this.ruleSet.rules[r].rule.provider} and in its format` } };
+      vetoed = r;
+    }
+    if (vetoed === undefined) return { rule: generic, provider: {} };
+    return { rule: generic, provider: { veto: `named for ${this.ruleSet.rules[vetoed].rule.provider}, but not in its format` } };
+  }
+
 
   /**
    * Private-key blocks in every form (plain, prefixed lines, escaped or concatenated strings, base64), under the rule
@@ -522,6 +547,18 @@ interface Triggered {
 
 /** Provider names too common as words of a key to name the provider (`cloud_token` is not Cloudflare's). */
 const GENERIC_PROVIDER_WORDS = new Set(['generic', 'private', 'password', 'cloud', 'google', 'azure', 'service', 'session', 'token', 'secret', 'webhook', 'basic', 'bearer', 'oauth', 'app', 'api', 'key', 'jwt', 'database', 'mail', 'email', 'http', 'docker', 'git', 'ssh', 'test', 'live', 'main']);
+
+/** The `n` lines above the one holding `at` (at most 300 bytes): where a YAML block or a comment names a provider. */
+function linesAbove(content: Buffer, at: number, n: number): string {
+  let end = at;
+  while (end > 0 && content[end - 1] !== 10 && at - end < 300) end--;
+  let start = end;
+  for (let k = 0; k < n && start > 0; k++) {
+    start--;
+    while (start > 0 && content[start - 1] !== 10 && end - start < 300) start--;
+  }
+  return content.toString('latin1', start, end);
+}
 
 /** The line around an offset, at most 200 bytes each side of it (a minified file is one line). */
 function lineAround(content: Buffer, at: number): string {

@@ -148,7 +148,7 @@ function readingEvidence(v: string, facts: ValueFacts, cls: KeyClass): Evidence 
  * The evidence for one candidate of the grammar (or of a generic regex rule, given as a candidate). Returns the
  * features and their weights; `scoreCandidate` turns them into a score.
  */
-export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: string): Evidence[] | Dropped {
+export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: string, providerAccepts?: string): Evidence[] | Dropped {
   const v = c.value;
   if (v.length < 3) return { drop: 'too short' };
   if (c.translated) return { drop: 'translated text' };
@@ -207,6 +207,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   if (line) ev.push({ weight: line[0], reason: line[1] });
   if (c.username) ev.push({ weight: 0.4, reason: 'a user name beside it' });
   if (providerVeto) ev.push({ weight: -3.0, reason: providerVeto });
+  if (providerAccepts) ev.push({ weight: 1.5, reason: providerAccepts });
   if (!HUMAN_CHOSEN.has(c.keyInfo.cls)) {
     // A made-up token: `abcdef` or `123456` inside it (a person's password may well hold `123`), or a sentence in
     // leetspeak (`Th3reAr3N0T7He5ecRet5`): samples, not generated keys.
@@ -277,8 +278,8 @@ export function combine(evidence: Evidence[], bias = 0): Scored {
   return { score, reasons };
 }
 
-export function scoreCandidate(c: Candidate, role: PathRole, providerVeto?: string): Scored | Dropped {
-  const ev = candidateEvidence(c, role, providerVeto);
+export function scoreCandidate(c: Candidate, role: PathRole, providerVeto?: string, providerAccepts?: string): Scored | Dropped {
+  const ev = candidateEvidence(c, role, providerVeto, providerAccepts);
   if ('drop' in ev) return ev;
   const scored = combine(ev, BIAS);
   const review = reviewReason(c);

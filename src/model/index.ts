@@ -58,6 +58,14 @@ export type KeyClass =
  */
 export interface CandidateSpec {
   keyClasses: KeyClass[];
+  /**
+   * A provider's rule: the candidate counts only where one of these names (case-insensitive, compared without
+   * separators) is in its key, in the key it is nested under, or in the two lines above it (`abuseipdb_key = ...`,
+   * `ABUSEIPDB_API_KEY=...`, `abuseipdb:` / `  api_key: ...`).
+   */
+  names?: string[];
+  /** RE2 the whole value must match: the provider's format (length, alphabet, prefix). */
+  value?: string;
 }
 
 /**

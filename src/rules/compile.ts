@@ -47,12 +47,72 @@ export interface CompiledRuleSet {
   keywordsByRule: number[][];
   /** Rules with no keywords, limited by `paths` alone (a Rails config/master.key holds nothing but hex). */
   pathOnlyRules: number[];
+  /** The names of providers whose rules are fed by the grammar, to find the rules a candidate's context names. */
+  providerNames: ProviderNames;
   /** PEM block label -> the rule reporting clear and encrypted blocks with it. */
   rulesByPemLabel: Map<string, { clear?: number; encrypted?: number }>;
   /** Key class -> index of the grammar-fed rule that reports candidates of that class. */
   rulesByKeyClass: Map<string, number>;
   /** Lower-cased ids -> rule, for lookups by reporters and the checker. */
   byId: Map<string, CompiledRule>;
+}
+
+/** Lower case without separators: `ABUSEIPDB_API_KEY`, `abuseipdb-key` and `AbuseIPDB` all hold `abuseipdb`. */
+export function foldName(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * The names of the providers whose rules take grammar candidates, in one RE2.Set: which of them a candidate's key
+ * or nearby lines mention, in one pass over a few hundred bytes. Values must match the rule's format (`value`).
+ */
+export class ProviderNames {
+  private readonly set: InstanceType<typeof RE2.Set> | undefined;
+  /** Set index -> rule indices. */
+  private readonly rulesOf: number[][] = [];
+  private readonly values = new Map<number, RE2>();
+
+  constructor(private readonly compiled: CompiledRule[], namedRules: number[]) {
+    const byName = new Map<string, number[]>();
+    for (const i of namedRules) {
+      for (const n of compiled[i].rule.candidates!.names!) {
+        const f = foldName(n);
+        if (f.length < 4) continue;
+        const list = byName.get(f) ?? [];
+        if (!list.includes(i)) list.push(i);
+        byName.set(f, list);
+      }
+    }
+    const names = [...byName.keys()];
+    this.rulesOf = names.map((n) => byName.get(n)!);
+    this.set = names.length ? new RE2.Set(names.map(escapeLiteral), { anchor: 'unanchored' }) : undefined;
+  }
+
+  get size(): number {
+    return this.rulesOf.length;
+  }
+
+  /** Rules whose provider `text` names (text is folded first). */
+  named(text: string): number[] {
+    if (!this.set) return [];
+    const folded = foldName(text);
+    if (folded.length < 4) return [];
+    const out: number[] = [];
+    for (const k of this.set.match(folded)) for (const r of this.rulesOf[k]) if (!out.includes(r)) out.push(r);
+    return out;
+  }
+
+  /** Whether the whole value is in rule `r`'s format. */
+  accepts(r: number, value: string): boolean {
+    const src = this.compiled[r].rule.candidates?.value;
+    if (!src) return true;
+    let re = this.values.get(r);
+    if (!re) {
+      re = new RE2(`^(?:${src})$`);
+      this.values.set(r, re);
+    }
+    return re.test(value);
+  }
 }
 
 export class RuleCompileError extends Error {
@@ -128,6 +188,13 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
       required: p.required ?? true,
     };
   });
+  if (eager && rule.candidates?.value) {
+    try {
+      new RE2(rule.candidates.value);
+    } catch (err) {
+      throw new RuleCompileError(rule.id, `candidates.value does not compile with RE2: ${(err as Error).message}`);
+    }
+  }
   const include = rule.paths?.length ? picomatch(rule.paths, { dot: true }) : undefined;
   const exclude = rule.excludePaths?.length ? picomatch(rule.excludePaths, { dot: true }) : undefined;
   const matches = (m: (p: string) => boolean, p: string) => m(p) || m(`/${p}`);
@@ -196,10 +263,14 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
       rulesByPemLabel.set(label, entry);
     }
   });
-  // Key class -> the grammar-fed rule that reports it (the first rule to claim a class wins).
+  // Key class -> the generic grammar-fed rule that reports it (the first rule to claim a class wins); provider rules
+  // fed by the grammar (with `names`) are found by their names instead.
   const rulesByKeyClass = new Map<string, number>();
+  const namedRules: number[] = [];
   compiled.forEach((c, i) => {
-    for (const k of c.rule.candidates?.keyClasses ?? []) if (!rulesByKeyClass.has(k)) rulesByKeyClass.set(k, i);
+    if (c.rule.candidates?.names) namedRules.push(i);
+    else for (const k of c.rule.candidates?.keyClasses ?? []) if (!rulesByKeyClass.has(k)) rulesByKeyClass.set(k, i);
   });
-  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, rulesByPemLabel, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  const names = new ProviderNames(compiled, namedRules);
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, rulesByPemLabel, providerNames: names, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }
