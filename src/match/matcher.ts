@@ -1,6 +1,6 @@
 // The matcher: rules + bytes -> matches. Pure: no I/O, no fingerprints, no reporting.
 import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
-import type { Confidence, RawMatch } from '../model/index.js';
+import type { Confidence, RawMatch, Severity } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
@@ -66,9 +66,12 @@ interface Candidate {
   score: number;
   reasons: string[];
   review?: string;
+  /** Raised by a part found with the secret (see RulePart.severity). */
+  severity?: Severity;
 }
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
 const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', low: 'low' };
 
 /** Context kept around a decoded span: enough for a key name and its quotes. */
@@ -206,6 +209,7 @@ export class Matcher {
         reasons: c.reasons,
       };
       if (c.review) m.review = c.review;
+      if (c.severity) m.severity = c.severity;
       if (c.checksumValid !== undefined) m.checksumValid = c.checksumValid;
       if (c.parts) m.parts = c.parts;
       // Located parts come from rules that know the format (FileZilla's <User> is the same server's); the generic
@@ -674,8 +678,10 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
         break;
       }
     }
-    if (value !== undefined) parts[part.name] = value;
-    else if (part.required) missingRequired = true;
+    if (value !== undefined) {
+      parts[part.name] = value;
+      if (part.severity && SEVERITY_RANK[part.severity] > SEVERITY_RANK[c.severity ?? c.rule.rule.severity]) c.severity = part.severity;
+    } else if (part.required) missingRequired = true;
   }
   if (spans.length) {
     c.parts = parts;

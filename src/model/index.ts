@@ -45,6 +45,8 @@ export interface RulePart {
   pattern: string;
   within?: number;
   required?: boolean;
+  /** The credential's severity once this part is found with it: a pair is as severe as its most severe part. */
+  severity?: Severity;
 }
 
 /** What a key name says it holds (see match/keys.ts, which classifies names). */
@@ -139,6 +141,8 @@ export interface RawMatch {
   review?: string;
   /** Where the companion parts were found, for those on other lines or columns than the secret. */
   partLocations?: PartLocation[];
+  /** Raised from the rule's when a part found with the secret makes the credential more severe. */
+  severity?: Severity;
 }
 
 export interface Occurrence {

@@ -1,13 +1,14 @@
 // Compiles validated rules into RE2 objects and a keyword prefilter shared by all rules.
 import RE2 from 're2';
 import picomatch from 'picomatch';
-import type { Rule } from '../model/index.js';
+import type { Rule, Severity } from '../model/index.js';
 
 export interface CompiledPart {
   name: string;
   readonly regex: RE2;
   within: number;
   required: boolean;
+  severity?: Severity;
 }
 
 export interface CompiledRule {
@@ -186,6 +187,7 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
       },
       within: p.within ?? 5,
       required: p.required ?? true,
+      severity: p.severity,
     };
   });
   if (eager && rule.candidates?.value) {

@@ -25,6 +25,7 @@ export interface Finding {
   reasons: string[];
   review?: string;
   partLocations?: RawMatch['partLocations'];
+  severity?: RawMatch['severity'];
   secret?: string;
 }
 
@@ -79,6 +80,7 @@ export class FindingContext {
       reasons: m.reasons,
     };
     if (m.review) f.review = m.review;
+    if (m.severity) f.severity = m.severity;
     if (m.partLocations?.length) f.partLocations = m.partLocations;
     if (m.checksumValid !== undefined) f.checksumValid = m.checksumValid;
     if (m.parts) f.parts = Object.entries(m.parts).map(([name, v]) => ({ name, redacted: redactSecret(v) })).sort((a, b) => a.name.localeCompare(b.name));

@@ -75,6 +75,8 @@ export class InventoryBuilder {
         entry.token = { ...this.newToken(f, rule), occurrences };
         entry.rank = rank;
       }
+      // A pair is as severe as its most severe part, wherever the part was found with it.
+      if (f.severity && SEVERITY_RANK[f.severity] > SEVERITY_RANK[entry.token.severity]) entry.token.severity = f.severity;
       const score = roundScore(f.score);
       this.weigh(entry, { score, reasons: f.reasons, review: f.review, reported: tierOf(score, f.review, this.minScore) === 'report' });
       this.push(entry, occ);
@@ -138,7 +140,7 @@ export class InventoryBuilder {
       ruleName: rule.name,
       provider: rule.provider,
       kind: rule.kind,
-      severity: rule.severity,
+      severity: f.severity && SEVERITY_RANK[f.severity] > SEVERITY_RANK[rule.severity] ? f.severity : rule.severity,
       confidence: f.confidence,
       privilege: rule.privilege,
       privilegeReason: rule.privilegeReason,
