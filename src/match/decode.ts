@@ -10,7 +10,7 @@ export type Encoding = NonNullable<RawMatch['decoded']>;
  * one prefilter pass, so files without them pay nothing for decoding.
  */
 export const DECODE_TRIGGERS: Record<Encoding, string[]> = {
-  base64: ['kind: secret', 'basic ', 'base64', '"auth"', '_auth', 'ewog', 'ewoi', 'eyj0exbl', 'ls0tls1crudjt'],
+  base64: ['kind: secret', 'basic ', 'base64', '"auth"', '_auth', 'ewog', 'ewoi', 'eyj0exbl', 'ls0tls1crudjt', 'zxlk'],
   percent: ['%2f', '%2b', '%3d', '%40', '%3a', '%5f', '%2d'],
   'unicode-escape': ['\\u00'],
 };
@@ -35,7 +35,7 @@ const BASE64_CONTEXTS = [
   new RE2(`(?i)(?:"auth"[ \\t]*:[ \\t]*"|_auth[ \\t]*=[ \\t]*)(${B64}{8,}={0,2})`, 'gd'),
   new RE2(`(?i)base64[:,][ \\t]*(${B64}{12,}={0,2})`, 'gd'),
   new RE2(`(${B64}{12,}={0,2})["']?[ \\t]*\\|[ \\t]*base64`, 'gd'),
-  new RE2(`\\b((?:ewog|ewoi|eyJ0eXBl|LS0tLS1CRUdJT)${B64}{12,}={0,2})`, 'gd'),
+  new RE2(`\\b((?:ewog|ewoi|eyJ0eXBl|LS0tLS1CRUdJT|ZXlK)${B64}{12,}={0,2})`, 'gd'),
 ];
 /** Which contexts each trigger enables: the Kubernetes one only in files that declare `kind: Secret`. */
 const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
@@ -48,6 +48,7 @@ const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
   ewoi: [5],
   eyj0exbl: [5],
   ls0tls1crudjt: [5],
+  zxlk: [5], // base64 of a JWT (`eyJ...` encoded again)
 };
 const PERCENT_RUN = new RE2('[^\\s"\'<>`]*%[0-9A-Fa-f]{2}[^\\s"\'<>`]*', 'g');
 const UNICODE_RUN = new RE2('(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*\\\\u[0-9A-Fa-f]{4}(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*', 'g');

@@ -5,7 +5,7 @@ import { shannonEntropy, defaultMinEntropy } from './entropy.js';
 import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
 import { classifyKey } from './keys.js';
-import { isProviderPlaceholder } from './values.js';
+import { isJwt, isProviderPlaceholder } from './values.js';
 import { candidateEvidence, KEEP_SCORE, scoreCandidate, scorePemBlock, scoreProviderMatch, type Evidence, type Scored } from './score.js';
 import { fileFamily, lineRole, pathRole, type FileFamily, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
@@ -13,6 +13,7 @@ import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
 import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
 import { KeywordLocator } from './windows.js';
+import { documentedCredential } from './documented.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
 export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
@@ -269,12 +270,15 @@ export class Matcher {
     for (const g of findCandidates(content, relPath)) {
       const { rule: r, provider } = this.ruleForCandidate(g, content);
       if (r === undefined) continue;
+      const documented = documentedCredential(g.value);
+      if (documented && !documented.review) continue;
       const compiled = this.ruleSet.rules[r];
       if (compiled.pathFilter && !compiled.pathFilter(relPath)) continue;
       const scored = scoreCandidate(g, role, provider.veto ?? this.providerVeto(g, content), provider.accepted);
       if ('drop' in scored || scored.score < KEEP_SCORE) continue;
       if (Buffer.byteLength(g.value) > MAX_SECRET_BYTES) continue;
       const c = this.fromScored(compiled, r, g.value, g.start, g.end, scored);
+      if (documented) c.review = `published as ${documented.what} (${documented.source})`;
       if (g.username) {
         c.parts = { username: g.username.value };
         c.partSpans = [[g.username.start, g.username.end, 'username']];
@@ -516,27 +520,33 @@ export class Matcher {
     const { rule } = compiled;
     const entropy = shannonEntropy(secret);
     if (rule.minEntropy !== undefined && entropy < rule.minEntropy) return undefined;
-    if (rule.kind !== 'private-key' && (rule.generic ? isPlaceholder(secret, true) : isProviderPlaceholder(secret))) return undefined;
+    // A token whose checksum holds is real whatever letters it happens to contain (`xxxx` once in 10,000).
+    const checksumValid = rule.checksum ? verifyChecksum(rule.checksum, secret) : undefined;
+    if (rule.kind !== 'private-key' && checksumValid !== true && (rule.generic ? isPlaceholder(secret, true) : isProviderPlaceholder(secret))) return undefined;
+    // Published in a provider's own documentation: copied everywhere, unlocking nothing.
+    const documented = documentedCredential(secret);
+    if (documented && !documented.review) return undefined;
+    // A JWT's header is JSON naming its algorithm; a string shaped like one that is not is something else.
+    if (rule.generic && rule.kind === 'jwt' && !isJwt(secret)) return undefined;
     const role = pathRole(relPath);
     const line = lineAround(content, start);
+    let candidate: Candidate;
     if (rule.generic) {
       // A generic pattern (a URL's password, a JWT, a header) is scored like a grammar candidate of its kind.
       const scored = scoreCandidate(asGrammarCandidate(rule, secret, start, end, relPath, line), role);
       if ('drop' in scored || scored.score < KEEP_SCORE) return undefined;
-      return this.fromScored(compiled, ruleIndex, secret, start, end, scored);
-    }
-    let confidence = rule.confidence;
-    let checksumValid: boolean | undefined;
-    if (rule.checksum) {
-      checksumValid = verifyChecksum(rule.checksum, secret);
+      candidate = this.fromScored(compiled, ruleIndex, secret, start, end, scored);
+    } else {
+      let confidence = rule.confidence;
       if (checksumValid === true) confidence = 'high';
       else if (checksumValid === false) confidence = LOWER[confidence];
+      const scored = scoreProviderMatch(rule, secret, confidence, checksumValid, role, lineRole(line, fileFamily(relPath)));
+      if (scored.score < KEEP_SCORE) return undefined;
+      candidate = { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid, score: scored.score, reasons: scored.reasons };
+      if (scored.review) candidate.review = scored.review;
     }
-    const scored = scoreProviderMatch(rule, secret, confidence, checksumValid, role, lineRole(line, fileFamily(relPath)));
-    if (scored.score < KEEP_SCORE) return undefined;
-    const c: Candidate = { rule: compiled, ruleIndex, secret, start, end, context, entropy, confidence, checksumValid, score: scored.score, reasons: scored.reasons };
-    if (scored.review) c.review = scored.review;
-    return c;
+    if (documented) candidate.review = `published as ${documented.what} (${documented.source})`;
+    return candidate;
   }
 }
 

@@ -175,6 +175,18 @@ export function isProviderPlaceholder(v: string): boolean {
 /** Documentation's own sample values inside a provider token: `AKIAIOSFODNN7EXAMPLE`, `sk_test_sample...`. */
 export const PROVIDER_EXAMPLE = /example|sample|dummy|fake/i;
 
+/** A JSON web token: its header is base64url of a JSON object naming its algorithm (`alg`). */
+export function isJwt(token: string): boolean {
+  const dot = token.indexOf('.');
+  if (dot < 10) return false;
+  try {
+    const header = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8')) as unknown;
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
 /** Exactly the passwords of documentation, tutorials and default installs: real, but an example. */
 const WEAK_PASSWORDS = new Set([
   'password', 'passw0rd', 'p@ssw0rd', 'p@ssword', 'pa$$word', 'pa55word', 'pass', 'pass123', 'password1', 'password123',
