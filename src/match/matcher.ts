@@ -47,6 +47,8 @@ export interface MatchResult {
   matches: RawMatch[];
   /** Matches on lines carrying an allow marker bound to a fingerprint prefix: the scan layer decides. */
   conditionallyAllowed: AllowedMatch[];
+  /** A rule matched more than MAX_CANDIDATES times: the rest of its matches were not read. */
+  truncated?: boolean;
 }
 
 interface Candidate {
@@ -89,6 +91,12 @@ interface WindowCache {
 /** Below this size a windowed rule simply reads the whole content. */
 const WINDOW_MIN_CONTENT = 4096;
 
+/**
+ * Candidates kept per content: a rule matching everywhere (a custom `(.)`) must not make a scan run for hours. Past
+ * it the content's remaining matches are not read, and the scan says so.
+ */
+const MAX_CANDIDATES = 10_000;
+
 /** Longest secret we consider (private keys run to a few KB; anything longer is data, not a credential). */
 const MAX_SECRET_BYTES = 16384;
 
@@ -99,6 +107,8 @@ export class Matcher {
   private readonly grammarKeywords = new Set<number>();
   /** Keyword indices of PEM markers: any of them sends the content through the PEM block finder. */
   private readonly pemKeywords = new Set<number>();
+  /** Set by a match that stopped at MAX_CANDIDATES. */
+  private truncated = false;
   /** Finds the windowed rules' keywords in one pass (built on first need). */
   private locator: KeywordLocator | undefined;
   /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
@@ -157,6 +167,7 @@ export class Matcher {
   }
 
   match(content: Buffer, relPath = ''): MatchResult {
+    this.truncated = false;
     const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false, pem: false };
     const candidates: Candidate[] = [];
     const cache: WindowCache = {};
@@ -169,7 +180,7 @@ export class Matcher {
     const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
       (d) => !candidates.some((c) => c.rule === d.rule && c.start < d.end && d.start < c.end && !(c.start === d.start && c.end === d.end)),
     );
-    if (candidates.length === 0 && decoded.length === 0) return { matches: [], conditionallyAllowed: [] };
+    if (candidates.length === 0 && decoded.length === 0) return { matches: [], conditionallyAllowed: [], truncated: this.truncated || undefined };
     // One credential, one token: where a decoded match and a raw one overlap, the more specific rule wins
     // (a provider rule over a generic one, then confidence); on a tie the decoded secret, which is the real one.
     const overlapping = (a: Candidate, b: Candidate) => a.start < b.end && b.start < a.end;
@@ -228,7 +239,7 @@ export class Matcher {
       if (typeof allow === 'string') conditionallyAllowed.push({ match: m, fingerprintPrefix: allow });
       else matches.push(m);
     }
-    return { matches, conditionallyAllowed };
+    return { matches, conditionallyAllowed, truncated: this.truncated || undefined };
   }
 
   /**
@@ -509,7 +520,13 @@ export class Matcher {
       const secret = content.toString('utf8', start, end);
       if (compiled.rule.generic && mentionsDocumentationHost(slice.toString('latin1', indices[0][0], indices[0][1]))) continue;
       const candidate = this.accept(compiled, ruleIndex, secret, start, end, indices[0][1] - indices[0][0], relPath, content);
-      if (candidate) out.push(candidate);
+      if (candidate) {
+        if (out.length >= MAX_CANDIDATES) {
+          this.truncated = true;
+          break;
+        }
+        out.push(candidate);
+      }
     }
   }
 
@@ -650,12 +667,22 @@ function compareRank(a: Candidate, b: Candidate): number {
 /** When several rules match overlapping spans, report each span once under the best rule. */
 export function resolveOverlaps(candidates: Candidate[]): Candidate[] {
   const sorted = [...candidates].sort(compareRank);
+  // Kept spans are disjoint: kept in start order, an overlap test is a binary search, not a scan of all of them
+  // (a rule matching everywhere made this quadratic).
   const kept: Candidate[] = [];
   for (const c of sorted) {
-    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue;
-    kept.push(c);
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (kept[mid].start < c.end) lo = mid + 1;
+      else hi = mid;
+    }
+    // kept[lo - 1] is the last span starting before c ends: the only one that can overlap it.
+    if (lo > 0 && kept[lo - 1].end > c.start) continue;
+    kept.splice(lo, 0, c);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
 }
 
 /** Looks for the companion parts of a multi-part credential in the lines around the secret. */

@@ -92,7 +92,7 @@ export class FindingContext {
   scan(raw: Buffer, relPath: string): ContentResult {
     const prepared = prepareContent(raw);
     if (prepared.kind === 'binary') return { findings: [], skipped: 'binary file' };
-    const { matches, conditionallyAllowed } = this.matcher.match(prepared.content, relPath);
+    const { matches, conditionallyAllowed, truncated } = this.matcher.match(prepared.content, relPath);
     const findings: Finding[] = [];
     const key = this.options.fingerprintKey;
     for (const m of matches) {
@@ -106,6 +106,6 @@ export class FindingContext {
       if (this.allowed(match.secret)) continue;
       findings.push(this.toFinding(match, id));
     }
-    return { findings };
+    return truncated ? { findings, warning: 'a rule matched more than 10,000 times here; the rest of its matches were not read' } : { findings };
   }
 }

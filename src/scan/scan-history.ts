@@ -135,6 +135,7 @@ class Notes {
   readonly warnings: string[] = [];
   private moreSkipped = 0;
   private objectProblems = 0;
+  private contentWarnings = 0;
   private readonly gitlinks = new Set<string>();
   lfsPointers = 0;
 
@@ -146,6 +147,11 @@ class Notes {
   object(id: string, path: string, error: string): void {
     this.skip(path, `${error} (blob ${id})`);
     if (++this.objectProblems <= MAX_OBJECT_WARNINGS) this.warnings.push(`blob ${id} (${path}): ${error}; skipped, the scan goes on`);
+  }
+
+  /** A content-level warning (a rule cut short); capped like object problems. */
+  content(path: string, warning: string): void {
+    if (++this.contentWarnings <= MAX_OBJECT_WARNINGS) this.warnings.push(`${path}: ${warning}`);
   }
 
   gitlink(path: string): void {
@@ -327,6 +333,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       if (r.bytes >= 0) {
         if (r.skipped) notes.skip(path, r.skipped);
         else {
+          if (r.warning) notes.content(path, r.warning);
           files++;
           bytes += r.bytes;
         }
@@ -487,6 +494,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
         notes.skip(path, r.skipped);
         return;
       }
+      if (r.warning) notes.content(path, r.warning);
       files++;
       bytes += r.bytes;
       const ch = wanted[Number(key)];

@@ -68,10 +68,12 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   let files = 0;
   let bytes = 0;
   const record = (entry: FileEntry, r: WorkResult) => {
+    const shown = multi ? `${entry.target}/${entry.relPath}` : entry.relPath;
     if (r.skipped) {
-      source.skipped.push({ path: multi ? `${entry.target}/${entry.relPath}` : entry.relPath, reason: r.skipped });
+      source.skipped.push({ path: shown, reason: r.skipped });
       return;
     }
+    if (r.warning) source.warnings.push(`${shown}: ${r.warning}`);
     files++;
     bytes += r.bytes;
     builder.add(r.findings, multi ? { path: entry.relPath, target: entry.target } : { path: entry.relPath });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/model/index.js';
 import { compileRules } from '../../src/rules/index.js';
 import { Matcher, prepareContent, shannonEntropy, verifyChecksum, isPlaceholder } from '../../src/match/index.js';
+import { resolveOverlaps } from '../../src/match/matcher.js';
 import { fakeGithubPat, randomFrom } from '../helpers/fake-tokens.js';
 
 function rule(over: Partial<Rule> & Pick<Rule, 'id' | 'pattern' | 'keywords'>): Rule {
@@ -141,5 +142,35 @@ describe('entropy, placeholders, checksums', () => {
     expect(verifyChecksum('github-crc32', pat)).toBe(true);
     const broken = pat.slice(0, -1) + (pat.endsWith('A') ? 'B' : 'A');
     expect(verifyChecksum('github-crc32', broken)).toBe(false);
+  });
+});
+
+describe('resolveOverlaps', () => {
+  // The sweep keeps disjoint spans in start order; it must pick exactly what comparing each candidate with every
+  // kept span picks, only without the quadratic cost.
+  it('keeps the same spans as the pairwise check, in start order', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const cands = Array.from({ length: 1 + rand(60) }, (_, i) => {
+        const start = rand(500);
+        const end = start + 1 + rand(40);
+        return { rule: { rule: { generic: rand(2) === 0 } }, ruleIndex: i, secret: '', start, end, context: end - start, entropy: 0, confidence: (['low', 'medium', 'high'] as const)[rand(3)], score: 0, reasons: [] };
+      });
+      const pairwise: typeof cands = [];
+      for (const c of [...cands].sort((a, b) => {
+        const ra = [a.rule.rule.generic ? 0 : 1, a.end - a.start, 0, ['low', 'medium', 'high'].indexOf(a.confidence), 0, -a.ruleIndex];
+        const rb = [b.rule.rule.generic ? 0 : 1, b.end - b.start, 0, ['low', 'medium', 'high'].indexOf(b.confidence), 0, -b.ruleIndex];
+        for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return rb[i] - ra[i];
+        return 0;
+      })) {
+        if (!pairwise.some((k) => c.start < k.end && k.start < c.end)) pairwise.push(c);
+      }
+      pairwise.sort((a, b) => a.start - b.start);
+      expect(resolveOverlaps(cands as never).map((c: { ruleIndex: number }) => c.ruleIndex)).toEqual(pairwise.map((c) => c.ruleIndex));
+    }
   });
 });

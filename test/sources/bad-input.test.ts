@@ -1,5 +1,6 @@
 // Bad input never loses findings: each odd file is skipped with a reason (or scanned), and the rest goes on.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,4 +85,44 @@ describe('bad input', () => {
     expect(inv.scan.files).toBe(100_001);
     expect(foundIn(inv)).toEqual(new Set(['d7/creds.env']));
   }, 180_000);
+
+  it('a rule matching everywhere is cut short with a warning, not a scan that runs for hours', () => {
+    const dir = tempDir();
+    const rules = path.join(dir, 'rules');
+    const repo = path.join(dir, 'repo');
+    writeTree(rules, {
+      'everywhere.yaml': [
+        'provider: Test',
+        'rules:',
+        '  - id: test.everywhere',
+        '    name: Matches every line',
+        '    description: A custom rule written too broadly.',
+        '    kind: api-key',
+        "    pattern: '\\b(tkn[0-9a-f]{13})\\b'",
+        '    keywords: [tkn]',
+        '    confidence: high',
+        '    severity: high',
+        '    privilege: unknown',
+        '    privilegeReason: Test.',
+        '    rotate: https://example.com/rotate',
+        '    examples:',
+        "      - text: 'x = tkn0123456789abc'",
+        '        secret: tkn0123456789abc',
+        '    negativeExamples:',
+        "      - text: 'x = tkn0123'",
+        '',
+      ].join('\n'),
+    });
+    // 150,000 matches in 2.4 MB, and a real finding in another file.
+    const lines: string[] = [];
+    for (let i = 0; i < 150_000; i++) lines.push(`tkn${crypto.randomBytes(7).toString('hex').slice(0, 13)}`);
+    writeTree(repo, { '.shadowscan.yaml': `rules:\n  paths: [${JSON.stringify(rules)}]\n`, 'big.txt': lines.join('\n') + '\n', 'a.env': `DB_PASSWORD=${fakePassword()}\n` });
+    const started = Date.now();
+    const { code, inv } = scanJson(repo);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(code).toBe(1);
+    expect(inv.scan.warnings).toContainEqual(expect.stringMatching(/^big\.txt: a rule matched more than 10,000 times/));
+    expect(foundIn(inv).has('a.env')).toBe(true);
+    expect(inv.tokens.filter((t: { ruleId: string }) => t.ruleId === 'test.everywhere').length).toBe(10_000);
+  }, 120_000);
 });
