@@ -64,12 +64,44 @@ export function foldName(s: string): string {
 }
 
 /**
+ * `foldName` of `text`, with the offsets in it where a word starts or ends: at separators, at a lower-to-upper
+ * change (`mailgunKey`), at the last capital of an acronym (`IPDBKey`) and between letters and digits.
+ */
+export function foldWords(text: string): { folded: string; bounds: Set<number> } {
+  let folded = '';
+  const bounds = new Set<number>([0]);
+  let prev = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (!/[A-Za-z0-9]/.test(ch)) {
+      bounds.add(folded.length);
+      prev = '';
+      continue;
+    }
+    const next = text[i + 1] ?? '';
+    const upper = ch >= 'A' && ch <= 'Z';
+    const digit = ch >= '0' && ch <= '9';
+    if (prev) {
+      const prevLower = prev >= 'a' && prev <= 'z';
+      const prevUpper = prev >= 'A' && prev <= 'Z';
+      const prevDigit = prev >= '0' && prev <= '9';
+      if ((upper && prevLower) || (upper && prevUpper && next >= 'a' && next <= 'z') || digit !== prevDigit) bounds.add(folded.length);
+    }
+    folded += ch.toLowerCase();
+    prev = ch;
+  }
+  bounds.add(folded.length);
+  return { folded, bounds };
+}
+
+/**
  * The names of the providers whose rules take grammar candidates, in one RE2.Set: which of them a candidate's key
  * or nearby lines mention, in one pass over a few hundred bytes. Values must match the rule's format (`value`).
  */
 export class ProviderNames {
   private readonly set: InstanceType<typeof RE2.Set> | undefined;
-  /** Set index -> rule indices. */
+  /** Set index -> folded name, and -> rule indices. */
+  private readonly names: string[];
   private readonly rulesOf: number[][] = [];
   private readonly values = new Map<number, RE2>();
 
@@ -84,22 +116,31 @@ export class ProviderNames {
         byName.set(f, list);
       }
     }
-    const names = [...byName.keys()];
-    this.rulesOf = names.map((n) => byName.get(n)!);
-    this.set = names.length ? new RE2.Set(names.map(escapeLiteral), { anchor: 'unanchored' }) : undefined;
+    this.names = [...byName.keys()];
+    this.rulesOf = this.names.map((n) => byName.get(n)!);
+    this.set = this.names.length ? new RE2.Set(this.names.map(escapeLiteral), { anchor: 'unanchored' }) : undefined;
   }
 
   get size(): number {
     return this.rulesOf.length;
   }
 
-  /** Rules whose provider `text` names (text is folded first). */
+  /**
+   * Rules whose provider `text` names. The text is folded first, and a name must start and end where words do
+   * (`MITE_API_KEY` names Mite; `SUBMITEAPI_TOKEN` does not).
+   */
   named(text: string): number[] {
     if (!this.set) return [];
-    const folded = foldName(text);
+    const { folded, bounds } = foldWords(text);
     if (folded.length < 4) return [];
     const out: number[] = [];
-    for (const k of this.set.match(folded)) for (const r of this.rulesOf[k]) if (!out.includes(r)) out.push(r);
+    for (const k of this.set.match(folded)) {
+      const name = this.names[k];
+      let at = folded.indexOf(name);
+      while (at !== -1 && !(bounds.has(at) && bounds.has(at + name.length))) at = folded.indexOf(name, at + 1);
+      if (at === -1) continue;
+      for (const r of this.rulesOf[k]) if (!out.includes(r)) out.push(r);
+    }
     return out;
   }
 
