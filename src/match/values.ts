@@ -49,13 +49,36 @@ const REFERENCE_WHOLE: [RegExp, string][] = [
 ];
 const TEMPLATE_INSIDE = /\$\{[^}]*\}|\{\{[^}]*\}\}|<%[^%]*%>|%\(\w+\)s|(?:^|[^%])%[sd](?:$|\W)|\{\d+\}|\{\}|#\{[^}]*\}/;
 
-const PLACEHOLDER: [RegExp, string][] = [
+/**
+ * Words that stand in for a value, as whole words only: a random token may hold `tbd` or `n/a` by chance
+ * (`…xitEWhTbdgo…`), so the word must not run on into letters of its own case (`placeholderKey` still counts).
+ */
+const PLACEHOLDER_WORDS =
+  /placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|censored|obfuscated|not[_-]?set|notset|undefined|n\/a/gi;
+const PLACEHOLDER_WORD = {
+  test(v: string): boolean {
+    PLACEHOLDER_WORDS.lastIndex = 0;
+    for (let m = PLACEHOLDER_WORDS.exec(v); m; m = PLACEHOLDER_WORDS.exec(v)) {
+      const before = v[m.index - 1] ?? '';
+      const after = v[m.index + m[0].length] ?? '';
+      const last = m[0][m[0].length - 1];
+      if (/[A-Za-z]/.test(before)) continue;
+      // `placeholderKey` and `TODO_x` end a word; `TBDGO` and `todogo` run on.
+      if (last >= 'a' && last <= 'z' ? /[a-z]/.test(after) : /[A-Z]/.test(after)) continue;
+      return true;
+    }
+    return false;
+  },
+};
+
+const PLACEHOLDER: [{ test(v: string): boolean }, string][] = [
   [/-----|^[A-Z]+-{3,}$/, 'PEM armor'],
   [/x{4,}|X{4,}|\*{3,}|\.{3,}|#{4,}|_{4,}|…|•{3,}/, 'masked or elided'],
   [/^<[^<>]+>$|^\[[^[\]]+\]$|^\{[^{}]+\}$|^\([A-Za-z _-]+\)$/, 'a placeholder in brackets'],
   [/\b(?:your|my|enter|insert|replace|put|add|paste|fill)[_ -]?(?:own[_ -]?|real[_ -]?|actual[_ -]?)?(?:api[_ -]?|access[_ -]?|secret[_ -]?|app[_ -]?|auth[_ -]?|client[_ -]?|db[_ -]?|database[_ -]?|account[_ -]?|private[_ -]?)?(?:key|token|secret|pass|password|pwd|id|credentials?)\b/i, 'a placeholder'],
   [/^(?:your|my)[_-]/i, 'a placeholder'],
-  [/(?:placeholder|changeme|change[_-]me|change[_-]?this|replace[_-]?me|replace[_-]?with|fill[_-]?me|fixme|todo|tbd|redacted|removed|censored|obfuscated|not[_-]?set|notset|^unset$|undefined|^none$|^null$|^nil$|^empty$|n\/a)/i, 'a placeholder'],
+  [PLACEHOLDER_WORD, 'a placeholder'],
+  [/^(?:unset|none|null|nil|empty)$/i, 'a placeholder'],
   [/^(?:example|sample|test|demo|fake|mock|dummy|foo|bar|baz|qux|abc|xyz|lorem|ipsum|string|value|key|hidden)$/i, 'a placeholder'],
   // The example UUIDs of RFC 4122 and of countless API docs.
   [/^(?:550e8400-e29b-41d4-a716-446655440000|123e4567-e89b-12d3-a456-426614174000|a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11)$/i, 'a documented example UUID'],

@@ -3,6 +3,7 @@ import type { Rule } from '../../src/model/index.js';
 import { compileRules } from '../../src/rules/index.js';
 import { Matcher, prepareContent, shannonEntropy, verifyChecksum, isPlaceholder } from '../../src/match/index.js';
 import { resolveOverlaps } from '../../src/match/matcher.js';
+import { describeValue } from '../../src/match/values.js';
 import { fakeGithubPat, randomFrom } from '../helpers/fake-tokens.js';
 
 function rule(over: Partial<Rule> & Pick<Rule, 'id' | 'pattern' | 'keywords'>): Rule {
@@ -135,6 +136,16 @@ describe('entropy, placeholders, checksums', () => {
       expect(isPlaceholder(p), p).toBe(true);
     }
     expect(isPlaceholder('q8Rz2LkP0vXw7NmB4tYc')).toBe(false);
+  });
+
+  it('counts placeholder words in grammar values as whole words only', () => {
+    for (const p of ['TODO', 'tbd', 'placeholderKey', 'changeme123', 'CHANGE_ME', 'token-redacted', 'n/a', 'not_set']) {
+      expect(describeValue(p).placeholder, p).toBeDefined();
+    }
+    // Random tokens that hold the letters by chance.
+    for (const v of ['q8RzxitEWhTbdgo2LkP0vXw7NmB4tYc', 'Zk3Gn/aB9x0PqLm4RtY7uWv2', 'aTODOq8Rz2LkP0vXw7NmB4', 'hRemovedxq8Rz2LkP0vXw7']) {
+      expect(describeValue(v).placeholder, v).toBeUndefined();
+    }
   });
 
   it('verifies the CRC32 suffix of GitHub tokens', () => {
