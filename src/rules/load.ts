@@ -1,6 +1,7 @@
 // Reads rule files (YAML) from disk and validates them against schema/rules.schema.json.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -50,8 +51,33 @@ interface RuleFileDoc {
  */
 const CACHE_VERSION = 2;
 
-function cacheDir(): string {
-  return process.env.SHADOWSCAN_CACHE_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.cache');
+/**
+ * The user's cache folder, never the package's own (a global or read-only install could not write there, and
+ * every run parsed the YAML again): $SHADOWSCAN_CACHE_DIR, else $XDG_CACHE_HOME/shadowscan, else
+ * ~/.cache/shadowscan, else a per-user folder in the OS temp folder.
+ */
+export function cacheDir(): string {
+  if (process.env.SHADOWSCAN_CACHE_DIR) return process.env.SHADOWSCAN_CACHE_DIR;
+  if (process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME)) return path.join(process.env.XDG_CACHE_HOME, 'shadowscan');
+  const home = os.homedir();
+  if (home && home !== '/' && fs.existsSync(home)) return path.join(home, '.cache', 'shadowscan');
+  return path.join(os.tmpdir(), `shadowscan-${process.getuid?.() ?? 'user'}`);
+}
+
+/** Caches of other installs and rule sets share the folder: only those unused for a week are removed. */
+const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
+
+function removeStale(dir: string, pattern: RegExp, keep: string): void {
+  const now = Date.now();
+  for (const old of fs.readdirSync(dir)) {
+    if (!pattern.test(old) || old === keep) continue;
+    const file = path.join(dir, old);
+    try {
+      if (now - fs.statSync(file).atimeMs > STALE_CACHE_MS && now - fs.statSync(file).mtimeMs > STALE_CACHE_MS) fs.rmSync(file, { force: true });
+    } catch {
+      // gone already
+    }
+  }
 }
 
 function cachePath(files: string[], digest: string): string | undefined {
@@ -93,9 +119,7 @@ function writePointer(pointer: string | undefined, digest: string): void {
     const tmp = `${pointer}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, digest);
     fs.renameSync(tmp, pointer);
-    for (const old of fs.readdirSync(path.dirname(pointer))) {
-      if (/^rules-stat-[0-9a-f]{16}$/.test(old) && old !== path.basename(pointer)) fs.rmSync(path.join(path.dirname(pointer), old), { force: true });
-    }
+    removeStale(path.dirname(pointer), /^rules-stat-[0-9a-f]{16}$/, path.basename(pointer));
   } catch {
     // a read-only install hashes the files every time
   }
@@ -120,10 +144,7 @@ function writeCache(file: string | undefined, digest: string, loaded: LoadedRule
     const rules = loaded.rules.map((r) => ({ ...r, examples: [], negativeExamples: [] }));
     fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, digest, rules, files: loaded.files }));
     fs.renameSync(tmp, file);
-    // Older caches are for rules that no longer exist.
-    for (const old of fs.readdirSync(path.dirname(file))) {
-      if (/^rules-[0-9a-f]{16}\.json$/.test(old) && old !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), old), { force: true });
-    }
+    removeStale(path.dirname(file), /^rules-[0-9a-f]{16}\.json$/, path.basename(file));
   } catch {
     // a read-only install simply parses every time
   }

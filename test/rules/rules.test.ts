@@ -1,6 +1,10 @@
 // The shipped rules: valid against the schema, compile with RE2, and every example behaves.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, compileRules } from '../../src/rules/index.js';
+import { BUILTIN_RULES_DIR, cacheDir } from '../../src/rules/load.js';
 import { checkRuleExamples } from '../../src/match/index.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -52,5 +56,26 @@ describe('rules/', () => {
     const list = JSON.parse(runCli(['rules', 'list', '--json']).stdout);
     expect(list).toHaveLength(rules.length);
     expect(Object.keys(list[0])).toEqual(expect.arrayContaining(['id', 'provider', 'kind', 'severity', 'privilege']));
+  });
+});
+
+describe('rules cache', () => {
+  // A global or read-only install cannot write inside its package: the cache lives in the user's cache folder.
+  it('is written under XDG_CACHE_HOME, never inside the package', () => {
+    const saved = { xdg: process.env.XDG_CACHE_HOME, dir: process.env.SHADOWSCAN_CACHE_DIR };
+    const xdg = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-xdg-'));
+    delete process.env.SHADOWSCAN_CACHE_DIR;
+    process.env.XDG_CACHE_HOME = xdg;
+    try {
+      expect(cacheDir()).toBe(path.join(xdg, 'shadowscan'));
+      const first = loadRules([BUILTIN_RULES_DIR], { cache: true }).rules.length;
+      expect(fs.readdirSync(path.join(xdg, 'shadowscan')).some((f) => /^rules-[0-9a-f]{16}\.json$/.test(f))).toBe(true);
+      expect(loadRules([BUILTIN_RULES_DIR], { cache: true }).rules.length).toBe(first);
+      expect(fs.existsSync(path.join(BUILTIN_RULES_DIR, '..', '.cache'))).toBe(false);
+    } finally {
+      if (saved.xdg === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved.xdg;
+      if (saved.dir !== undefined) process.env.SHADOWSCAN_CACHE_DIR = saved.dir;
+    }
   });
 });
