@@ -256,7 +256,7 @@ export class Matcher {
     for (const g of findCandidates(content, relPath)) {
       if (g.end < from || g.start > to) continue;
       const { rule, provider } = this.ruleForCandidate(g, content);
-      const veto = provider.veto ?? this.providerVeto(g, content);
+      const veto = provider.accepted ? undefined : (provider.veto ?? this.providerVeto(g, content));
       const ev = candidateEvidence(g, role, veto, provider.accepted);
       const scored = scoreCandidate(g, role, veto, provider.accepted);
       candidates.push({
@@ -285,7 +285,7 @@ export class Matcher {
       if (documented && !documented.review) continue;
       const compiled = this.ruleSet.rules[r];
       if (compiled.pathFilter && !compiled.pathFilter(relPath)) continue;
-      const scored = scoreCandidate(g, role, provider.veto ?? this.providerVeto(g, content), provider.accepted);
+      const scored = scoreCandidate(g, role, provider.accepted ? undefined : (provider.veto ?? this.providerVeto(g, content)), provider.accepted);
       if ('drop' in scored || scored.score < KEEP_SCORE) continue;
       if (Buffer.byteLength(g.value) > MAX_SECRET_BYTES) continue;
       const c = this.fromScored(compiled, r, g.value, g.start, g.end, scored);
@@ -389,7 +389,9 @@ export class Matcher {
   private buildProviderIndex(): Map<string, number[]> {
     const index = new Map<string, number[]>();
     this.ruleSet.rules.forEach((c, i) => {
-      if (c.rule.generic || !c.rule.pattern || c.rule.kind === 'password' || c.rule.kind === 'private-key') return;
+      // Only rules for a key or token speak for a provider's key format: its webhook URL, connection string or
+      // password rule says nothing about what `TINES_API_KEY` holds.
+      if (c.rule.generic || !c.rule.pattern || NOT_A_KEY_FORMAT.has(c.rule.kind)) return;
       // The provider's own name, as a word of a key: `telegram` in TELEGRAM_TOKEN, `github` in githubToken.
       const words = new Set([c.rule.id.split('.')[0], c.rule.provider.toLowerCase().replace(/[^a-z0-9]/g, '')]);
       for (const w of words) {
@@ -588,8 +590,20 @@ function linesAbove(content: Buffer, at: number, n: number): string {
     start--;
     while (start > 0 && content[start - 1] !== 10 && end - start < 300) start--;
   }
-  return content.toString('latin1', start, end);
+  // Another key's assignment names that key's provider, not this one's (`ZULIP_API_KEY=...` above `TINES_API_KEY=...`);
+  // comments and section headers (`zulip:`, `"zulip": {`) are kept.
+  return content
+    .toString('latin1', start, end)
+    .split('\n')
+    .filter((l) => !ASSIGNMENT_LINE.test(l))
+    .join('\n');
 }
+
+/** Rule kinds whose pattern is not the shape of a provider's API key or token. */
+const NOT_A_KEY_FORMAT = new Set(['password', 'password-hash', 'private-key', 'webhook-url', 'connection-string', 'credentials']);
+
+/** A line that assigns a value to a key, as opposed to a comment or a section header. */
+const ASSIGNMENT_LINE = /^\s*(?:export\s+)?["'`]?[\w.$-]+["'`]?\s*(?::=|=>|[:=])\s*(?![{[(]?\s*$)\S/;
 
 /** The line around an offset, at most 200 bytes each side of it (a minified file is one line). */
 function lineAround(content: Buffer, at: number): string {
