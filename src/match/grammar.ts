@@ -282,6 +282,8 @@ function unquotedEnd(s: string, at: number, limitEnd: number, lineOriented: bool
   return i;
 }
 
+/** Methods that return the literal they are called on, or its bytes: the literal is still the value. */
+const KEEPS_LITERAL = /^\.(?:freeze|strip|trim|encode|getBytes|toCharArray|as_bytes|to_string|to_owned|into|to_s|dup|bytes)\b/;
 const TRANSLATE_CALL = /(?:\b_|\b__|\bt|\bi18n|\bgettext|\btrans|\btr|\btranslate|\bintl\.formatMessage|\$t|\bl10n|\bNSLocalizedString|\bgetString)\(\s*$/;
 const TYPE_ANNOTATION = /^:\s*[\w<>[\]&?|.*, ]{1,40}?\s*(?==[^=>])/;
 const GO_TYPE = /^\s+(?:string|str|String|&str|&'static str|\[\]byte|\[\]rune|char\s*\*|const char\s*\*)\s*(?==|:=)/;
@@ -677,7 +679,9 @@ function readValue(
     cand = make(ctx, { value: qv.value, start: qv.start, end: qv.end, quoting: qv.quoting, operator: op, form, translated });
     // A literal continued by an operator is an expression: `"abc" + x`, `'a' . $b`; its first part is a prefix, not a value.
     const after = s.slice(qv.next, Math.min(lineEnd, qv.next + 4)).trimStart();
-    if (/^(?:\+|\.\s*\$|\|\||&&|\?|\.\w)/.test(after) && isCodeFamily(src.family)) return undefined;
+    // Methods that hand the literal back unchanged (`'...'.freeze`, `"...".encode()`, `"...".toCharArray()`) do not.
+    const tail = s.slice(qv.next, Math.min(lineEnd, qv.next + 24)).trimStart();
+    if (/^(?:\+|\.\s*\$|\|\||&&|\?|\.\w)/.test(after) && !KEEPS_LITERAL.test(tail) && isCodeFamily(src.family)) return undefined;
   } else {
     const c = s.charCodeAt(at);
     if (c === Ch.LBrace || c === Ch.LBracket || (c === Ch.LParen && op !== '(')) return undefined; // a structure

@@ -273,6 +273,14 @@ describe('grammar: setters and constructors with positional secrets', () => {
       text: (s) => `smtp.Credentials = new NetworkCredential("mailer", "${s}");\n`, rule: 'generic.credential', username: 'mailer', form: 'call',
     },
     {
+      name: "Ruby API_TOKEN = '...'.freeze", relPath: 'config/initializers/client.rb', secret: () => fakeToken(),
+      text: (s) => `API_TOKEN = '${s}'.freeze\n`, rule: 'generic.token', quoting: 'single',
+    },
+    {
+      name: 'Java char[] password = "...".toCharArray()', relPath: 'src/main/java/Db.java', secret: fakePassword,
+      text: (s) => `char[] password = "${s}".toCharArray();\n`, rule: 'generic.password', quoting: 'double',
+    },
+    {
       name: "Ruby set(:auth0, :secret, '...')", relPath: 'config/deploy.rb', secret: () => fakeToken(),
       text: (s) => `set(:auth0, :secret, '${s}')\n`, rule: 'generic.secret', quoting: 'single',
     },
