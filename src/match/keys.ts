@@ -113,6 +113,10 @@ const METADATA_BEFORE = new Set([
   'on', 'handle', 'use', 'with', 'allow', 'enable', 'disable', 'skip', 'ignore', 'mask', 'unmask', 'hash', 'encrypt',
   'decrypt', 'encode', 'decode', 'peek', 'sort',
 ]);
+/** Verbs that, before a two-word term, say what a credential may do (`READ_ACCESS_TOKEN`, `write_api_key`). */
+const ACCESS_VERBS = new Set(['read', 'write']);
+const TWO_WORD_TERMS = new Set(Object.values(PAIRS));
+
 /** Before `key`: a key into a map, a table or a cache, not a secret key; `public_key` is public. */
 const KEY_NOT_SECRET_BEFORE = new Set([
   'primary', 'foreign', 'unique', 'partition', 'sort', 'cache', 'hot', 'map', 'lookup', 'index', 'object', 'dict', 'field',
@@ -264,6 +268,10 @@ function classify(name: string): KeyInfo | undefined {
     if (HASH_WORDS.has(w) && (cls === 'password' || cls === 'secret' || cls === 'token')) return { cls: 'hash', term, words: raw, modifier: w };
     if (METADATA_AFTER.has(w)) return { cls: 'metadata', term, words: raw, modifier: w };
   }
-  if (before && METADATA_BEFORE.has(before)) return { cls: 'metadata', term, words: raw, modifier: before };
+  // `readToken`, `getPassword` name functions; `READ_ACCESS_TOKEN` names a read-only token (a two-word term after a
+  // verb that says what the credential may do).
+  if (before && METADATA_BEFORE.has(before) && !(ACCESS_VERBS.has(before) && TWO_WORD_TERMS.has(term))) {
+    return { cls: 'metadata', term, words: raw, modifier: before };
+  }
   return { cls, term, words: raw };
 }

@@ -590,20 +590,25 @@ function linesAbove(content: Buffer, at: number, n: number): string {
     start--;
     while (start > 0 && content[start - 1] !== 10 && end - start < 300) start--;
   }
-  // Another key's assignment names that key's provider, not this one's (`ZULIP_API_KEY=...` above `TINES_API_KEY=...`);
-  // comments and section headers (`zulip:`, `"zulip": {`) are kept.
+  // Another secret's assignment names that secret's provider, not this one's (`ZULIP_API_KEY=...` above
+  // `TINES_API_KEY=...`); comments, section headers (`zulip:`) and settings such as `url: 'libsql://x.turso.io'` count.
   return content
     .toString('latin1', start, end)
     .split('\n')
-    .filter((l) => !ASSIGNMENT_LINE.test(l))
+    .filter((l) => {
+      const m = ASSIGNMENT_LINE.exec(l);
+      if (!m) return true;
+      const cls = classifyKey(m[1])?.cls;
+      return cls === undefined || cls === 'metadata';
+    })
     .join('\n');
 }
 
 /** Rule kinds whose pattern is not the shape of a provider's API key or token. */
 const NOT_A_KEY_FORMAT = new Set(['password', 'password-hash', 'private-key', 'webhook-url', 'connection-string', 'credentials']);
 
-/** A line that assigns a value to a key, as opposed to a comment or a section header. */
-const ASSIGNMENT_LINE = /^\s*(?:export\s+)?["'`]?[\w.$-]+["'`]?\s*(?::=|=>|[:=])\s*(?![{[(]?\s*$)\S/;
+/** A line that assigns a value to a key (the key is group 1), as opposed to a comment or a section header. */
+const ASSIGNMENT_LINE = /^\s*(?:export\s+)?["'`]?([\w.$-]+)["'`]?\s*(?::=|=>|[:=])\s*(?![{[(]?\s*$)\S/;
 
 /** The line around an offset, at most 200 bytes each side of it (a minified file is one line). */
 function lineAround(content: Buffer, at: number): string {

@@ -206,7 +206,7 @@ export function candidateEvidence(c: Candidate, role: PathRole, providerVeto?: s
   const line = LINE_WEIGHT[c.lineRole];
   if (line) ev.push({ weight: line[0], reason: line[1] });
   if (c.username) ev.push({ weight: 0.4, reason: 'a user name beside it' });
-  if (providerVeto) ev.push({ weight: -3.0, reason: providerVeto });
+  if (providerVeto) ev.push({ weight: -4.5, reason: providerVeto });
   if (providerAccepts) ev.push({ weight: 1.5, reason: providerAccepts });
   if (!HUMAN_CHOSEN.has(c.keyInfo.cls)) {
     // A made-up token: `abcdef` or `123456` inside it (a person's password may well hold `123`), or a sentence in

@@ -59,3 +59,24 @@ describe('provider names', () => {
     expect(m.reasons.join(' ')).not.toMatch(/not in its format/);
   });
 });
+
+describe('key names', () => {
+  it('a verb before a two-word term says what the credential may do; before a bare word it names a function', async () => {
+    const { classifyKey } = await import('../../src/match/keys.js');
+    expect(classifyKey('READ_ACCESS_TOKEN')?.cls).toBe('token');
+    expect(classifyKey('tmdbReadAccessToken')?.cls).toBe('token');
+    expect(classifyKey('readToken')?.cls).toBe('metadata');
+    expect(classifyKey('getPassword')?.cls).toBe('metadata');
+  });
+});
+
+describe('provider veto', () => {
+  it("a value named for a provider but not in its format is held for review, not reported", () => {
+    const text = `GIPHY_API_KEY=${randomFrom(ALNUM, 13)}\n`;
+    const m = matcher.match(Buffer.from(text), '.env').matches[0];
+    if (m) {
+      expect(m.reasons.join(' ')).toMatch(/named for GIPHY, but not in its format/i);
+      expect(m.score).toBeLessThan(DEFAULT_MIN_SCORE);
+    }
+  });
+});
