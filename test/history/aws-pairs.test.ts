@@ -2,6 +2,7 @@
 // console's "Access key ID / Secret access key" export, the CSV download, the ~/.aws/credentials file), in a working
 // tree and in a repository's history. Both lines of each pair are reported, each with its own location; the pair is
 // as severe as its secret.
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -72,5 +73,37 @@ describe('AWS key pairs in three layouts', () => {
     expectPairs(tokens);
     for (const t of tokens) for (const o of t.occurrences) expect(o.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(path.isAbsolute(tokens[0].occurrences[0].path)).toBe(false);
+  });
+});
+
+describe('Azure storage account name and key', () => {
+  // A storage key is used with its account's name: env files and the CLI write them on separate lines or flags.
+  const fakeAzureKey = () => `${crypto.randomBytes(64).toString('base64').replace(/^E/, 'Q')}`;
+  const LAYOUTS_AZ: Record<string, (name: string, key: string) => string> = {
+    '.env': (n, k) => `AZURE_STORAGE_ACCOUNT=${n}\nAZURE_STORAGE_KEY=${k}\n`,
+    'scripts/upload.sh': (n, k) => `az storage blob upload \\\n  --account-name ${n} \\\n  --account-key ${k} \\\n  -c logs -f app.log\n`,
+  };
+
+  it('scan reports the key with the account name as a located part', () => {
+    const repo = FixtureRepo.init('shadowscan-azure-pairs-');
+    const written = new Map<string, { name: string; key: string }>();
+    for (const [file, write] of Object.entries(LAYOUTS_AZ)) {
+      const pair = { name: `stg${crypto.randomBytes(4).toString('hex')}`, key: fakeAzureKey() };
+      written.set(file, pair);
+      repo.write(file, write(pair.name, pair.key));
+    }
+    const r = runCli(['scan', repo.dir, '--format', 'json', '--no-baseline']);
+    expect(r.code).toBe(1);
+    const tokens = (JSON.parse(r.stdout) as { tokens: Tok[] }).tokens;
+    for (const [file, { name }] of written) {
+      const lines = LAYOUTS_AZ[file](name, 'KEY').split('\n');
+      const t = tokens.find((x) => x.occurrences.some((o) => o.path === file && !o.part));
+      expect(t, file).toBeDefined();
+      expect(t!.ruleId).toMatch(/^azure\.storage\.account-key/);
+      expect(t!.parts?.map((p) => p.name)).toEqual(['accountName']);
+      const here = t!.occurrences.filter((o) => o.path === file);
+      expect(here.find((o) => !o.part)?.line, file).toBe(lines.findIndex((l) => l.includes('KEY')) + 1);
+      expect(here.find((o) => o.part === 'accountName')?.line, file).toBe(lines.findIndex((l) => l.includes(name)) + 1);
+    }
   });
 });
