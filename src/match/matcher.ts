@@ -81,11 +81,10 @@ const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', l
 const DECODE_CONTEXT = 256;
 
 
-/** Per-content state shared by windowed rules: keyword offsets and a lower-cased copy for case-insensitive search. */
+/** Per-content state shared by windowed rules: keyword offsets. */
 interface WindowCache {
   /** Keyword offsets, found for every windowed rule's keywords in one pass on first need. */
   positions?: Map<number, number[] | undefined>;
-  lower?: Buffer;
 }
 
 /** Below this size a windowed rule simply reads the whole content. */
@@ -438,9 +437,7 @@ export class Matcher {
    */
   private keywordPositions(k: number, content: Buffer, cache: WindowCache): number[] | undefined {
     if (!cache.positions) {
-      // Case-insensitive keywords are lower-cased already; they are found in a lower-cased copy (ASCII maps 1:1).
-      const lower = () => (cache.lower ??= Buffer.from(content.toString('latin1').toLowerCase(), 'latin1'));
-      cache.positions = (this.locator ??= this.buildLocator()).locate(content, lower);
+      cache.positions = (this.locator ??= this.buildLocator()).locate(content);
     }
     return cache.positions.get(k) ?? [];
   }

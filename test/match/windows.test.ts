@@ -1,0 +1,36 @@
+// The keyword locator finds every windowed-rule keyword in one pass: case-sensitive and case-insensitive keywords
+// in the same pattern, keywords inside longer ones, the same letters in both case modes.
+import { describe, expect, it } from 'vitest';
+import { KeywordLocator, MAX_WINDOWS } from '../../src/match/windows.js';
+
+/** Every start of each keyword, by plain search (ASCII case folded for the case-insensitive ones). */
+function naive(content: string, keywords: string[], cs: boolean[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  keywords.forEach((k, i) => {
+    const hay = cs[i] ? content : content.toLowerCase();
+    const needle = cs[i] ? k : k.toLowerCase();
+    const at: number[] = [];
+    for (let p = hay.indexOf(needle); p !== -1; p = hay.indexOf(needle, p + 1)) at.push(p);
+    out.set(i, at);
+  });
+  return out;
+}
+
+describe('KeywordLocator', () => {
+  const keywords = ['api', 'apikey', 'Token', 'token', 'AKIA', 'secret'];
+  const cs = [false, false, true, false, true, false];
+  const locator = new KeywordLocator(keywords, cs, keywords.keys());
+
+  it('finds the same offsets as searching for each keyword in turn', () => {
+    const text = 'x APIKEY=1; token Token TOKEN; id=AKIA and akia; my_secret apikey api SeCrEt';
+    const got = locator.locate(Buffer.from(text));
+    const want = naive(text, keywords, cs);
+    for (const [k, at] of want) expect(got.get(k), keywords[k]).toEqual(at);
+  });
+
+  it('gives up on a keyword seen more than MAX_WINDOWS times', () => {
+    const text = 'secret '.repeat(MAX_WINDOWS + 1);
+    expect(locator.locate(Buffer.from(text)).get(5)).toBeUndefined();
+    expect(locator.locate(Buffer.from(text)).get(0)).toEqual([]);
+  });
+});
