@@ -8,3 +8,4 @@ export { LineIndex } from './lines.js';
 export { verifyChecksum, crc32, base62 } from './checksum.js';
 export { checkRuleExamples, type ExampleFailure } from './examples.js';
 export { findPemBlocks, PEM_TRIGGERS, type PemBlock, type PemForm } from './pem.js';
+export { chunkBounds, chunkCount, linesBefore, CHUNK_MIN_BYTES, type ChunkSpec, type ChunkBounds } from './chunks.js';

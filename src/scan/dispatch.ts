@@ -3,6 +3,7 @@
 import { FindingContext, type FindingContextOptions } from './findings.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type PackedBatch, type WorkItem, type WorkResult } from './work.js';
+import { chunkCount } from '../match/index.js';
 import { BATCH_BYTES, INLINE_MAX_BYTES, INLINE_MAX_FILES, defaultConcurrency } from './scan-tree.js';
 
 /**
@@ -18,6 +19,17 @@ const QUEUED_PER_WORKER = 3;
 const ARENA_BYTES = 2 * BATCH_BYTES;
 
 type BytesItem = Extract<WorkItem, { kind: 'bytes' }>;
+type Done = (result: WorkResult) => void;
+
+/** One result from the chunks of one content: findings in chunk order, the first chunk's skip, the bytes once. */
+function mergeChunks(parts: WorkResult[]): WorkResult {
+  const merged: WorkResult = { findings: parts.flatMap((p) => p.findings), bytes: parts.reduce((n, p) => n + p.bytes, 0) };
+  const skipped = parts.find((p) => p.skipped)?.skipped;
+  const warning = parts.find((p) => p.warning)?.warning;
+  if (skipped) merged.skipped = skipped;
+  if (warning) merged.warning = warning;
+  return merged;
+}
 
 /**
  * Matches a stream of byte buffers. Items are held until the held work passes the inline threshold; then a
@@ -29,7 +41,7 @@ export class StreamDispatcher<T> {
   private heldBytes = 0;
   private pool: MatcherPool | undefined;
   private ctx: FindingContext | undefined;
-  private batch: Array<{ item: BytesItem; tag: T }> = [];
+  private batch: Array<{ item: BytesItem; done: Done }> = [];
   private batchBytes = 0;
   private readonly running = new Set<Promise<void>>();
   private readonly concurrency: number;
@@ -49,7 +61,7 @@ export class StreamDispatcher<T> {
 
   /** Queues one buffer; resolves when the dispatcher can take more (back-pressure). */
   async push(item: BytesItem, tag: T): Promise<void> {
-    if (this.pool) return this.toBatch(item, tag);
+    if (this.pool) return this.toPool(item, tag);
     if (this.concurrency === 1) {
       this.onResult(tag, processItem(this.inline(), item));
       return;
@@ -61,7 +73,28 @@ export class StreamDispatcher<T> {
       const held = this.held;
       this.held = [];
       this.heldBytes = 0;
-      for (const h of held) await this.toBatch(h.item, h.tag);
+      for (const h of held) await this.toPool(h.item, h.tag);
+    }
+  }
+
+  /** A large content goes as chunks, each in a batch of its own so that the threads share it; the rest in batches. */
+  private async toPool(item: BytesItem, tag: T): Promise<void> {
+    const count = chunkCount(item.bytes.byteLength);
+    if (count === 1) return this.toBatch(item, (r) => this.onResult(tag, r));
+    // Every chunk reads the same shared copy of the content: no copy per chunk.
+    const block = new SharedArrayBuffer(item.bytes.byteLength);
+    Buffer.from(block).set(item.bytes);
+    const parts: WorkResult[] = [];
+    let left = count;
+    for (let index = 0; index < count; index++) {
+      if (this.shared) await this.shared.room(this.shared.size * QUEUED_PER_WORKER);
+      const packed: PackedBatch = { buffer: block, ends: [item.bytes.byteLength], relPaths: [item.relPath], chunks: { 0: { index, count } } };
+      await this.send(packed, [], [
+        (r) => {
+          parts[index] = r;
+          if (--left === 0) this.onResult(tag, mergeChunks(parts));
+        },
+      ]);
     }
   }
 
@@ -69,8 +102,8 @@ export class StreamDispatcher<T> {
     return (this.ctx ??= new FindingContext(this.ctxOptions));
   }
 
-  private async toBatch(item: BytesItem, tag: T): Promise<void> {
-    this.batch.push({ item, tag });
+  private async toBatch(item: BytesItem, done: Done): Promise<void> {
+    this.batch.push({ item, done });
     this.batchBytes += item.bytes.byteLength;
     if (this.batch.length >= STREAM_BATCH_ITEMS || this.batchBytes >= BATCH_BYTES) await this.flush();
   }
@@ -88,25 +121,33 @@ export class StreamDispatcher<T> {
     const arena = shared ? Buffer.from(shared, 0, total) : Buffer.allocUnsafeSlow(total);
     const packed: PackedBatch = { buffer: shared ?? (arena.buffer as ArrayBuffer), ends: [], relPaths: [] };
     let offset = 0;
-    for (const { item } of these) {
+    these.forEach(({ item }, i) => {
       arena.set(item.bytes, offset);
       offset += item.bytes.byteLength;
       packed.ends.push(offset);
       packed.relPaths.push(item.relPath);
-    }
-    const job: Promise<void> = this.pool
-      .run(packed, shared ? [] : [arena.buffer as ArrayBuffer])
+      if (item.chunk) (packed.chunks ??= {})[i] = item.chunk;
+    });
+    await this.send(packed, shared ? [] : [arena.buffer as ArrayBuffer], these.map((t) => t.done), () => {
+      // The worker has answered: it holds nothing of the block any more.
+      if (shared) this.freeArenas.push(shared);
+    });
+  }
+
+  /** Sends one packed batch and waits while too many are in flight. */
+  private async send(packed: PackedBatch, transfer: ArrayBuffer[], dones: Done[], settled?: () => void): Promise<void> {
+    const job: Promise<void> = this.pool!
+      .run(packed, transfer)
       .then(
-        (results) => results.forEach((r, i) => this.onResult(these[i].tag, r)),
+        (results) => results.forEach((r, i) => dones[i](r)),
         (err: Error) => void (this.failure ??= err),
       )
       .finally(() => {
         this.running.delete(job);
-        // The worker has answered: it holds nothing of the block any more.
-        if (shared) this.freeArenas.push(shared);
+        settled?.();
       });
     this.running.add(job);
-    while (this.running.size >= this.pool.size * QUEUED_PER_WORKER) await Promise.race(this.running);
+    while (this.running.size >= this.pool!.size * QUEUED_PER_WORKER) await Promise.race(this.running);
     if (this.failure) throw this.failure;
   }
 

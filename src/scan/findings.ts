@@ -3,7 +3,7 @@
 import RE2 from 're2';
 import type { RawMatch, Rule } from '../model/index.js';
 import { compileRules } from '../rules/index.js';
-import { DECODE_KEYWORDS, Matcher, prepareContent } from '../match/index.js';
+import { DECODE_KEYWORDS, Matcher, chunkBounds, linesBefore, prepareContent, type ChunkSpec, type MatchResult } from '../match/index.js';
 import { fingerprintSecret, redactSecret } from './redact.js';
 
 /** A match made safe to pass around: the secret is replaced by its fingerprint and a redaction. */
@@ -89,10 +89,16 @@ export class FindingContext {
     return f;
   }
 
-  scan(raw: Buffer, relPath: string): ContentResult {
+  /**
+   * Findings in one content, or in one chunk of it (`chunk`: the part of a large content this call owns; the caller
+   * sends every chunk, to as many threads). A chunk reports skips and warnings only as chunk 0.
+   */
+  scan(raw: Buffer, relPath: string, chunk?: ChunkSpec): ContentResult {
     const prepared = prepareContent(raw);
-    if (prepared.kind === 'binary') return { findings: [], skipped: 'binary file' };
-    const { matches, conditionallyAllowed, truncated } = this.matcher.match(prepared.content, relPath);
+    const first = !chunk || chunk.index === 0;
+    if (prepared.kind === 'binary') return first ? { findings: [], skipped: 'binary file' } : { findings: [] };
+    let { matches, conditionallyAllowed, truncated } = chunk && chunk.count > 1 ? this.matchChunk(prepared.content, relPath, chunk) : this.matcher.match(prepared.content, relPath);
+    if (!first) truncated = undefined;
     const findings: Finding[] = [];
     const key = this.options.fingerprintKey;
     for (const m of matches) {
@@ -107,5 +113,27 @@ export class FindingContext {
       findings.push(this.toFinding(match, id));
     }
     return truncated ? { findings, warning: 'a rule matched more than 10,000 times here; the rest of its matches were not read' } : { findings };
+  }
+
+  /** Matches one chunk with its context and keeps the matches whose secret starts in the part the chunk owns. */
+  private matchChunk(content: Buffer, relPath: string, chunk: ChunkSpec): MatchResult {
+    const b = chunkBounds(content, chunk.index, chunk.count);
+    if (b.ownTo <= b.ownFrom) return { matches: [], conditionallyAllowed: [] };
+    const result = this.matcher.match(content.subarray(b.from, b.to), relPath);
+    const lineShift = linesBefore(content, b.from);
+    const own = (m: RawMatch) => b.from + m.start >= b.ownFrom && b.from + m.start < b.ownTo;
+    const shift = (m: RawMatch): RawMatch => ({
+      ...m,
+      start: m.start + b.from,
+      end: m.end + b.from,
+      line: m.line + lineShift,
+      endLine: m.endLine + lineShift,
+      ...(m.partLocations ? { partLocations: m.partLocations.map((p) => ({ ...p, line: p.line + lineShift, endLine: p.endLine + lineShift })) } : {}),
+    });
+    return {
+      matches: result.matches.filter(own).map(shift),
+      conditionallyAllowed: result.conditionallyAllowed.filter((a) => own(a.match)).map((a) => ({ ...a, match: shift(a.match) })),
+      truncated: result.truncated,
+    };
   }
 }

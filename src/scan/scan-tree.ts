@@ -6,6 +6,7 @@ import { FindingContext, type FindingContextOptions } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
+import { chunkCount } from '../match/index.js';
 import { DEFAULT_MIN_SCORE, type ShadowscanConfig } from './config.js';
 
 /** What every kind of scan (tree, history, staged, org) is told: rules, config, limits, output of secrets. */
@@ -67,14 +68,16 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const multi = options.targets.length > 1;
   let files = 0;
   let bytes = 0;
-  const record = (entry: FileEntry, r: WorkResult) => {
+  /** `later`: a result for a chunk after the first of a split file (the first counts the file). */
+  const record = (entry: FileEntry, r: WorkResult, later = false) => {
     const shown = multi ? `${entry.target}/${entry.relPath}` : entry.relPath;
     if (r.skipped) {
       source.skipped.push({ path: shown, reason: r.skipped });
       return;
     }
     if (r.warning) source.warnings.push(`${shown}: ${r.warning}`);
-    files++;
+    if (r.split) dispatchChunks(entry, r.split, 1);
+    if (!later) files++;
     bytes += r.bytes;
     builder.add(r.findings, multi ? { path: entry.relPath, target: entry.target } : { path: entry.relPath });
   };
@@ -90,11 +93,22 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   let pending: FileEntry[] = [];
   let pendingBytes = 0;
   const dispatch = () => {
-    const these = pending;
+    const these: FileEntry[] = [];
+    for (const e of pending) {
+      const chunks = chunkCount(e.size ?? 0);
+      if (chunks > 1) dispatchChunks(e, chunks);
+      else these.push(e);
+    }
     pending = [];
     pendingBytes = 0;
-    jobs.push(pool!.run(these.map(toItem)).then((results) => results.forEach((r, i) => record(these[i], r))));
+    if (these.length) jobs.push(pool!.run(these.map(toItem)).then((results) => results.forEach((r, i) => record(these[i], r))));
   };
+  // A large file is split into chunks, each a batch of its own, so that every thread takes a share of it.
+  function dispatchChunks(e: FileEntry, count: number, first = 0): void {
+    for (let index = first; index < count; index++) {
+      jobs.push(pool!.run([{ ...toItem(e), chunk: { index, count } }]).then(([r]) => record(e, r, index > 0)));
+    }
+  }
   let seenFiles = 0;
   let seenBytes = 0;
   try {
@@ -110,7 +124,8 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     }
     if (pool) {
       if (pending.length) dispatch();
-      await Promise.all(jobs);
+      // Results may add jobs (the other chunks of a file found large): wait until none are left.
+      while (jobs.length) await Promise.all(jobs.splice(0));
     } else {
       // Small scans: synchronous reads on this thread beat thread start-up.
       const ctx = new FindingContext(ctxOptions);

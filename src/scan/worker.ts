@@ -7,6 +7,6 @@ const ctx = new FindingContext(workerData as FindingContextOptions);
 
 parentPort!.on('message', (msg: { id: number; items: WorkItem[] | PackedBatch }) => {
   const items = Array.isArray(msg.items) ? msg.items : unpackBatch(msg.items);
-  const results = items.map((item) => processItem(ctx, item));
+  const results = items.map((item) => processItem(ctx, item, true));
   parentPort!.postMessage({ id: msg.id, results });
 });
