@@ -200,7 +200,7 @@ describe('datastore tiers', () => {
     }
     const raw = new Database(file, { readonly: true });
     try {
-      expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('2');
+      expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('3');
     } finally {
       raw.close();
     }
