@@ -206,7 +206,7 @@ describe('datastore tiers', () => {
     }
     // A schema this version does not know is refused, not guessed at.
     const newer = new Database(file);
-    newer.prepare("UPDATE meta SET value = '3' WHERE key = 'schema'").run();
+    newer.prepare("UPDATE meta SET value = '4' WHERE key = 'schema'").run();
     newer.close();
     expect(() => Datastore.open(file, { create: false })).toThrow(DatastoreError);
   });
