@@ -211,6 +211,23 @@ export class NameScanner {
     this.add(found, { ...where, path: where.path ?? p, kind: 'path' });
   }
 
+  /**
+   * A text matched elsewhere (a commit message, in a worker thread): the findings' places give the secrets' spans,
+   * remembered so that every other string carrying them is redacted. Reported as `kind` occurrences.
+   */
+  found(text: string, findings: Finding[], kind: OccurrenceKind, where: NameWhere): void {
+    if (!findings.length) return;
+    const starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const at = (line: number, column: number) => (starts[line - 1] ?? text.length) + column - 1;
+    for (const f of findings) {
+      const s = at(f.line, f.column);
+      const e = at(f.endLine, f.endColumn);
+      if (s >= 0 && e > s && e <= text.length) this.scrubber.add(text.slice(s, e), f.redacted);
+    }
+    this.add(findings, { ...where, path: '', kind });
+  }
+
   /** A commit's author (and committer) and message. */
   commit(where: NameWhere, people: Array<{ name: string; email: string }>, message?: string): void {
     const seen = new Set<string>();

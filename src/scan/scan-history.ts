@@ -184,6 +184,8 @@ async function readAndMatch(
   notes: Notes,
   produce: (request: (key: string, blob: string, path: string) => Promise<void> | void) => Promise<void>,
   onResult: (key: string, path: string, r: WorkResult) => void,
+  /** Texts to match after the blobs (commit messages), by the same threads: `push` them with a key of their own. */
+  texts?: (push: (key: string, text: string) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const reader = backend.openBlobReader(o.maxFileSize);
   const fifo: Requested[] = [];
@@ -225,6 +227,7 @@ async function readAndMatch(
         await dispatcher.push({ kind: 'bytes', bytes: res.data ?? Buffer.alloc(0), relPath: req.path }, req);
       }
     }
+    await texts?.((key, text) => dispatcher.push({ kind: 'bytes', bytes: Buffer.from(text, 'utf8'), relPath: 'NAME' }, { key, path: '' }));
     await dispatcher.finish();
   })();
   try {
@@ -326,7 +329,16 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     const blobs = new Map<string, BlobState | typeof DONE>();
     let files = 0;
     let bytes = 0;
+    // Commit messages, matched after the blobs by the same threads (keys starting with NUL: no blob id does).
+    const messages: Array<{ c: CommitMeta; message: string } | undefined> = [];
+    const at = (c: CommitMeta) => ({ commit: c.id, author: c.author, date: c.date });
     const onResult = (key: string, path: string, r: WorkResult) => {
+      if (key.charCodeAt(0) === 0) {
+        const m = messages[Number(key.slice(1))];
+        messages[Number(key.slice(1))] = undefined;
+        if (m) names.found(m.message, r.findings, 'message', at(m.c));
+        return;
+      }
       const st = blobs.get(key);
       if (r.bytes >= 0) {
         if (r.skipped) notes.skip(path, r.skipped);
@@ -372,7 +384,15 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
           } else if (st !== DONE) st.intros.push(ci, prov.path(ch.path));
         }
       }
-    }, onResult);
+    }, onResult, (push) =>
+      // Commit messages and committers are not in the listing: read for every commit listed.
+      readCommitTexts(backend, prov.commits, async (c, committer, message) => {
+        if (committer) names.commit(at(c), [committer]);
+        if (!message.trim()) return;
+        messages.push({ c, message });
+        await push(`\0${messages.length - 1}`, message);
+      }).catch((err: Error) => void notes.warnings.push(`commit messages could not be read (${err.message.split('\n')[0]}); tokens in them were not looked for`)),
+    );
 
     // presentInHead: tokens found in a blob of HEAD's tree. Blobs of HEAD that no listed commit introduced
     // (with --ref, --since) are read and matched now, for this question only.
@@ -406,10 +426,6 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       });
     }
 
-    // Commit messages and committers are not in the listing: read for every commit listed.
-    await readCommitTexts(backend, prov.commits, (c, committer, message) =>
-      names.commit({ commit: c.id, author: c.author, date: c.date }, committer ? [committer] : [], message),
-    ).catch((err: Error) => notes.warnings.push(`commit messages could not be read (${err.message.split('\n')[0]}); tokens in them were not looked for`));
 
     const added = addedPromise ? await addedPromise : undefined;
     const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
@@ -527,20 +543,20 @@ const COMMITS_PER_READ = 10_000;
 async function readCommitTexts(
   backend: GitBackend,
   commits: CommitMeta[],
-  each: (c: CommitMeta, committer: { name: string; email: string } | undefined, message: string) => void,
+  each: (c: CommitMeta, committer: { name: string; email: string } | undefined, message: string) => Promise<void>,
 ): Promise<void> {
   const parse = (c: CommitMeta, raw: string) => {
     const blank = raw.indexOf('\n\n');
     const head = blank < 0 ? raw : raw.slice(0, blank);
     const m = /^committer (.*?) <([^>]*)>/m.exec(head);
-    each(c, m ? { name: m[1], email: m[2] } : undefined, blank < 0 ? '' : raw.slice(blank + 2));
+    return each(c, m ? { name: m[1], email: m[2] } : undefined, blank < 0 ? '' : raw.slice(blank + 2));
   };
   if (backend.kind !== 'git') {
     const { default: git } = await import('isomorphic-git');
     const fs = (await import('node:fs')).default;
     for (const c of commits) {
       const r = await git.readObject({ fs, gitdir: backend.repo.commonDir, oid: c.id, format: 'content' });
-      parse(c, Buffer.from(r.object as Uint8Array).toString('utf8'));
+      await parse(c, Buffer.from(r.object as Uint8Array).toString('utf8'));
     }
     return;
   }
@@ -557,7 +573,7 @@ async function readCommitTexts(
       pos = nl + 1;
       if (header.length < 3) continue;
       const size = Number(header[2]);
-      if (header[1] === 'commit') parse(c, out.toString('utf8', pos, pos + size));
+      if (header[1] === 'commit') await parse(c, out.toString('utf8', pos, pos + size));
       pos += size + 1;
     }
   }
