@@ -9,7 +9,8 @@ const COLUMNS = [
 ] as const;
 
 function cell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
+  // Control characters other than tab and line breaks (a file name with an escape sequence) are written as \xNN.
+  const s = (v === undefined || v === null ? '' : String(v)).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
   // Quote when needed; a leading = + - @ is neutralised so spreadsheets do not evaluate it.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;

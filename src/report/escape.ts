@@ -5,14 +5,13 @@ import type { Occurrence } from '../model/index.js';
 
 /** Text for Markdown, in a table cell or anywhere else: no line breaks; pipes, markup and HTML escaped. */
 export function mdText(s: unknown): string {
-  return String(s ?? '')
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return escapeControl(String(s ?? '').replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replace(/[\\`*_[\]<>|~!&]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
 }
 
 /** Inline code, in a table cell or anywhere else: a fence longer than any backtick run inside, pipes escaped. */
 export function mdCode(s: unknown): string {
-  const text = String(s ?? '').replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\|/g, '\\|');
+  const text = escapeControl(String(s ?? '').replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   return longest ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;

@@ -178,6 +178,19 @@ describe('item 7: a failure in the matcher threads is exit 2 with one line', () 
   });
 });
 
+describe('item 7: a matcher thread that fails rejects the work waiting for it, with one clear error', () => {
+  it('MatcherPool.run rejects (never hangs) when its threads cannot start', async () => {
+    // The built pool: its worker is dist/scan/worker.js.
+    const { MatcherPool } = await import(path.join(ROOT, 'dist/scan/pool.js'));
+    const pool = new MatcherPool(2, { rules: [], fingerprintKey: 'k', showSecrets: false, allowSecrets: ['(?=x)'], stopwords: [] });
+    try {
+      await expect(pool.run([{ kind: 'bytes', bytes: new Uint8Array(4), relPath: 'a' }])).rejects.toThrow(/^matcher thread failed: /);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('item 14: the config is checked against schema/config.schema.json', () => {
   const run = (yaml: string, extra: string[] = []) => {
     const dir = tempDir();
