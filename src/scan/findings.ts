@@ -182,33 +182,33 @@ export class NameScanner {
     return r;
   }
 
-  /** A file or folder path: each name in it is matched (a name cannot hold `/`); findings are `path` occurrences. */
+  /**
+   * A file or folder path: each name in it is matched (a name cannot hold `/`). A token in a name is a `path`
+   * occurrence at that name: the file, or the folder (once, however many files it holds).
+   */
   path(p: string, where: NameWhere = {}): void {
     if (!p) return;
-    const known = this.paths.get(p);
-    if (known === undefined && this.texts.has(`\0${p}`)) return;
-    const found: Finding[] = [];
+    if (!this.paths.has(p) && this.texts.has(`\0${p}`)) return;
     const parts = p.split('/');
-    let offset = 0;
+    let real = '';
+    let shown = '';
     let any = false;
-    const redacted: string[] = [];
-    for (const part of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      const offset = i ? real.length + 1 : 0;
       const r = part ? this.text(part) : null;
-      if (r) {
-        any = true;
-        // Columns count within the whole path.
-        for (const f of r.findings) found.push(f.line === 1 ? { ...f, column: f.column + offset, endColumn: (f.endLine === 1 ? f.endColumn + offset : f.endColumn) } : f);
-      }
-      redacted.push(r ? r.redacted : part);
-      offset += part.length + 1;
+      real = i ? `${real}/${part}` : part;
+      shown = i ? `${shown}/${r ? r.redacted : part}` : r ? r.redacted : part;
+      if (!r) continue;
+      any = true;
+      this.paths.set(real, shown);
+      // Columns count within the path of the file or folder named.
+      const found = r.findings.map((f) => (f.line === 1 ? { ...f, column: f.column + offset, endColumn: f.endLine === 1 ? f.endColumn + offset : f.endColumn } : f));
+      this.add(found, { ...where, path: where.path !== undefined && real === p ? where.path : real, kind: 'path' });
     }
-    if (!any) {
-      // Remembered as clean (a key no name can have).
-      if (this.texts.size < 200_000) this.texts.set(`\0${p}`, null);
-      return;
-    }
-    this.paths.set(p, redacted.join('/'));
-    this.add(found, { ...where, path: where.path ?? p, kind: 'path' });
+    if (any) this.paths.set(p, shown);
+    // Remembered as clean (a key no name can have).
+    else if (this.texts.size < 200_000) this.texts.set(`\0${p}`, null);
   }
 
   /**

@@ -89,6 +89,8 @@ describe('tokens in names, authors and commit messages (issue 13, item 1)', () =
     expect(file.path).toBe(`src/${T.file.slice(0, 6)}…(40).js`);
     expect(file.pathFingerprint).toBe(fingerprint(`src/${T.file}.js`));
     expect(file.column).toBe(5);
+    // A folder named after a token: one occurrence at the folder, not one per file in it.
+    expect(byId.get(fingerprint(T.folder))!.occurrences.map((o) => o.path)).toEqual([`${T.folder.slice(0, 6)}…(40)`]);
     // The content token's occurrence carries the commit's author, redacted.
     const content = byId.get(fingerprint(T.content))!.occurrences[0];
     expect(content.path).toBe('config.py');
