@@ -185,8 +185,23 @@ export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: Output
  * the target. A full disk or a killed process leaves the previous report as it was, never a truncated one.
  */
 export function writeFileAtomic(file: string, body: string): void {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    // /dev/stdout, a pipe, a terminal: nothing to replace, written as it is.
+    try {
+      fs.writeFileSync(file, body);
+      return;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new UsageError(`cannot write ${file}: ${e.code ?? e.message.split('\n')[0]}`);
+    }
+  }
+  // A symbolic link to a report: the report it points to is replaced, the link stays.
+  let target = path.resolve(file);
+  if (existing) target = fs.realpathSync(file);
+  else if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) target = path.resolve(path.dirname(target), fs.readlinkSync(file));
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);
@@ -195,9 +210,8 @@ export function writeFileAtomic(file: string, body: string): void {
     fs.closeSync(fd);
     fd = undefined;
     // Keep the permissions of the report being replaced.
-    const old = fs.statSync(file, { throwIfNoEntry: false });
-    if (old?.isFile()) fs.chmodSync(tmp, old.mode & 0o7777);
-    fs.renameSync(tmp, file);
+    if (existing) fs.chmodSync(tmp, existing.mode & 0o7777);
+    fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });

@@ -304,6 +304,23 @@ describe('item 17: report files are written whole or not at all', () => {
   });
 });
 
+describe('item 17: what is not a regular file is not replaced', () => {
+  it('-o /dev/null writes to the device (never renames over it); a symbolic link to a report keeps pointing at the report', () => {
+    const dir = tempDir();
+    writeTree(dir, { 'a.txt': 'nothing\n' });
+    const r = runCli(['scan', dir, '-f', 'json', '-o', '/dev/null', '-q']);
+    expect(r.code).toBe(0);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(fs.readdirSync('/dev').filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const out = tempDir();
+    fs.symlinkSync(path.join(out, 'real.json'), path.join(out, 'link.json'));
+    for (let i = 0; i < 2; i++) expect(runCli(['scan', dir, '-f', 'json', '-o', path.join(out, 'link.json'), '-q']).code).toBe(0);
+    expect(fs.lstatSync(path.join(out, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'real.json'), 'utf8')).schemaVersion).toBe(1);
+    expect(fs.readdirSync(out).sort()).toEqual(['link.json', 'real.json']);
+  });
+});
+
 describe('item 18: -j is capped at twice the cores', () => {
   it('the option parser caps it', async () => {
     const { threads, maxThreads } = await import('../../src/cli/options.js');
