@@ -361,10 +361,9 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     await readAndMatch(backend, o, notes, async (request) => {
       for await (const recs of backend.history(spec)) for (const rec of recs) {
         const ci = prov.commit(rec.commit);
-        const at = { commit: rec.commit.id, author: rec.commit.author, date: rec.commit.date };
-        names.commit(at, [rec.commit.author]);
+        names.commit(at(rec.commit), [rec.commit.author]);
         for (const ch of rec.changes) {
-          if (include(ch.path)) names.path(ch.path, at);
+          if (include(ch.path)) names.path(ch.path, at(rec.commit));
           if (ch.mode === MODE_GITLINK) {
             notes.gitlink(ch.path);
             continue;
@@ -425,7 +424,6 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
         for (const f of r.findings) inHead.add(f.id);
       });
     }
-
 
     const added = addedPromise ? await addedPromise : undefined;
     const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
