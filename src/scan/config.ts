@@ -100,8 +100,15 @@ function schemaError(e: NonNullable<ValidateFunction['errors']>[number]): string
 function validateConfig(doc: unknown, text: string, file: string): void {
   const schemaText = fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8');
   const digest = crypto.createHash('sha256').update(schemaText).update('\0').update(text).digest('hex').slice(0, 16);
-  const marker = path.join(cacheDir(), `config-ok-${digest}`);
-  if (fs.existsSync(marker)) return;
+  // One small file lists the digests of the configs that passed (the most recent 256).
+  const known = path.join(cacheDir(), 'configs-valid');
+  let seen: string[] = [];
+  try {
+    seen = fs.readFileSync(known, 'latin1').split('\n').filter((l) => /^[0-9a-f]{16}$/.test(l));
+  } catch {
+    // none yet
+  }
+  if (seen.includes(digest)) return;
   if (!validator) {
     const { Ajv } = requireLazy('ajv') as typeof import('ajv');
     validator = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(schemaText));
@@ -113,8 +120,10 @@ function validateConfig(doc: unknown, text: string, file: string): void {
     throw new ConfigError(`config ${file}: ${first ? schemaError(first) : 'does not match schema/config.schema.json'}`);
   }
   try {
-    fs.mkdirSync(path.dirname(marker), { recursive: true });
-    fs.writeFileSync(marker, '');
+    fs.mkdirSync(path.dirname(known), { recursive: true });
+    const tmp = `${known}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, [...seen.slice(-255), digest].join('\n') + '\n');
+    fs.renameSync(tmp, known);
   } catch {
     // A read-only install validates every time.
   }
