@@ -49,6 +49,7 @@ export function registerExplainCommand(program: Command, io: Io, setExit: (code:
       if (prepared.kind === 'binary') throw new cli.UsageError(`${file} is a binary file`);
       const cfg = config.loadConfig(config.findConfigFile(opts.config, ['.']));
       const rules = cli.loadActiveRules(cfg);
+      await cli.checkRulesCompile(rules);
       const matcher = new match.Matcher(rulesMod.compileRules(rules, { eager: false, extraKeywords: match.DECODE_KEYWORDS }));
       // Paths are judged as the scan would judge them: relative to the folder scanned (here, the current one).
       const rel = path.relative('.', file).split(path.sep).join('/');

@@ -2,7 +2,7 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addOutputOptions as addSharedOutputOptions, collect, positiveInt, sizeText } from './options.js';
+import { addOutputOptions as addSharedOutputOptions, collect, sizeText, threads } from './options.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
 
@@ -21,8 +21,8 @@ function addScopeOptions(cmd: Command): Command {
   return addBaselineOption(cmd)
     .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
-    .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
-    .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt)
+    .option('--max-file-size <size>', 'skip (and report) blobs larger than this (default: maxFileSize in the config, else 50MB)', sizeText)
+    .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads)
     .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp());
 }
 
@@ -34,7 +34,7 @@ interface RepoCommandOptions {
   quiet?: boolean;
   exclude: string[];
   includeVendored?: boolean;
-  maxFileSize: string;
+  maxFileSize?: string;
   concurrency?: number;
   gitBackend: 'auto' | 'git' | 'isomorphic-git';
   ref?: string[];
@@ -61,6 +61,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     const root = r.worktree ?? r.path;
     const cfg = withIgnoreFile(config.loadConfig(config.findConfigFile(opts.config, [root])), root);
     const rules = cli.loadActiveRules(cfg);
+    await cli.checkRulesCompile(rules);
     const common = {
       repo,
       opened,
@@ -68,7 +69,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       config: cfg,
       exclude: opts.exclude,
       includeVendored: opts.includeVendored,
-      maxFileSize: config.parseSize(opts.maxFileSize),
+      maxFileSize: opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE),
       concurrency: opts.concurrency,
       showSecrets: opts.showSecrets,
       fingerprintKey: cli.fingerprintKey(cfg),

@@ -1,14 +1,15 @@
 // The command line: the only place that reads argv, writes stdout/stderr and picks exit codes.
 // Start-up stays lean (a pre-commit hook waits on it): this module imports only light modules; each command
 // loads the scanning code it needs (matchers, RE2, workers, git readers) when it runs.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
-import { BUILTIN_RULES_DIR, loadRules, RuleLoadError } from '../rules/load.js';
+import { BUILTIN_RULES_DIR, cacheDir, loadRules, removeStale, RuleLoadError } from '../rules/load.js';
 import { PathNotFoundError } from '../sources/files.js';
-import { ConfigError, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
+import { ConfigError, DEFAULT_MAX_FILE_SIZE, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
 import { BaselineError } from '../scan/baseline.js';
 import { isReported, tierView } from '../scan/tiers.js';
@@ -16,8 +17,9 @@ import { formatBytes, tierCounts, toCsv, toJson, toSarif, toText } from '../repo
 import { toHtml } from '../report/html.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
+import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
-import { addOutputOptions, collect, positiveInt, type Format } from './options.js';
+import { addOutputOptions, collect, threads, type Format } from './options.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
@@ -81,6 +83,38 @@ export function loadActiveRules(config: ShadowscanConfig, extraDirs: string[] = 
   return rules.filter((r) => !disabled.has(r.id));
 }
 
+
+/**
+ * Compiles every active rule (patterns, parts, candidate values) before a scan starts: a rule RE2 cannot compile
+ * (a lookahead, say) is a usage error naming it, never files skipped one by one as "scan failed". Compiling all of
+ * them costs about 0.4 s, so a rule set that compiled once is remembered by a digest of what compiles (a marker
+ * file beside the rules cache) and not compiled again up front.
+ */
+export async function checkRulesCompile(rules: Rule[]): Promise<void> {
+  const h = crypto.createHash('sha256').update('compile-v1');
+  for (const r of rules) {
+    h.update(JSON.stringify([r.id, r.pattern ?? null, r.candidates?.value ?? null, (r.parts ?? []).map((p) => p.pattern), r.paths ?? null, r.excludePaths ?? null]));
+  }
+  const marker = path.join(cacheDir(), `rules-compiled-${h.digest('hex').slice(0, 16)}`);
+  if (fs.existsSync(marker)) return;
+  const { compileRule, RuleCompileError } = await import('../rules/compile.js');
+  for (const r of rules) {
+    try {
+      compileRule(r, true);
+    } catch (err) {
+      const msg = (err as Error).message.split('\n')[0];
+      throw new UsageError(`rule ${r.id}${r.source ? ` (${r.source})` : ''} does not compile: ${err instanceof RuleCompileError ? msg.replace(`${r.id}: `, '') : msg}`);
+    }
+  }
+  try {
+    fs.mkdirSync(path.dirname(marker), { recursive: true });
+    fs.writeFileSync(marker, '');
+    removeStale(path.dirname(marker), /^rules-compiled-[0-9a-f]{16}$/, path.basename(marker));
+  } catch {
+    // A read-only install compiles every time.
+  }
+}
+
 export function fingerprintKey(config: ShadowscanConfig): string {
   return process.env.SHADOWSCAN_FINGERPRINT_KEY || config.fingerprintKey || DEFAULT_FINGERPRINT_KEY;
 }
@@ -120,24 +154,65 @@ export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: Output
   const inv = tierView(full, Boolean(opts.includeReview) || INVENTORY_FORMATS.includes(opts.format));
   const toFile = Boolean(opts.output && opts.output !== '-');
   const body = renderReport(inv, rules, opts.format, !toFile && io.isTTY && !process.env.NO_COLOR);
-  if (toFile) fs.writeFileSync(opts.output!, body);
+  if (toFile) writeFileAtomic(opts.output!, body);
   else io.stdout(body);
   if (opts.quiet) return;
   const skipped = inv.scan.skipped;
   const shown = skipped.filter((s) => s.reason !== 'binary file' && !s.reason.startsWith('symbolic link'));
-  for (const s of shown.slice(0, 10)) io.stderr(`warning: skipped ${s.path}: ${s.reason}\n`);
+  // Paths, reasons and warnings come from the scanned content: control characters are escaped.
+  for (const s of shown.slice(0, 10)) io.stderr(`warning: skipped ${escapeControl(s.path)}: ${escapeControl(s.reason)}\n`);
   if (shown.length > 10) io.stderr(`warning: ... and ${shown.length - 10} more skipped (see scan.skipped in --format json)\n`);
-  for (const w of inv.scan.warnings.slice(0, 10)) io.stderr(`warning: ${w}\n`);
+  for (const w of inv.scan.warnings.slice(0, 10)) io.stderr(`warning: ${escapeControl(w)}\n`);
   if (toFile || opts.format !== 'text') {
     const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);
     const n = tierCounts(inv);
     io.stderr(
       `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
-        `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}${toFile ? `; report written to ${opts.output}` : ''}\n`,
+        `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}${toFile ? `; report written to ${escapeControl(opts.output)}` : ''}\n`,
     );
   }
 }
 
+
+/**
+ * Writes a report file whole or not at all: into a temporary file in the same folder, flushed, then renamed over
+ * the target. A full disk or a killed process leaves the previous report as it was, never a truncated one.
+ */
+export function writeFileAtomic(file: string, body: string): void {
+  const existing = fs.statSync(file, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    // /dev/stdout, a pipe, a terminal: nothing to replace, written as it is.
+    try {
+      fs.writeFileSync(file, body);
+      return;
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new UsageError(`cannot write ${file}: ${e.code ?? e.message.split('\n')[0]}`);
+    }
+  }
+  // A symbolic link to a report: the report it points to is replaced, the link stays.
+  let target = path.resolve(file);
+  if (existing) target = fs.realpathSync(file);
+  else if (fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) target = path.resolve(path.dirname(target), fs.readlinkSync(file));
+  const dir = path.dirname(target);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644);
+    fs.writeFileSync(fd, body);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    // Keep the permissions of the report being replaced.
+    if (existing) fs.chmodSync(tmp, existing.mode & 0o7777);
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    const e = err as NodeJS.ErrnoException;
+    throw new UsageError(`cannot write ${file}: ${e.code ?? e.message.split('\n')[0]}${fs.existsSync(file) ? ' (the previous file is unchanged)' : ''}`);
+  }
+}
 
 /**
  * Runs a scanning command (argv after `shadowscan`) in this process and returns its inventory, baseline not
@@ -167,8 +242,8 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         .argument('[paths...]', 'files or folders to scan', ['.'])
         .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
         .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
-        .option('--max-file-size <size>', 'skip (and report) files larger than this', size, 50 * 1024 * 1024)
-        .option('-j, --concurrency <n>', 'matcher threads (default: number of cores)', positiveInt),
+        .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
+        .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
   ).action(async (paths: string[], opts) => {
     const { scanTree } = await import('../scan/scan-tree.js');
@@ -176,13 +251,14 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     const root = treeRoot(paths);
     const config = withIgnoreFile(loadConfig(configFile), root);
     const rules = loadActiveRules(config);
+    await checkRulesCompile(rules);
     const found = await scanTree({
       targets: paths,
       rules,
       config,
       exclude: opts.exclude,
       includeVendored: opts.includeVendored,
-      maxFileSize: opts.maxFileSize,
+      maxFileSize: opts.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
       concurrency: opts.concurrency,
       showSecrets: opts.showSecrets,
       fingerprintKey: fingerprintKey(config),
@@ -264,6 +340,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   });
   const program = buildProgram(io, (c) => (code = c));
   const debug = argv.includes('--debug');
+  // Whatever fails where no caller waits (a matcher thread, a stream): one line and exit 2, never exit 1 (which
+  // means "tokens found") and never a stack trace unless --debug.
+  const fatal = (err: unknown) => {
+    const e = err as Error | undefined;
+    io.stderr(debug ? `${e?.stack ?? String(err)}\n` : `shadowscan: ${escapeControl(String(e?.message ?? err).split('\n')[0])} (run with --debug for details)\n`);
+    process.exit(EXIT_ERROR);
+  };
+  process.on('unhandledRejection', fatal);
+  process.on('uncaughtException', fatal);
   try {
     await program.parseAsync(argv);
     return code;
@@ -273,8 +358,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return err.exitCode === 0 ? EXIT_CLEAN : EXIT_ERROR;
     }
     if (debug) io.stderr(`${(err as Error).stack ?? String(err)}\n`);
-    else if (await isKnownError(err)) io.stderr(`shadowscan: ${(err as Error).message}\n`);
-    else io.stderr(`shadowscan: ${(err as Error)?.message?.split('\n')[0] ?? String(err)} (run with --debug for details)\n`);
+    else if (await isKnownError(err)) io.stderr(`shadowscan: ${escapeControl((err as Error).message.split('\n')[0])}\n`);
+    else io.stderr(`shadowscan: ${escapeControl((err as Error)?.message?.split('\n')[0] ?? String(err))} (run with --debug for details)\n`);
     return EXIT_ERROR;
   }
 }

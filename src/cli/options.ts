@@ -1,4 +1,5 @@
 // Option parsers and the output options shared by every command that writes a report.
+import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MIN_SCORE, asMinScore } from '../scan/config.js';
 
@@ -11,6 +12,21 @@ export function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
   return n;
+}
+
+/**
+ * The most matcher threads `-j` gives: twice the cores. Matching is CPU-bound, so threads beyond the cores only
+ * take turns; each one holds its own compiled rules and RE2 caches (about 15 MB) and up to two batches of file
+ * content (up to 8 MB), so `-j 256` took 3.8 GB for nothing. Twice, not once, leaves room for threads waiting on
+ * reads and for machines whose reported core count is low (a CPU quota).
+ */
+export function maxThreads(): number {
+  return 2 * Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/** `-j N`: a whole number of at least 1, capped at maxThreads(). */
+export function threads(v: string): number {
+  return Math.min(positiveInt(v), maxThreads());
 }
 
 /** Checks a size's syntax now; it is parsed when the command runs (parseSize lives with the config code). */

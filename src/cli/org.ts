@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory } from '../model/index.js';
-import { FORMATS, addTierOptions, collect, positiveInt, sizeText, type Format } from './options.js';
+import { FORMATS, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
+import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
 import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
 
@@ -32,7 +33,7 @@ interface OrgOptions {
   concurrency?: number;
   exclude: string[];
   includeVendored?: boolean;
-  maxFileSize: string;
+  maxFileSize?: string;
   format: Format;
   output?: string;
   config?: string;
@@ -85,7 +86,7 @@ class ProgressView {
   private tick(): void {
     if (this.mode === 'tty') {
       const cols = (process.stderr.columns || 100) - 1;
-      const running = this.p.running.size ? ` · ${[...this.p.running].join(', ')}` : '';
+      const running = this.p.running.size ? ` · ${escapeControl([...this.p.running].join(', '))}` : '';
       this.io.stderr(`\r\x1b[K${`shadowscan: ${progressLine(this.p)}${running}`.slice(0, cols)}`);
       this.drawn = true;
     } else this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
@@ -96,7 +97,7 @@ class ProgressView {
     // Plain output: the report's warnings at the end say it once.
     if (this.mode !== 'tty') return;
     if (this.drawn) this.io.stderr('\r\x1b[K');
-    this.io.stderr(`${line}\n`);
+    this.io.stderr(`${escapeControl(line)}\n`);
     if (this.mode === 'tty') this.tick();
   }
 
@@ -135,6 +136,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     }
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
     const rules = cli.loadActiveRules(cfg);
+    await cli.checkRulesCompile(rules);
     if (opts.db) db = store.Datastore.open(opts.db);
     const progress = new org.OrgProgress();
     progress.total = repositories.length;
@@ -152,7 +154,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         config: cfg,
         exclude: opts.exclude,
         includeVendored: opts.includeVendored,
-        maxFileSize: config.parseSize(opts.maxFileSize),
+        maxFileSize: opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE),
         concurrency: opts.concurrency,
         repoConcurrency: opts.repoConcurrency,
         showSecrets: opts.showSecrets,
@@ -247,7 +249,7 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
 function diffLine(t: StoredToken): string {
   const where = t.repos.length ? `in ${t.repos.slice(0, 5).join(', ')}${t.repos.length > 5 ? ` and ${t.repos.length - 5} more` : ''}` : '';
   const review = t.tier === 'review' ? ' [review]' : '';
-  return `  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}${review}`;
+  return escapeControl(`  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}${review}`);
 }
 
 /**
@@ -298,10 +300,10 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('--list', 'print the repositories this run (this shard) would scan, one per line, and stop')
     .option('--db <file>', 'SQLite datastore: re-scans read only blobs the current rules have not matched yet; `inventory diff` compares runs')
     .option('--repo-concurrency <n>', 'repositories scanned at once', positiveInt, 4)
-    .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores)', positiveInt)
+    .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores; at most twice that)', threads)
     .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
-    .option('--max-file-size <size>', 'skip (and report) blobs larger than this', sizeText, '50MB')
+    .option('--max-file-size <size>', 'skip (and report) blobs larger than this (default: maxFileSize in the config, else 50MB)', sizeText)
     .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp())
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')

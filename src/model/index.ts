@@ -145,8 +145,22 @@ export interface RawMatch {
   severity?: Severity;
 }
 
+/**
+ * Where in a repository a token sits when it is not in a file's content: in a file or folder name (`path`), in a
+ * commit's author or committer name or e-mail (`author`), or in a commit message (`message`).
+ */
+export type OccurrenceKind = 'path' | 'author' | 'message';
+
 export interface Occurrence {
+  /**
+   * Relative path of the file. When the path itself holds a secret (a file or folder named after a token), that part
+   * is redacted here and `pathFingerprint` identifies the real path. Empty for `author` and `message` occurrences.
+   */
   path: string;
+  /** Absent: the token is in the file's content. Otherwise where else (lines and columns count within that text). */
+  kind?: OccurrenceKind;
+  /** Set when `path` is redacted: HMAC-SHA-256 of the real path under the fingerprint key (hex), to match it. */
+  pathFingerprint?: string;
   line: number;
   column: number;
   endLine: number;

@@ -2,6 +2,7 @@
 // report-tier tokens (the caller passes those). Pure: the action entry point writes them. Tokens appear redacted,
 // never in full.
 import type { Occurrence, Severity, Token } from '../model/index.js';
+import { mdCode, mdText, mdUrl, placeText } from './escape.js';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
 
@@ -26,19 +27,16 @@ export interface GithubSummaryOptions {
   maxRows?: number;
 }
 
-/** Text for a Markdown table cell: no line breaks, pipes and markup escaped. */
-export function mdCell(s: string): string {
-  return s
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_[\]<>|~]/g, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : `\\${ch}`));
-}
+/** Text for a Markdown table cell: no line breaks, pipes and markup escaped (the one escaper of every Markdown writer). */
+export const mdCell = (s: string): string => mdText(s);
 
 function fileLink(o: Occurrence, opts: GithubSummaryOptions): string {
-  const label = mdCell(`${o.path}:${o.line}`);
+  const label = mdCell(placeText(o));
   const sha = o.commit ?? opts.sha;
-  if (!opts.repositoryUrl || !sha) return label;
+  // A name holding a token is shown redacted: there is no file of that name to link to.
+  if (!opts.repositoryUrl || !sha || o.kind || o.pathFingerprint || !mdUrl(opts.repositoryUrl)) return label;
   const p = o.path.split('/').map(encodeURIComponent).join('/');
-  return `[${label}](${opts.repositoryUrl}/blob/${sha}/${p}#L${o.line})`;
+  return `[${label}](${mdUrl(opts.repositoryUrl)}/blob/${encodeURIComponent(sha)}/${p}#L${o.line})`;
 }
 
 export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions): string {
@@ -48,7 +46,7 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
   out.push(`${verdict} in ${mdCell(opts.scope)}.`, '');
   const facts = [`${opts.found} token${opts.found === 1 ? '' : 's'} found`];
   if (opts.review) facts.push(`${opts.review} more in review (not reported)`);
-  if (opts.baselineFile) facts.push(`${opts.known} known in the baseline (\`${opts.baselineFile.replace(/`/g, "'")}\`)`);
+  if (opts.baselineFile) facts.push(`${opts.known} known in the baseline (${mdCode(opts.baselineFile)})`);
   facts.push(`fail-on: \`${opts.failOn}\`${opts.failed ? ' (this job fails)' : ''}`);
   out.push(facts.join(' · '), '');
   if (!n) return out.join('\n') + '\n';
@@ -59,7 +57,7 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
     const own = t.occurrences.filter((o) => !o.part);
     const where = own.slice(0, 3).map((o) => fileLink(o, opts)).join('<br>') + (own.length > 3 ? `<br>and ${own.length - 3} more` : '');
     out.push(
-      `| ${t.severity} | ${mdCell(t.ruleName)} (\`${t.ruleId}\`) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${(t.score ?? 1).toFixed(2)} | ${where} | [rotate](${t.rotate}) |`,
+      `| ${t.severity} | ${mdCell(t.ruleName)} (${mdCode(t.ruleId)}) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${(t.score ?? 1).toFixed(2)} | ${where} | ${mdUrl(t.rotate) ? `[rotate](${mdUrl(t.rotate)})` : '—'} |`,
     );
   }
   if (rows.length > max) out.push('', `... and ${rows.length - max} more (see the SARIF file or the code scanning alerts).`);
@@ -69,8 +67,8 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
   out.push(
     '',
     'For each token: rotate it at the provider if it is real (deleting it from the branch does not un-leak it) and remove it; ' +
-      `or, for a known and accepted token, add it to the baseline (\`shadowscan baseline add --from history${output} ${fps}\`, then commit ` +
-      `\`${file}\`); or mark its line with \`shadowscan:allow <fingerprint>\`.`,
+      `or, for a known and accepted token, add it to the baseline (${mdCode(`shadowscan baseline add --from history${output} ${fps}`)}, then commit ` +
+      `${mdCode(file)}); or mark its line with \`shadowscan:allow <fingerprint>\`.`,
     '',
   );
   return out.join('\n');
@@ -97,7 +95,8 @@ export function toGithubAnnotations(tokens: Token[], options: { max?: number; le
       total++;
       if (lines.length >= max) continue;
       const props = [
-        `file=${escapeProperty(o.path)}`,
+        // A token in a commit's author or message has no file to point at; a name holding one is redacted.
+        ...(o.kind === 'author' || o.kind === 'message' ? [] : [`file=${escapeProperty(o.path)}`]),
         `line=${o.line}`,
         `endLine=${o.endLine}`,
         ...(o.line === o.endLine ? [`col=${o.column}`, `endColumn=${o.endColumn}`] : []),

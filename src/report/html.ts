@@ -9,6 +9,7 @@ import {
   type ReportStats,
 } from './stats.js';
 import { formatBytes } from './text.js';
+import { placeText } from './escape.js';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -149,7 +150,7 @@ function ageHistogram(stats: ReportStats): string {
 }
 
 function where(o: Occurrence): string {
-  const at = `${o.part ? `part: ${o.part} at ` : ''}${o.repo ? `${o.repo}: ` : o.target ? `${o.target}/` : ''}${o.path}:${o.line}`;
+  const at = `${o.part ? `part: ${o.part} at ` : ''}${o.repo ? `${o.repo}: ` : o.target ? `${o.target}/` : ''}${placeText(o)}`;
   return o.commit ? `${at} @ ${o.commit.slice(0, 10)}${o.date ? ` (${o.date.slice(0, 10)})` : ''}` : at;
 }
 

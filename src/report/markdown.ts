@@ -6,11 +6,15 @@
 import type { Inventory, RuleKind, Token } from '../model/index.js';
 import { SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
 import { formatBytes } from './text.js';
+import { mdCode, mdText, mdUrl, placeText } from './escape.js';
 
-/** A table cell: no line breaks, pipes escaped. */
-const cell = (s: unknown) => String(s ?? '').replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
-/** Inline code that survives any backticks inside. */
-const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
+/**
+ * Every string that comes from the inventory (paths, repository names, warnings, rule names, even dates: a merged
+ * inventory is any JSON) goes through one of the shared escapers: `cell` (text) or `code` (inline code). Fixed
+ * text written here is Markdown as it stands.
+ */
+const cell = mdText;
+const code = mdCode;
 
 /** Keys and signing material: SC-12 / SC-13. */
 const KEY_KINDS: RuleKind[] = ['private-key', 'encryption-key', 'signing-secret', 'webhook-secret'];
@@ -63,11 +67,11 @@ export function toMarkdown(full: Inventory): string {
 
   out.push('# Secrets exposure assessment', '');
   const scope: Array<[string, string]> = [];
-  scope.push(['Tool', `${inv.tool.name} ${inv.tool.version}, ${s.rules} detection rules${s.org?.rulesVersion ? ` (rules version ${code(s.org.rulesVersion.slice(0, 12))})` : ''}`]);
-  scope.push(['Scan started', utc(s.startedAt)]);
-  scope.push(['Duration', formatDuration(s.durationMs)]);
+  scope.push(['Tool', `${cell(inv.tool.name)} ${cell(inv.tool.version)}, ${cell(s.rules)} detection rules${s.org?.rulesVersion ? ` (rules version ${code(String(s.org.rulesVersion).slice(0, 12))})` : ''}`]);
+  scope.push(['Scan started', cell(utc(String(s.startedAt)))]);
+  scope.push(['Duration', cell(formatDuration(s.durationMs))]);
   if (repos) {
-    scope.push(['Scope', `${plural(repos.length, 'repository', 'repositories')} from ${code(s.org!.source)}${s.org!.shard ? `, shard ${s.org!.shard.index} of ${s.org!.shard.count}` : ''}; ${failed.length ? `**${failed.length} could not be scanned**` : 'all scanned'}`]);
+    scope.push(['Scope', `${plural(repos.length, 'repository', 'repositories')} from ${code(s.org!.source)}${s.org!.shard ? `, shard ${cell(s.org!.shard.index)} of ${cell(s.org!.shard.count)}` : ''}; ${failed.length ? `**${failed.length} could not be scanned**` : 'all scanned'}`]);
   } else {
     scope.push(['Scope', s.targets.map(code).join(', ')]);
   }
@@ -76,21 +80,22 @@ export function toMarkdown(full: Inventory): string {
     scope.push([
       'Coverage',
       s.history.mode === 'staged'
-        ? `staged changes, ${plural(s.history.blobs, 'file version')}`
-        : `every commit reachable from ${s.history.refs?.length ? s.history.refs.map(code).join(', ') : 'every branch, tag and other ref'}${s.history.since ? ` since ${s.history.since}` : ''}: ${plural(s.history.commits, 'commit')}, ${plural(s.history.blobs, 'unique file version')} read (${formatBytes(s.bytes)})${reused}`,
+        ? `staged changes, ${cell(plural(s.history.blobs, 'file version'))}`
+        : `every commit reachable from ${s.history.refs?.length ? s.history.refs.map(code).join(', ') : 'every branch, tag and other ref'}${s.history.since ? ` since ${cell(s.history.since)}` : ''}: ${cell(plural(s.history.commits, 'commit'))}, ${cell(plural(s.history.blobs, 'unique file version'))} read (${cell(formatBytes(s.bytes))})${cell(reused)}`,
     ]);
   } else {
-    scope.push(['Coverage', `working tree: ${plural(s.files, 'file')} (${formatBytes(s.bytes)}); history not scanned`]);
+    scope.push(['Coverage', cell(`working tree: ${plural(s.files, 'file')} (${formatBytes(s.bytes)}); history not scanned`)]);
   }
   if (s.org?.datastore) scope.push(['Datastore', code(s.org.datastore)]);
   if (s.minScore !== undefined || reviewCount) {
     const listed = inReview.length ? 'listed under "For review"' : reviewCount ? 'not listed (`--include-review` lists them)' : 'none';
     scope.push([
       'Tiers',
-      `reported: ${tokens.length}; review: ${reviewCount} (a score below ${s.minScore ?? 'the minimum'}, or a password hash, an encrypted key or another value kept for a person to judge; ${listed})`,
+      `reported: ${tokens.length}; review: ${cell(reviewCount)} (a score below ${cell(s.minScore ?? 'the minimum')}, or a password hash, an encrypted key or another value kept for a person to judge; ${listed})`,
     ]);
   }
-  out.push(table(['Item', 'Value'], scope.map(([a, b]) => [a, cell(b)])), '');
+  // Values are escaped where they are built: here they stay as they are (they hold inline code and emphasis).
+  out.push(table(['Item', 'Value'], scope), '');
 
   out.push('## Summary', '');
   const reviewNote = reviewCount
@@ -126,7 +131,7 @@ export function toMarkdown(full: Inventory): string {
         ['AC-2 Account Management', 'Credentials bound to an account (personal, service, bot or deploy tokens, passwords): review the accounts and their owners.', accounts.length, providersOf(accounts), status(accounts.length, 'review the accounts')],
         ['AC-6 Least Privilege', `Over-privileged tokens (admin rights); ${write.length} more can write or publish.`, admin.length, providersOf(admin), status(admin.length, 'reissue with least privilege')],
         ['AU-6 Audit Record Review, Analysis, and Reporting', 'This review is evidence for AU-6; each exposed credential calls for a review of the provider’s audit log for its use.', tokens.length, providersOf(tokens), tokens.length ? '**Open**: review provider logs' : 'Reviewed; no finding'],
-      ].map((r) => r.map((c) => (typeof c === 'number' ? c : cell(c)))),
+      ],
     ),
     '',
   );
@@ -167,7 +172,7 @@ export function toMarkdown(full: Inventory): string {
           `${historyOnly.length} only in history: rotation is the only remedy for clones already made.`,
           'Confirm each old credential is revoked; a later run must no longer list it as active.',
         ],
-      ].map((r) => r.map(cell)),
+      ],
     ),
     '',
   );
@@ -178,23 +183,23 @@ export function toMarkdown(full: Inventory): string {
       table(
         ['Repository', 'Status', 'Commits:', 'Blobs read:', 'Reused:', 'Tokens:', 'Scanned at'],
         repos.map((r) => [
-          cell(code(r.name)),
+          code(r.name),
           r.status === 'failed' ? `**failed**: ${cell(r.error ?? '')}` : 'scanned',
-          r.commits ?? '—',
-          r.blobs ?? '—',
-          r.reused ?? 0,
-          r.tokens ?? '—',
-          utc(r.scannedAt),
+          cell(r.commits ?? '—'),
+          cell(r.blobs ?? '—'),
+          cell(r.reused ?? 0),
+          cell(r.tokens ?? '—'),
+          cell(utc(String(r.scannedAt))),
         ]),
       ),
       '',
     );
   } else {
-    out.push(`${s.targets.map(code).join(', ')}: ${s.history ? `${plural(s.history.commits, 'commit')}, ` : ''}${plural(s.files, 'file')}, ${formatBytes(s.bytes)}.`, '');
+    out.push(`${s.targets.map(code).join(', ')}: ${cell(`${s.history ? `${plural(s.history.commits, 'commit')}, ` : ''}${plural(s.files, 'file')}, ${formatBytes(s.bytes)}`)}.`, '');
   }
   if (s.warnings.length) {
     out.push(`${plural(s.warnings.length, 'note')} from the scan:`, '');
-    for (const w of s.warnings.slice(0, 20)) out.push(`- ${w.replace(/\r?\n/g, ' ')}`);
+    for (const w of s.warnings.slice(0, 20)) out.push(`- ${cell(w)}`);
     if (s.warnings.length > 20) out.push(`- … ${s.warnings.length - 20} more in the JSON inventory`);
     out.push('');
   }
@@ -218,20 +223,20 @@ export function toMarkdown(full: Inventory): string {
           const first = own[0];
           const whereText = repos
             ? `${plural(places.length, 'repository', 'repositories')}: ${places.slice(0, 3).join(', ')}${places.length > 3 ? ', …' : ''}`
-            : `${first ? `${first.path}:${first.line}` : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
+            : `${first ? placeText(first) : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
           const days = exposureDays(t, s.startedAt);
-          const url = safeUrl(t.rotate);
+          const url = mdUrl(safeUrl(t.rotate));
           return [
             i + 1,
-            t.severity,
+            cell(t.severity),
             cell(`${t.provider}: ${t.ruleName}`),
-            cell(code(t.redacted)),
-            cell(code(t.id.slice(0, 12))),
-            t.privilege,
+            code(t.redacted),
+            code(String(t.id).slice(0, 12)),
+            cell(t.privilege),
             exposureOf(t) === 'active' ? 'active' : 'history only',
             cell(whereText),
-            firstSeenDate(t)?.slice(0, 10) ?? '—',
-            days ?? '—',
+            cell(firstSeenDate(t)?.slice(0, 10) ?? '—'),
+            cell(days ?? '—'),
             url ? `[rotate](${url})` : '—',
           ];
         }),
@@ -252,14 +257,14 @@ export function toMarkdown(full: Inventory): string {
           const places = placesOf(t, inv);
           const whereText = repos
             ? `${plural(places.length, 'repository', 'repositories')}: ${places.slice(0, 3).join(', ')}${places.length > 3 ? ', …' : ''}`
-            : `${first ? `${first.path}:${first.line}` : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
+            : `${first ? placeText(first) : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
           return [
             i + 1,
-            t.severity,
+            cell(t.severity),
             cell(`${t.provider}: ${t.ruleName}`),
-            cell(code(t.redacted)),
-            cell(code(t.id.slice(0, 12))),
-            (t.score ?? 1).toFixed(2),
+            code(t.redacted),
+            code(String(t.id).slice(0, 12)),
+            cell(Number(t.score ?? 1).toFixed(2)),
             cell(t.reasons.join('; ') || '—'),
             cell(whereText),
           ];

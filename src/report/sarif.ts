@@ -59,7 +59,19 @@ function uriOf(o: Occurrence): string {
 }
 
 function stableFingerprint(t: Token, o: Occurrence): string {
-  return crypto.createHash('sha256').update(`${t.ruleId}\0${t.id}\0${o.target ?? o.repo ?? ''}\0${o.path}`).digest('hex').slice(0, 32);
+  const where = `${o.target ?? o.repo ?? ''}\0${o.pathFingerprint ?? o.path}${o.kind ? `\0${o.kind}` : ''}`;
+  return crypto.createHash('sha256').update(`${t.ruleId}\0${t.id}\0${where}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * Where a result is: a file region; for a token in a commit's author or message, the commit (a logical location:
+ * no file holds it). A path holding a token is given redacted, as everywhere.
+ */
+function location(o: Occurrence): Sarif.Location {
+  if (o.kind === 'author' || o.kind === 'message') {
+    return { logicalLocations: [{ name: o.commit ?? 'commit', kind: 'commit', fullyQualifiedName: `${o.commit ?? 'commit'}/${o.kind}` }] };
+  }
+  return { physicalLocation: physicalLocation(o) };
 }
 
 function physicalLocation(o: Occurrence): Sarif.PhysicalLocation {
@@ -91,7 +103,7 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
         message: {
           text: `${t.ruleName} ${t.redacted}${where}. Privilege: ${t.privilege}. Token ${t.id.slice(0, 12)} occurs in ${own.length} place(s); rotate it: ${t.rotate}${why}`,
         },
-        locations: [{ physicalLocation: physicalLocation(o) }],
+        locations: [location(o)],
         partialFingerprints: { 'shadowscan/token/v1': stableFingerprint(t, o) },
         rank: Math.round((t.score ?? 1) * 100),
         properties: {
@@ -104,6 +116,8 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
           reasons: t.reasons,
           ...(o.commit ? { commit: o.commit } : {}),
           ...(o.decoded ? { decoded: o.decoded } : {}),
+          ...(o.kind ? { location: o.kind } : {}),
+          ...(o.pathFingerprint ? { pathFingerprint: o.pathFingerprint } : {}),
         },
       };
       const related = parts.filter((p) => sameFile(p, o));

@@ -2,7 +2,8 @@
 // and the three ways forward with the exact commands. Only report-tier tokens block a commit; review-tier ones
 // are counted, and listed with --include-review. Pure: no I/O.
 import type { Inventory, Token } from '../model/index.js';
-import { formatBytes, scoreLine, tierCounts } from './text.js';
+import { formatBytes, scoreLine, textPlace, tierCounts } from './text.js';
+import { escapeControl as esc } from './escape.js';
 
 const RED = '\x1b[1;31m';
 const BOLD = '\x1b[1m';
@@ -39,9 +40,9 @@ export function toStagedText(inv: Inventory, options: StagedMessageOptions = {})
     const fp = t.id.slice(0, FINGERPRINT_PREFIX);
     const parts = t.parts?.length ? `, with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '';
     return [
-      `${indent}${c(BOLD, t.ruleName)} [${t.ruleId}]: ${t.redacted}${parts}${t.secret !== undefined ? `  ${t.secret}` : ''}`,
-      `${indent}  fingerprint ${fp}, severity ${t.severity}, privilege ${t.privilege}; ${scoreLine(t)}`,
-      ...t.occurrences.map((o) => `${indent}  ${o.part ? `part: ${o.part} at ` : ''}${c(BOLD, `${o.path}:${o.line}:${o.column}`)}${o.decoded ? ` (${o.decoded}-decoded)` : ''}`),
+      `${indent}${c(BOLD, esc(t.ruleName))} [${esc(t.ruleId)}]: ${esc(t.redacted)}${esc(parts)}${t.secret !== undefined ? `  ${esc(t.secret)}` : ''}`,
+      `${indent}  fingerprint ${fp}, severity ${t.severity}, privilege ${t.privilege}; ${esc(scoreLine(t))}`,
+      ...t.occurrences.map((o) => `${indent}  ${o.part ? `part: ${esc(o.part)} at ` : ''}${c(BOLD, textPlace({ ...o, part: undefined }, false))}${o.decoded ? ` (${o.decoded}-decoded)` : ''}`),
     ];
   };
   const reviewSection = listed.length ? ['In review (does not block the commit):', ...listed.flatMap((t) => [...tokenLines(t, '  '), ''])] : [];
@@ -67,9 +68,9 @@ export function toStagedText(inv: Inventory, options: StagedMessageOptions = {})
     `     \`git add\` the file again. If it ever left your machine, rotate it too (the link above).`,
     `  2. Accept it as known: add it to the baseline, then stage the baseline and commit again:`,
     `       ${cmd} baseline add --from staged${output} ${fps.join(' ')}`,
-    `       git add ${quoteArg(baseline)}`,
+    `       git add ${esc(quoteArg(baseline))}`,
     `  3. Mark the line as intended (a test fixture, a documented example): put a comment on it with`,
-    `     \`shadowscan:allow\` and the token's fingerprint, e.g. on ${where.path} line ${where.line}:`,
+    `     \`shadowscan:allow\` and the token's fingerprint, e.g. on ${esc(where.path)} line ${where.line}:`,
     `       shadowscan:allow ${first.id.slice(0, FINGERPRINT_PREFIX)}`,
     `     (bound to this token: a different secret on that line is still reported).`,
     '',

@@ -59,6 +59,7 @@ export function placesOf(t: Token, inv: Inventory): string[] {
   for (const o of t.occurrences) {
     if (o.repo) set.add(o.repo);
     else if (o.target && inv.scan.targets.length > 1) set.add(o.target);
+    else if (o.kind === 'author' || o.kind === 'message') set.add('(commits)');
     else set.add(o.path.includes('/') ? o.path.slice(0, o.path.indexOf('/') + 1) : '(top level)');
   }
   return [...set].sort();

@@ -1,5 +1,6 @@
 // Inventory -> human-readable text, grouped by token. Colour only when asked (the CLI asks on a TTY).
-import type { Inventory, Severity, Token } from '../model/index.js';
+import type { Inventory, Occurrence, Severity, Token } from '../model/index.js';
+import { escapeControl as esc, placeText } from './escape.js';
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
@@ -26,27 +27,36 @@ export function tierCounts(inv: Inventory): { reported: number; review: number; 
   return { reported: inv.tokens.length - review, review, hidden: Math.max(0, (inv.scan.review ?? 0) - review) };
 }
 
+/**
+ * An occurrence's place for a terminal: `target:path:line:column` (or the name, author or message it is in), with the
+ * commit that wrote it; control characters escaped.
+ */
+export function textPlace(o: Occurrence, showTarget: boolean): string {
+  const prefix = o.repo !== undefined ? `${o.repo}: ` : o.target && showTarget ? `${o.target}:` : '';
+  return esc(`${o.part ? `part: ${o.part} at ` : ''}${prefix}${placeText(o, true)}`);
+}
+
 export function toText(inv: Inventory, options: { color?: boolean } = {}): string {
   const c = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
   const out: string[] = [];
   for (const t of inv.tokens) {
-    const secretShown = t.secret !== undefined ? `  ${c(BOLD, t.secret)}` : '';
+    const secretShown = t.secret !== undefined ? `  ${c(BOLD, esc(t.secret))}` : '';
     const review = t.tier === 'review' ? `  ${c(BOLD, '(review)')}` : '';
-    out.push(`${c(COLORS[t.severity], t.severity.toUpperCase().padEnd(8))} ${c(BOLD, t.ruleName)}  ${t.redacted}${secretShown}  ${c(DIM, `[${t.ruleId}] ${t.id.slice(0, 12)}`)}${review}`);
-    out.push(`         ${scoreLine(t)}`);
+    out.push(`${c(COLORS[t.severity] ?? '', esc(String(t.severity).toUpperCase().padEnd(8)))} ${c(BOLD, esc(t.ruleName))}  ${esc(t.redacted)}${secretShown}  ${c(DIM, esc(`[${t.ruleId}] ${t.id.slice(0, 12)}`))}${review}`);
+    out.push(`         ${esc(scoreLine(t))}`);
     const extra = [
       `privilege ${t.privilege} (${t.privilegeReason})`,
       `confidence ${t.confidence}`,
       t.environment !== 'unknown' ? t.environment : '',
       t.parts?.length ? `with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '',
     ].filter(Boolean);
-    out.push(`         ${extra.join('; ')}`);
+    out.push(`         ${esc(extra.join('; '))}`);
     for (const o of t.occurrences) {
-      const where = `${o.repo !== undefined ? `${o.repo}: ` : o.target && inv.scan.targets.length > 1 ? `${o.target}:` : ''}${o.path}:${o.line}:${o.column}`;
-      const hist = o.commit ? c(DIM, `  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`) : '';
-      out.push(`         ${o.part ? `part: ${o.part} at ` : ''}${where}${o.decoded ? c(DIM, ` (${o.decoded}-decoded)`) : ''}${hist}`);
+      const where = textPlace(o, inv.scan.targets.length > 1);
+      const hist = o.commit ? c(DIM, esc(`  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`)) : '';
+      out.push(`         ${where}${o.decoded ? c(DIM, ` (${esc(o.decoded)}-decoded)`) : ''}${hist}`);
     }
-    out.push(`         rotate: ${t.rotate}`);
+    out.push(`         rotate: ${esc(t.rotate)}`);
     out.push('');
   }
   const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);

@@ -67,7 +67,7 @@ export function cacheDir(): string {
 /** Caches of other installs and rule sets share the folder: only those unused for a week are removed. */
 const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
 
-function removeStale(dir: string, pattern: RegExp, keep: string): void {
+export function removeStale(dir: string, pattern: RegExp, keep: string): void {
   const now = Date.now();
   for (const old of fs.readdirSync(dir)) {
     if (!pattern.test(old) || old === keep) continue;

@@ -1,10 +1,17 @@
 // The project config file (.shadowscan.yaml): excludes, allowlists, rule selection, fingerprint key, minimum score.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_MIN_SCORE } from '../match/thresholds.js';
+import { cacheDir } from '../rules/load.js';
 import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 
 const requireLazy = createRequire(import.meta.url);
+
+/** The config file's JSON Schema, published with the package. */
+export const CONFIG_SCHEMA_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema/config.schema.json');
 
 export interface ShadowscanConfig {
   exclude: string[];
@@ -20,6 +27,9 @@ export interface ShadowscanConfig {
 }
 
 export const CONFIG_FILE_NAMES = ['.shadowscan.yaml', '.shadowscan.yml'];
+
+/** Files (and blobs) larger than this are skipped, unless --max-file-size or maxFileSize in the config say otherwise. */
+export const DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024;
 
 export class ConfigError extends Error {}
 
@@ -65,23 +75,100 @@ export function findConfigFile(explicit: string | undefined, targets: string[]):
   return undefined;
 }
 
+let validator: ValidateFunction | undefined;
+
+
+/** An ajv error in words: where, and what is wrong there. */
+function schemaError(e: NonNullable<ValidateFunction['errors']>[number]): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the top level';
+  if (e.keyword === 'additionalProperties') return `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}" in ${where}`;
+  if (e.instancePath === '/fingerprintKey' && e.keyword === 'type') {
+    return 'fingerprintKey must be a string: quote it (YAML reads 0123456789 as the number 123456789)';
+  }
+  if (e.instancePath === '/maxFileSize') return 'maxFileSize must be a number of bytes or a size such as 50MB or 512KB';
+  if (e.instancePath === '/minScore') return `minScore must be a number from 0 to 1`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+}
+
+/**
+ * Checks a parsed config against schema/config.schema.json. A config (and schema) that passed before is
+ * remembered by digest, so ajv (about 60 ms) loads only when the file changes.
+ */
+function validateConfig(doc: unknown, text: string, file: string): void {
+  const schemaText = fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8');
+  const digest = crypto.createHash('sha256').update(schemaText).update('\0').update(text).digest('hex').slice(0, 16);
+  // One small file lists the digests of the configs that passed (the most recent 256).
+  const known = path.join(cacheDir(), 'configs-valid');
+  let seen: string[] = [];
+  try {
+    seen = fs.readFileSync(known, 'latin1').split('\n').filter((l) => /^[0-9a-f]{16}$/.test(l));
+  } catch {
+    // none yet
+  }
+  if (seen.includes(digest)) return;
+  if (!validator) {
+    const { Ajv } = requireLazy('ajv') as typeof import('ajv');
+    validator = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(schemaText));
+  }
+  if (!validator(doc)) {
+    const errors = validator.errors ?? [];
+    // The most telling error: an unknown key or a wrong type before the branches of a oneOf.
+    const first = errors.find((e) => e.keyword === 'additionalProperties') ?? errors.find((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf') ?? errors[0];
+    throw new ConfigError(`config ${file}: ${first ? schemaError(first) : 'does not match schema/config.schema.json'}`);
+  }
+  try {
+    fs.mkdirSync(path.dirname(known), { recursive: true });
+    const tmp = `${known}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, [...seen.slice(-255), digest].join('\n') + '\n');
+    fs.renameSync(tmp, known);
+  } catch {
+    // A read-only install validates every time.
+  }
+}
+
+/** Allowlisted secrets are RE2 patterns: each must compile before the scan starts (not in a worker, mid-scan). */
+function checkSecretPatterns(patterns: string[], file: string): void {
+  if (!patterns.length) return;
+  const RE2 = requireLazy('re2') as typeof import('re2');
+  patterns.forEach((p, i) => {
+    try {
+      new RE2(p);
+    } catch (err) {
+      throw new ConfigError(`config ${file}: allowlist.secrets[${i}] is not a pattern RE2 can compile (${JSON.stringify(p)}): ${(err as Error).message.split('\n')[0]}`);
+    }
+  });
+}
+
 export function loadConfig(file: string | undefined): ShadowscanConfig {
   const config = emptyConfig();
   if (!file) return config;
   let doc: Record<string, unknown>;
+  let text: string;
   try {
-    doc = ((requireLazy('yaml') as typeof import('yaml')).parse(fs.readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
+    text = fs.readFileSync(file, 'utf8');
+    doc = ((requireLazy('yaml') as typeof import('yaml')).parse(text) ?? {}) as Record<string, unknown>;
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`config ${file} must be a mapping`);
-  const known = new Set(['exclude', 'includeVendored', 'maxFileSize', 'fingerprintKey', 'minScore', 'allowlist', 'rules']);
-  for (const k of Object.keys(doc)) if (!known.has(k)) throw new ConfigError(`config ${file}: unknown key "${k}"`);
+  validateConfig(doc, text, file);
   config.file = file;
   config.exclude = strings(doc.exclude, 'exclude');
-  if (doc.includeVendored !== undefined) config.includeVendored = Boolean(doc.includeVendored);
-  if (doc.maxFileSize !== undefined) config.maxFileSize = parseSize(doc.maxFileSize as string | number);
-  if (typeof doc.fingerprintKey === 'string') config.fingerprintKey = doc.fingerprintKey;
+  if (doc.includeVendored !== undefined) {
+    if (typeof doc.includeVendored !== 'boolean') throw new ConfigError(`config ${file}: includeVendored must be true or false`);
+    config.includeVendored = doc.includeVendored;
+  }
+  if (doc.maxFileSize !== undefined) {
+    try {
+      config.maxFileSize = parseSize(doc.maxFileSize as string | number);
+    } catch (err) {
+      throw new ConfigError(`config ${file}: maxFileSize: ${(err as Error).message}`);
+    }
+  }
+  if (doc.fingerprintKey !== undefined) {
+    if (typeof doc.fingerprintKey !== 'string' || !doc.fingerprintKey) throw new ConfigError(`config ${file}: fingerprintKey must be a string: quote it`);
+    config.fingerprintKey = doc.fingerprintKey;
+  }
   if (doc.minScore !== undefined) {
     // A number in the YAML, not a string that looks like one.
     const min = typeof doc.minScore === 'number' ? asMinScore(doc.minScore) : undefined;
@@ -95,8 +182,48 @@ export function loadConfig(file: string | undefined): ShadowscanConfig {
     stopwords: strings(allow.stopwords, 'allowlist.stopwords'),
     fingerprints: strings(allow.fingerprints, 'allowlist.fingerprints'),
   };
+  checkSecretPatterns(config.allowlist.secrets, file);
   const rules = (doc.rules ?? {}) as Record<string, unknown>;
   const base = path.dirname(file);
   config.rules = { disable: strings(rules.disable, 'rules.disable'), paths: strings(rules.paths, 'rules.paths').map((p) => path.resolve(base, p)) };
   return config;
+}
+
+/** Alternatives joined into one regular expression: V8 refuses sources of several MB, so large lists are chunked. */
+const GLOBS_PER_REGEX = 400;
+
+/**
+ * Exclude globs (the config's `exclude` and `allowlist.paths`, `--exclude`, `.shadowscanignore`) compiled once into
+ * one matcher: each glob becomes a regular expression once, and the expressions are joined into a few large ones,
+ * bucketed by the glob's first literal folder, so a path is tested against the globs that can match it in one or
+ * two regex runs. A folder glob covers its contents (`build` excludes `build/**`). picomatch's own array matcher
+ * tests every glob in turn: 20,000 globs took seconds per thousand paths.
+ */
+export function compileExcludes(globs: string[]): (relPath: string) => boolean {
+  if (!globs.length) return () => false;
+  const picomatch = requireLazy('picomatch') as typeof import('picomatch');
+  const buckets = new Map<string, string[]>();
+  for (const g of new Set(globs)) {
+    for (const glob of g.endsWith('/**') ? [g] : [g, `${g}/**`]) {
+      const scan = picomatch.scan(glob);
+      // A literal first folder (`gen/dir1/**/*.tmp` -> `gen`) narrows which paths can match.
+      const first = !scan.negated && scan.isGlob && scan.base && !scan.base.includes('\\') ? scan.base.split('/')[0] : !scan.isGlob ? glob.split('/')[0] : '';
+      const list = buckets.get(first) ?? [];
+      list.push(picomatch.makeRe(glob, { dot: true }).source);
+      buckets.set(first, list);
+    }
+  }
+  const joined = new Map<string, RegExp[]>();
+  for (const [k, sources] of buckets) {
+    const res: RegExp[] = [];
+    for (let i = 0; i < sources.length; i += GLOBS_PER_REGEX) res.push(new RegExp(sources.slice(i, i + GLOBS_PER_REGEX).map((s) => `(?:${s})`).join('|')));
+    joined.set(k, res);
+  }
+  const any = joined.get('') ?? [];
+  return (p: string) => {
+    if (any.some((re) => re.test(p))) return true;
+    const slash = p.indexOf('/');
+    const own = joined.get(slash < 0 ? p : p.slice(0, slash));
+    return own !== undefined && own.some((re) => re.test(p));
+  };
 }

@@ -127,7 +127,7 @@ export class InventoryBuilder {
   }
 
   private push(entry: Entry, occ: Occurrence): void {
-    const key = `${occ.repo ?? ''}\0${occ.target ?? ''}\0${occ.commit ?? ''}\0${occ.path}\0${occ.line}\0${occ.column}`;
+    const key = `${occ.repo ?? ''}\0${occ.target ?? ''}\0${occ.commit ?? ''}\0${occ.kind ?? ''}\0${occ.path}\0${occ.line}\0${occ.column}`;
     if (entry.seen.has(key)) return;
     entry.seen.add(key);
     entry.token.occurrences.push(occ);

@@ -42,9 +42,11 @@ export class MatcherPool {
         this.pump();
         this.wake();
       });
-      w.on('error', (err) => this.fail(err));
+      // A thread that fails (it could not compile what it was given, it ran out of memory) fails every batch
+      // waiting for the pool with one clear error; callers turn it into a one-line exit 2.
+      w.on('error', (err) => this.fail(new Error(`matcher thread failed: ${String(err?.message ?? err).split('\n')[0]}`)));
       w.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`matcher worker exited with code ${code}`));
+        if (code !== 0) this.fail(new Error(`matcher thread exited with code ${code}`));
       });
       this.workers.push(w);
       this.busy.push(0);

@@ -14,3 +14,34 @@ export function redactSecret(secret: string): string {
   const n = Math.min(6, Math.floor(flat.length / 4));
   return `${flat.slice(0, n)}…(${secret.length})`;
 }
+
+/** The keyed hash of a path that had to be redacted (it holds a secret): tools holding the key can still match it. */
+export function fingerprintPath(key: string, realPath: string): string {
+  return fingerprintSecret(key, realPath);
+}
+
+/** Replaces every known secret in any string by its redaction (longest secrets first). */
+export class Scrubber {
+  private readonly secrets = new Map<string, string>();
+  private re: RegExp | undefined;
+
+  get empty(): boolean {
+    return this.secrets.size === 0;
+  }
+
+  add(secret: string, redacted: string): void {
+    // Too short to replace blindly: the redaction of its name covers where it was found.
+    if (secret.length < 4 || this.secrets.has(secret)) return;
+    this.secrets.set(secret, redacted);
+    this.re = undefined;
+  }
+
+  scrub(s: string): string {
+    if (!this.secrets.size || !s) return s;
+    this.re ??= new RegExp(
+      [...this.secrets.keys()].sort((a, b) => b.length - a.length).map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    );
+    return s.replace(this.re, (m) => this.secrets.get(m) ?? m);
+  }
+}

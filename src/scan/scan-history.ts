@@ -1,7 +1,7 @@
 // Orchestrates history and staged scans, blob-centric: list what every commit introduces, read each unique blob
 // once (one long-lived `git cat-file --batch`), match it once (inline or across worker threads while git reads the
 // next ones), and attach provenance afterwards: every (commit, path) that introduced a blob carrying a token.
-import type { Finding } from './findings.js';
+import { NameScanner, type Finding } from './findings.js';
 import type { HistoryScanInfo, Inventory, Rule, ScanSummary, SkippedFile, Token } from '../model/index.js';
 import picomatch from 'picomatch';
 import { compileRule } from '../rules/compile.js';
@@ -11,6 +11,7 @@ import {
   type AddedLinesIndex, type BackendChoice, type BlobResult, type CommitMeta, type GitBackend, type HistorySpec,
   type StagedChange,
 } from '../sources/git/index.js';
+import { runGitRaw } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
 import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tree.js';
 import { InventoryBuilder, partLast } from './inventory.js';
@@ -189,6 +190,8 @@ async function readAndMatch(
   notes: Notes,
   produce: (request: (key: string, blob: string, path: string) => Promise<void> | void) => Promise<void>,
   onResult: (key: string, path: string, r: WorkResult) => void,
+  /** Texts to match after the blobs (commit messages), by the same threads: `push` them with a key of their own. */
+  texts?: (push: (key: string, text: string) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const reader = backend.openBlobReader(o.maxFileSize);
   const fifo: Requested[] = [];
@@ -230,6 +233,7 @@ async function readAndMatch(
         await dispatcher.push({ kind: 'bytes', bytes: res.data ?? Buffer.alloc(0), relPath: req.path }, req);
       }
     }
+    await texts?.((key, text) => dispatcher.push({ kind: 'bytes', bytes: Buffer.from(text, 'utf8'), relPath: 'NAME' }, { key, path: '' }));
     await dispatcher.finish();
   })();
   try {
@@ -325,10 +329,22 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     });
     const classes = new PathClasses(o.rules);
     const prov = new Provenance();
+    // Tokens in paths, authors and commit messages (see NameScanner): held until the builder exists.
+    const named: Array<Parameters<InventoryBuilder['add']>> = [];
+    const names = new NameScanner(findingContextOptions(o), (f, where) => named.push([f, where]));
     const blobs = new Map<string, BlobState | typeof DONE>();
     let files = 0;
     let bytes = 0;
+    // Commit messages, matched after the blobs by the same threads (keys starting with NUL: no blob id does).
+    const messages: Array<{ c: CommitMeta; message: string } | undefined> = [];
+    const at = (c: CommitMeta) => ({ commit: c.id, author: c.author, date: c.date });
     const onResult = (key: string, path: string, r: WorkResult) => {
+      if (key.charCodeAt(0) === 0) {
+        const m = messages[Number(key.slice(1))];
+        messages[Number(key.slice(1))] = undefined;
+        if (m) names.found(m.message, r.findings, 'message', at(m.c));
+        return;
+      }
       const st = blobs.get(key);
       if (r.bytes >= 0) {
         if (r.skipped) notes.skip(path, r.skipped);
@@ -352,7 +368,9 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     await readAndMatch(backend, o, notes, async (request) => {
       for await (const recs of backend.history(spec)) for (const rec of recs) {
         const ci = prov.commit(rec.commit);
+        names.commit(at(rec.commit), [rec.commit.author]);
         for (const ch of rec.changes) {
+          if (include(ch.path)) names.path(ch.path, at(rec.commit));
           if (ch.mode === MODE_GITLINK) {
             notes.gitlink(ch.path);
             continue;
@@ -372,7 +390,15 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
           } else if (st !== DONE) st.intros.push(ci, prov.path(ch.path));
         }
       }
-    }, onResult);
+    }, onResult, (push) =>
+      // Commit messages and committers are not in the listing: read for every commit listed.
+      readCommitTexts(backend, prov.commits, async (c, committer, message) => {
+        if (committer) names.commit(at(c), [committer]);
+        if (!message.trim()) return;
+        messages.push({ c, message });
+        await push(`\0${messages.length - 1}`, message);
+      }).catch((err: Error) => void notes.warnings.push(`commit messages could not be read (${err.message.split('\n')[0]}); tokens in them were not looked for`)),
+    );
 
     // presentInHead: tokens found in a blob of HEAD's tree. Blobs of HEAD that no listed commit introduced
     // (with --ref, --since) are read and matched now, for this question only.
@@ -386,6 +412,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     const presence = new Map<string, Finding[]>();
     const missing: Array<{ key: string; blob: string; path: string }> = [];
     for (const e of headEntries) {
+      for (const id of names.idsIn(e.path)) inHead.add(id);
       if (!isRegularFileMode(e.mode) || !include(e.path)) continue;
       const key = blobKey(e.blob, classes.of(e.path));
       const st = blobs.get(key);
@@ -407,6 +434,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
 
     const added = addedPromise ? await addedPromise : undefined;
     const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
+    for (const [f, where] of named) builder.add(f, where);
     for (const [key, st] of blobs) {
       if (st === DONE || !st.findings?.length) continue;
       const blob = key.split(':')[0];
@@ -439,6 +467,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     if (!prov.commits.length && !backend.repo.head && !o.refs?.length && !o.range) notes.warnings.push('the repository has no commits yet');
     const inv = builder.build(summary(o, started, files, bytes, notes, history), o.version);
     attachProvenance(inv.tokens, inHead);
+    names.redact(inv);
     inv.scan.durationMs = Date.now() - started;
     return inv;
   } finally {
@@ -480,9 +509,11 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       includeVendored: o.includeVendored ?? o.config.includeVendored ?? false,
     });
     const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
+    const names = new NameScanner(findingContextOptions(o), (f, where) => builder.add(f, where));
     let files = 0;
     let bytes = 0;
     const wanted = changes.filter((ch) => {
+      if (include(ch.path)) names.path(ch.path);
       if (ch.mode === MODE_GITLINK) notes.gitlink(ch.path);
       return isRegularFileMode(ch.mode) && include(ch.path) && (ch.added === 'all' || ch.added.size > 0);
     });
@@ -505,8 +536,51 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
     notes.warnings.push(...backend.warnings);
     notes.finish();
     const history: HistoryScanInfo = { mode: 'staged', backend: backend.kind, commits: 0, blobs: files };
-    return builder.build(summary(o, started, files, bytes, notes, history), o.version);
+    return names.redact(builder.build(summary(o, started, files, bytes, notes, history), o.version));
   } finally {
     await backend.close();
+  }
+}
+
+/** Commits read per `git cat-file --batch` process. */
+const COMMITS_PER_READ = 10_000;
+
+/** Each commit's committer and message (neither is in the listing), from its raw object. */
+async function readCommitTexts(
+  backend: GitBackend,
+  commits: CommitMeta[],
+  each: (c: CommitMeta, committer: { name: string; email: string } | undefined, message: string) => Promise<void>,
+): Promise<void> {
+  const parse = (c: CommitMeta, raw: string) => {
+    const blank = raw.indexOf('\n\n');
+    const head = blank < 0 ? raw : raw.slice(0, blank);
+    const m = /^committer (.*?) <([^>]*)>/m.exec(head);
+    return each(c, m ? { name: m[1], email: m[2] } : undefined, blank < 0 ? '' : raw.slice(blank + 2));
+  };
+  if (backend.kind !== 'git') {
+    const { default: git } = await import('isomorphic-git');
+    const fs = (await import('node:fs')).default;
+    for (const c of commits) {
+      const r = await git.readObject({ fs, gitdir: backend.repo.commonDir, oid: c.id, format: 'content' });
+      await parse(c, Buffer.from(r.object as Uint8Array).toString('utf8'));
+    }
+    return;
+  }
+  for (let i = 0; i < commits.length; i += COMMITS_PER_READ) {
+    const chunk = commits.slice(i, i + COMMITS_PER_READ);
+    const r = await runGitRaw(backend.repo.path, ['cat-file', '--batch'], chunk.map((c) => c.id).join('\n') + '\n');
+    if (r.code !== 0) throw new Error(r.stderr.split('\n')[0] || `git cat-file exited with ${r.code}`);
+    const out = r.stdout;
+    let pos = 0;
+    for (const c of chunk) {
+      const nl = out.indexOf(10, pos);
+      if (nl < 0) break;
+      const header = out.toString('latin1', pos, nl).split(' ');
+      pos = nl + 1;
+      if (header.length < 3) continue;
+      const size = Number(header[2]);
+      if (header[1] === 'commit') await parse(c, out.toString('utf8', pos, pos + size));
+      pos += size + 1;
+    }
   }
 }

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Inventory, Rule } from '../model/index.js';
 import { FileTreeSource, type FileEntry } from '../sources/index.js';
-import { FindingContext, type FindingContextOptions } from './findings.js';
+import { FindingContext, NameScanner, type FindingContextOptions } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
@@ -68,9 +68,12 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const multi = options.targets.length > 1;
   let files = 0;
   let bytes = 0;
+  // Tokens in file and folder names: matched like content, reported as `path` occurrences, redacted in the inventory.
+  const names = new NameScanner(findingContextOptions(options), (f, where) => builder.add(f, where));
   /** `later`: a result for a chunk after the first of a split file (the first counts the file). */
   const record = (entry: FileEntry, r: WorkResult, later = false) => {
     const shown = multi ? `${entry.target}/${entry.relPath}` : entry.relPath;
+    if (!later) names.path(entry.relPath, multi ? { target: entry.target } : {});
     if (r.skipped) {
       source.skipped.push({ path: shown, reason: r.skipped });
       return;
@@ -135,8 +138,9 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     await pool?.close();
   }
 
+  for (const s of source.skipped) names.path(s.path);
   builder.dropFingerprints(options.config.allowlist.fingerprints);
-  return builder.build(
+  return names.redact(builder.build(
     {
       targets: options.targets,
       startedAt: new Date(started).toISOString(),
@@ -149,5 +153,5 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       minScore,
     },
     options.version,
-  );
+  ));
 }

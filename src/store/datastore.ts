@@ -12,13 +12,16 @@
 // Tiers: each repository's tokens keep the score, tier and reasons of that repository's scan (repo_tokens); the
 // tokens table holds those of the last run's merged inventory; each run's snapshot keeps the tier the token had
 // then, so `inventory diff` can tell a new token from one that only moved between the report and review tiers.
-// Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported).
+// Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported). Schema 3:
+// occurrences say where a token is when not in a file's content (a file or folder name, a commit's author or
+// message) and keep the keyed hash of a path stored redacted. A file that is not a shadowscan datastore, or one of a
+// newer schema, is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js';
 
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,7 +83,9 @@ CREATE TABLE IF NOT EXISTS occurrences (
   author_email TEXT,
   decoded TEXT,
   part TEXT,
-  PRIMARY KEY (repo_id, token_id, commit_id, path, line, col)
+  kind TEXT NOT NULL DEFAULT '',
+  path_fp TEXT,
+  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
 CREATE TABLE IF NOT EXISTS runs (
@@ -123,6 +128,41 @@ ALTER TABLE runs ADD COLUMN min_score REAL;
 ALTER TABLE run_tokens ADD COLUMN tier TEXT NOT NULL DEFAULT 'report';
 UPDATE meta SET value = '2' WHERE key = 'schema';
 `;
+
+/**
+ * Schema 2 to 3: occurrences say where a token is when not in a file's content (`kind`: path, author, message) and
+ * carry the keyed hash of a path that had to be redacted (`path_fp`). The kind is part of the key (an author and a
+ * message of one commit can hold the same token at the same line and column), so the table is rebuilt.
+ */
+const MIGRATE_2_TO_3 = `
+CREATE TABLE occurrences_v3 (
+  repo_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  end_line INTEGER NOT NULL,
+  end_col INTEGER NOT NULL,
+  date TEXT,
+  author_name TEXT,
+  author_email TEXT,
+  decoded TEXT,
+  part TEXT,
+  kind TEXT NOT NULL DEFAULT '',
+  path_fp TEXT,
+  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
+) WITHOUT ROWID;
+INSERT INTO occurrences_v3 (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
+  SELECT repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part FROM occurrences;
+DROP TABLE occurrences;
+ALTER TABLE occurrences_v3 RENAME TO occurrences;
+CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
+UPDATE meta SET value = '3' WHERE key = 'schema';
+`;
+
+/** The tables a shadowscan datastore has (any schema): a file with other tables is someone else's. */
+const OWN_TABLES = ['meta', 'rules_versions', 'blobs', 'repositories', 'tokens', 'repo_tokens', 'occurrences', 'runs', 'run_tokens'];
 
 /** What a token stored before scores existed says instead (its score reads as 1: it was reported). */
 const UNSCORED = 'stored before shadowscan scored tokens';
@@ -258,6 +298,8 @@ export class Datastore {
     if (fs.existsSync(file) && fs.statSync(file).size > 0 && !isDatastoreFile(file)) {
       throw new DatastoreError(`not a shadowscan datastore (not an SQLite file): ${file}`);
     }
+    // Nothing is written (no journal mode, no table) before the file is known to be ours, in a schema we read.
+    if (fs.existsSync(file) && fs.statSync(file).size > 0) Datastore.check(file);
     if (create) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     try {
       this.db = new Database(file, { fileMustExist: !create });
@@ -273,12 +315,39 @@ export class Datastore {
     }
     const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2))();
-    else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 and ${SCHEMA_VERSION}`);
+    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3))();
+    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3))();
+    else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 to ${SCHEMA_VERSION}`);
     this.stmt = {
       getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
       putBlob: this.db.prepare('INSERT OR REPLACE INTO blobs (key, version, bytes, findings) VALUES (?, ?, ?, ?)'),
     };
+  }
+
+  /**
+   * Reads an existing SQLite file without writing to it: an empty database, or a shadowscan datastore of a schema
+   * this version reads. Anything else (another program's database, a newer datastore) is refused untouched.
+   */
+  private static check(file: string): void {
+    let ro: Database.Database | undefined;
+    try {
+      ro = new Database(file, { readonly: true, fileMustExist: true });
+      const tables = ro.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name);
+      if (!tables.length) return;
+      const foreign = tables.filter((t) => !OWN_TABLES.includes(t) && !t.startsWith('sqlite_'));
+      const version = tables.includes('meta') ? ro.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value : undefined;
+      if (version === undefined || foreign.length) {
+        throw new DatastoreError(`not a shadowscan datastore (an SQLite database of another program${foreign.length ? `: table ${foreign[0]}` : ''}); nothing was written to it: ${file}`);
+      }
+      if (!/^\d+$/.test(version) || Number(version) > Number(SCHEMA_VERSION) || Number(version) < 1) {
+        throw new DatastoreError(`datastore ${file} has schema ${version}, newer than this shadowscan reads (1 to ${SCHEMA_VERSION}); nothing was written to it: upgrade shadowscan`);
+      }
+    } catch (err) {
+      if (err instanceof DatastoreError) throw err;
+      throw new DatastoreError(`cannot open datastore ${file}: ${(err as Error).message}`);
+    } finally {
+      ro?.close();
+    }
   }
 
   /** Opens (creating when asked) a datastore. */
@@ -378,8 +447,8 @@ export class Datastore {
       this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
       this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
       const occ = this.db.prepare(
-        `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part, kind, path_fp)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const t of tokens) {
@@ -387,7 +456,7 @@ export class Datastore {
         // This repository's own score and tier: the token may be reported elsewhere and in review here.
         rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t));
         for (const o of t.occurrences) {
-          occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null, o.part ?? null);
+          occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null, o.part ?? null, o.kind ?? '', o.pathFingerprint ?? null);
         }
       }
     })();
@@ -525,7 +594,7 @@ export class Datastore {
       .all(...params);
     for (const r of rows) tokens.set(key(r.repo_id, r.id), { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token);
     const occ = this.db
-      .prepare<unknown[], { repo_id: number; token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null; part: string | null }>(
+      .prepare<unknown[], { repo_id: number; token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null; part: string | null; kind: string; path_fp: string | null }>(
         `SELECT o.*, r.name AS name FROM occurrences o JOIN repositories r ON r.id = o.repo_id${repoId === undefined ? '' : ' WHERE o.repo_id = ?'}`,
       )
       .iterate(...params);
@@ -538,6 +607,8 @@ export class Datastore {
       if (o.date) x.date = o.date;
       if (o.decoded) x.decoded = o.decoded as Occurrence['decoded'];
       if (o.part) x.part = o.part;
+      if (o.kind === 'path' || o.kind === 'author' || o.kind === 'message') x.kind = o.kind;
+      if (o.path_fp) x.pathFingerprint = o.path_fp;
       t.occurrences.push(x);
     }
     return [...tokens.values()];
@@ -598,8 +669,8 @@ export class Datastore {
               .run(id, r.id);
             this.db
               .prepare(
-                `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
-                 SELECT ?, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part FROM src.occurrences WHERE repo_id = ?`,
+                `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part, kind, path_fp)
+                 SELECT ?, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part, kind, path_fp FROM src.occurrences WHERE repo_id = ?`,
               )
               .run(id, r.id);
           }
