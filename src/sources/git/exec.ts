@@ -3,10 +3,27 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Variables that tell git which repository to use, or how to read it, instead of the folder it runs in. Git exports
+ * some of them to hooks (a `pre-commit` running shadowscan on another repository would read the hook's repository),
+ * and any of them left in a CI environment would make `history a` report b's tokens under a's name. Every git we
+ * start is given an explicit repository (its working folder), so all of them are dropped.
+ */
+export const REPOSITORY_ENV_VARS = [
+  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_IMPLICIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_INDEX_VERSION', 'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_SHALLOW_FILE',
+  'GIT_GRAFT_FILE', 'GIT_REPLACE_REF_BASE', 'GIT_QUARANTINE_PATH', 'GIT_INTERNAL_SUPER_PREFIX', 'GIT_NO_REPLACE_OBJECTS',
+];
+
 /** Environment for every git we start: no pager, no prompts, no lazy fetches of missing objects, stable output. */
 export function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    // Windows environment names are case-insensitive.
+    if (REPOSITORY_ENV_VARS.includes(process.platform === 'win32' ? name.toUpperCase() : name)) delete env[name];
+  }
   return {
-    ...process.env,
+    ...env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_PAGER: 'cat',
     PAGER: 'cat',
