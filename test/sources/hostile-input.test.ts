@@ -1,0 +1,51 @@
+// Hostile and unlucky files for the working-tree scan (issue 13): byte-order marks that lie, odd names, files
+// swapped during the walk, special files given as the target, and files too large for one buffer.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, writeTree } from '../helpers/cli.js';
+import { fakeGithubPat } from '../helpers/fake-tokens.js';
+import { prepareContent } from '../../src/match/content.js';
+
+interface Inv {
+  scan: { files: number; warnings: string[]; skipped: { path: string; reason: string }[] };
+  tokens: { occurrences: { path: string; line: number; column: number }[] }[];
+}
+const scanJson = (targets: string[], args: string[] = [], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
+  const r = runCli(['scan', ...targets, '--format', 'json', ...args], options);
+  let inv = { scan: { files: 0, warnings: [], skipped: [] }, tokens: [] } as unknown as Inv;
+  try {
+    inv = JSON.parse(r.stdout) as Inv;
+  } catch {
+    // checked through the exit code
+  }
+  return { ...r, inv };
+};
+const paths = (inv: Inv) => inv.tokens.flatMap((t) => t.occurrences.map((o) => o.path)).sort();
+const line = (secret: string) => `GITHUB_TOKEN = "${secret}"\n`;
+
+describe('byte-order marks (item 21)', () => {
+  it('decodes FF FE as UTF-16 only when the UTF-16 reading is plausible: a Latin-1 file starting with ÿþ stays bytes', () => {
+    const t = fakeGithubPat();
+    const latin1 = Buffer.concat([Buffer.from('\xff\xfe caf\xe9\n', 'latin1'), Buffer.from(line(t))]);
+    const asRead = prepareContent(latin1);
+    expect(asRead.kind).toBe('text');
+    expect(asRead.kind === 'text' && asRead.content.includes(t)).toBe(true);
+    const be = Buffer.concat([Buffer.from('\xfe\xff caf\xe9\n', 'latin1'), Buffer.from(line(t))]);
+    expect(prepareContent(be).kind === 'text' && (prepareContent(be) as { content: Buffer }).content.includes(t)).toBe(true);
+    // Real UTF-16 keeps working, with a BOM in either order.
+    const le16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`# x\n${line(t)}`, 'utf16le')]);
+    const r16 = prepareContent(le16);
+    expect(r16.kind === 'text' && r16.encoding === 'utf16le' && r16.content.includes(t)).toBe(true);
+    const be16 = Buffer.from(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`# x\n${line(t)}`, 'utf16le').swap16()]));
+    const rbe = prepareContent(be16);
+    expect(rbe.kind === 'text' && rbe.encoding === 'utf16be' && rbe.content.includes(t)).toBe(true);
+
+    const dir = tempDir();
+    writeTree(dir, { 'latin1.env': latin1, 'utf16.env': le16 });
+    const r = scanJson([dir]);
+    expect(r.code).toBe(1);
+    expect(paths(r.inv)).toEqual(['latin1.env', 'utf16.env']);
+    expect(r.inv.tokens.find((x) => x.occurrences[0].path === 'latin1.env')!.occurrences[0].line).toBe(2);
+  });
+});
