@@ -3,7 +3,7 @@ import { readFileEntrySync } from '../sources/index.js';
 import type { ContentResult, FindingContext } from './findings.js';
 
 export type WorkItem =
-  | { kind: 'file'; absPath: string; relPath: string; maxSize: number }
+  | { kind: 'file'; absPath: string; relPath: string; maxSize: number; explicit?: boolean }
   | { kind: 'bytes'; bytes: Uint8Array; relPath: string };
 
 /**
@@ -27,7 +27,7 @@ export interface WorkResult extends ContentResult {
 export function processItem(ctx: FindingContext, item: WorkItem): WorkResult {
   let raw: Buffer;
   if (item.kind === 'file') {
-    const read = readFileEntrySync(item.absPath, item.maxSize);
+    const read = readFileEntrySync(item.absPath, item.maxSize, { explicit: item.explicit });
     if (!Buffer.isBuffer(read)) return { findings: [], skipped: read.error, bytes: 0 };
     raw = read;
   } else {

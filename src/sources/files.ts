@@ -23,6 +23,8 @@ export interface FileEntry {
   relPath: string;
   /** Known when the target was a file; a walk does not stat (the reader checks the size when it opens the file). */
   size?: number;
+  /** The target itself (named by the user): a symbolic link to it is followed. */
+  explicit?: boolean;
 }
 
 export interface FileTreeOptions {
@@ -56,7 +58,7 @@ export class FileTreeSource {
       if (stat.isFile()) {
         const relPath = path.basename(target);
         if (stat.size > this.options.maxFileSize) this.skip(target, relPath, `larger than --max-file-size (${stat.size} bytes)`);
-        else yield { target, absPath: path.resolve(target), relPath, size: stat.size };
+        else yield { target, absPath: path.resolve(target), relPath, size: stat.size, explicit: true };
         continue;
       }
       yield* this.walk(target);
@@ -106,12 +108,37 @@ export class FileTreeSource {
   }
 }
 
+/**
+ * Open flags for a file found by the walk. The walk saw a regular file, but the name may point elsewhere by the time
+ * the reader opens it: O_NOFOLLOW refuses a symbolic link swapped in (whose target may lie outside the tree), and
+ * O_NONBLOCK makes opening a FIFO swapped in return at once instead of waiting for a writer (a regular file ignores
+ * it). What was opened is then checked on the descriptor itself, which cannot change under us.
+ */
+const WALKED_OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0);
+
+export interface ReadOptions {
+  /** A target the user named (not found by a walk): symbolic links are followed. */
+  explicit?: boolean;
+}
+
 /** Reads a file no larger than maxSize; an error or an oversized file becomes a skip reason, not an exception. */
-export function readFileEntrySync(absPath: string, maxSize: number): Buffer | { error: string } {
+export function readFileEntrySync(absPath: string, maxSize: number, options: ReadOptions = {}): Buffer | { error: string } {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(absPath, 'r');
-    const { size } = fs.fstatSync(fd);
+    try {
+      fd = fs.openSync(absPath, options.explicit ? fs.constants.O_RDONLY : WALKED_OPEN_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ELOOP: the last component is a symbolic link (EMLINK on some BSDs); ENXIO: a socket.
+      if ((code === 'ELOOP' || code === 'EMLINK') && fs.lstatSync(absPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        return { error: 'symbolic link (not followed)' };
+      }
+      if (code === 'ENXIO') return { error: 'not a regular file' };
+      throw err;
+    }
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return { error: 'not a regular file' };
+    const { size } = st;
     if (size > maxSize) return { error: `larger than --max-file-size (${size} bytes)` };
     const buf = Buffer.allocUnsafe(size);
     let n = 0;

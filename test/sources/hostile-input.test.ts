@@ -1,9 +1,10 @@
 // Hostile and unlucky files for the working-tree scan (issue 13): byte-order marks that lie, odd names, files
 // swapped during the walk, special files given as the target, and files too large for one buffer.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeTree } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir, writeTree } from '../helpers/cli.js';
 import { fakeGithubPat } from '../helpers/fake-tokens.js';
 import { prepareContent } from '../../src/match/content.js';
 
@@ -47,5 +48,42 @@ describe('byte-order marks (item 21)', () => {
     expect(r.code).toBe(1);
     expect(paths(r.inv)).toEqual(['latin1.env', 'utf16.env']);
     expect(r.inv.tokens.find((x) => x.occurrences[0].path === 'latin1.env')!.occurrences[0].line).toBe(2);
+  });
+});
+
+/** Runs the built reader in a child process, so that a reader that blocks fails the test instead of hanging it. */
+function readInChild(file: string, maxSize = 1024 * 1024): { timedOut: boolean; result?: unknown } {
+  const script = `import(${JSON.stringify(path.join(ROOT, 'dist/sources/files.js'))}).then((m) => {
+    const r = m.readFileEntrySync(${JSON.stringify(file)}, ${maxSize});
+    process.stdout.write(JSON.stringify(Buffer.isBuffer(r) ? { text: r.toString('utf8') } : r));
+  });`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 5000, encoding: 'utf8' });
+  if (r.error || r.signal) return { timedOut: true };
+  return { timedOut: false, result: JSON.parse(r.stdout) };
+}
+
+describe('files swapped during the walk (item 8)', () => {
+  it('a walked file that became a FIFO is skipped with a reason instead of blocking the reader', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'was-a-file.env');
+    spawnSync('mkfifo', [fifo]);
+    if (!fs.existsSync(fifo)) return; // no mkfifo here
+    const r = readInChild(fifo);
+    expect(r.timedOut).toBe(false);
+    expect(r.result).toEqual({ error: 'not a regular file' });
+  });
+
+  it('a walked file that became a symbolic link is not followed: the outside content is never read', () => {
+    const outside = tempDir();
+    const t = fakeGithubPat();
+    fs.writeFileSync(path.join(outside, 'secret.env'), line(t));
+    const dir = tempDir();
+    const swapped = path.join(dir, 'innocent.env');
+    fs.symlinkSync(path.join(outside, 'secret.env'), swapped);
+    const r = readInChild(swapped);
+    expect(r.timedOut).toBe(false);
+    expect(r.result).toEqual({ error: 'symbolic link (not followed)' });
+    // A link the user names as the target is followed, as before.
+    expect(paths(scanJson([swapped]).inv)).toEqual(['innocent.env']);
   });
 });
