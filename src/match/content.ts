@@ -22,6 +22,12 @@ export function prepareContent(raw: Buffer): PreparedContent {
     if (looksLikeUtf16le(head)) {
       return { kind: 'text', content: Buffer.from(raw.toString('utf16le'), 'utf8'), encoding: 'utf16le' };
     }
+    // Text records separated by NULs (/proc/PID/environ, `find -print0`, `env -0`): each record becomes a line.
+    if (looksLikeNulSeparatedText(head)) {
+      const content = Buffer.from(raw);
+      for (let i = content.indexOf(0); i !== -1; i = content.indexOf(0, i + 1)) content[i] = 0x0a;
+      return { kind: 'text', content, encoding: 'utf8' };
+    }
     return { kind: 'binary' };
   }
   // Invalid UTF-8 is fine: RE2 matches bytes, and only matched slices are decoded.
@@ -63,4 +69,30 @@ export function plausibleUtf16(raw: Buffer, order: 'le' | 'be'): boolean {
   if (nul === -1) return false;
   // Offsets from the start of the content after the mark: a high byte is odd (LE) or even (BE).
   return (nul - 2) % 2 === (order === 'le' ? 1 : 0);
+}
+
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * NUL-separated text: at most one byte in four is NUL, every other byte is printable text (no other control
+ * characters but tab, line breaks, form feed and escape) and the whole is valid UTF-8 (a sequence cut at the end of
+ * the sample aside). Binary formats carry control bytes or invalid UTF-8 in their first 8 KB.
+ */
+function looksLikeNulSeparatedText(head: Buffer): boolean {
+  let nuls = 0;
+  for (const b of head) {
+    if (b === 0) nuls++;
+    else if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) return false;
+    else if (b === 0x7f) return false;
+  }
+  if (nuls * 4 > head.length) return false;
+  for (let cut = 0; cut <= 3 && cut < head.length; cut++) {
+    try {
+      utf8Strict.decode(head.subarray(0, head.length - cut));
+      return true;
+    } catch {
+      // maybe a multi-byte sequence cut at the end of the sample
+    }
+  }
+  return false;
 }

@@ -55,13 +55,15 @@ export class FileTreeSource {
   async *entries(): AsyncGenerator<FileEntry> {
     for (const target of this.options.targets) {
       const stat = fs.statSync(target);
-      if (stat.isFile()) {
-        const relPath = path.basename(target);
-        if (stat.size > this.options.maxFileSize) this.skip(target, relPath, `larger than --max-file-size (${stat.size} bytes)`);
-        else yield { target, absPath: path.resolve(target), relPath, size: stat.size, explicit: true };
+      if (stat.isDirectory()) {
+        yield* this.walk(target);
         continue;
       }
-      yield* this.walk(target);
+      // A file, or a special file named as the target (/dev/stdin, a FIFO, <(...), /proc/PID/environ): the reader
+      // reads it to its end as a stream, since fstat gives such files no size (or 0).
+      const relPath = path.basename(target);
+      if (stat.isFile() && stat.size > this.options.maxFileSize) this.skip(target, relPath, `larger than --max-file-size (${stat.size} bytes)`);
+      else yield { target, absPath: path.resolve(target), relPath, size: stat.isFile() ? stat.size : undefined, explicit: true };
     }
   }
 
@@ -124,9 +126,12 @@ export interface ReadOptions {
 /** Reads a file no larger than maxSize; an error or an oversized file becomes a skip reason, not an exception. */
 export function readFileEntrySync(absPath: string, maxSize: number, options: ReadOptions = {}): Buffer | { error: string } {
   let fd: number | undefined;
+  // Our own descriptor named as a target (`scan /dev/stdin`) is read as it is: stdin may be a socket, which no
+  // path can open again (ENXIO).
+  const own = options.explicit ? ownDescriptor(absPath) : undefined;
   try {
     try {
-      fd = fs.openSync(absPath, options.explicit ? fs.constants.O_RDONLY : WALKED_OPEN_FLAGS);
+      fd = own ?? fs.openSync(absPath, options.explicit ? fs.constants.O_RDONLY : WALKED_OPEN_FLAGS);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // ELOOP: the last component is a symbolic link (EMLINK on some BSDs); ENXIO: a socket.
@@ -137,21 +142,57 @@ export function readFileEntrySync(absPath: string, maxSize: number, options: Rea
       throw err;
     }
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { error: 'not a regular file' };
-    const { size } = st;
-    if (size > maxSize) return { error: `larger than --max-file-size (${size} bytes)` };
-    const buf = Buffer.allocUnsafe(size);
-    let n = 0;
-    while (n < size) {
-      const r = fs.readSync(fd, buf, n, size - n, n);
-      if (r === 0) break;
-      n += r;
-    }
-    return n === size ? buf : buf.subarray(0, n);
+    if (st.isDirectory()) return { error: 'is a directory' };
+    // Only a target the user named is read when it is not a regular file (a pipe, a character device).
+    if (!st.isFile() && !options.explicit) return { error: 'not a regular file' };
+    if (st.isFile() && st.size > maxSize) return { error: `larger than --max-file-size (${st.size} bytes)` };
+    return readToEnd(fd, st.isFile() ? st.size : 0, maxSize);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return { error: `not readable (${e.code ?? e.message})` };
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined && fd !== own) fs.closeSync(fd);
   }
+}
+
+/** The descriptor number of a path naming one of this process's descriptors (/dev/stdin, /dev/fd/N, /proc/self/fd/N). */
+function ownDescriptor(absPath: string): number | undefined {
+  if (process.platform === 'win32') return undefined;
+  if (absPath === '/dev/stdin') return 0;
+  const m = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(absPath);
+  return m ? Number(m[1]) : undefined;
+}
+
+const STREAM_CHUNK = 64 * 1024;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Reads from the descriptor's position to the end of the data. The size fstat gives is only a first guess: files
+ * of /proc and /sys say 0, and pipes and devices have none; reading goes on until a read returns nothing, and
+ * stops (a skip reason) once there is more than maxSize.
+ */
+function readToEnd(fd: number, sizeHint: number, maxSize: number): Buffer | { error: string } {
+  let buf = Buffer.allocUnsafe(Math.min(maxSize + 1, Math.max(sizeHint + 1, STREAM_CHUNK)));
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      if (n > maxSize) return { error: `larger than --max-file-size (more than ${maxSize} bytes)` };
+      const bigger = Buffer.allocUnsafe(Math.min(maxSize + 1, Math.max(2 * buf.length, n + STREAM_CHUNK)));
+      buf.copy(bigger, 0, 0, n);
+      buf = bigger;
+    }
+    let r: number;
+    try {
+      r = fs.readSync(fd, buf, n, Math.min(buf.length - n, 1 << 30), null);
+    } catch (err) {
+      // A non-blocking descriptor (a terminal or pipe shared with the caller) with nothing to read yet.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(sleeper, 0, 0, 10);
+      continue;
+    }
+    if (r === 0) break;
+    n += r;
+  }
+  if (n > maxSize) return { error: `larger than --max-file-size (more than ${maxSize} bytes)` };
+  return n === buf.length ? buf : buf.subarray(0, n);
 }

@@ -87,3 +87,50 @@ describe('files swapped during the walk (item 8)', () => {
     expect(paths(scanJson([swapped]).inv)).toEqual(['innocent.env']);
   });
 });
+
+describe('special files given as the target (item 12)', () => {
+  it('reads /dev/stdin as a stream, bounded by --max-file-size', () => {
+    const t = fakeGithubPat();
+    const r = scanJson(['/dev/stdin'], [], { input: `# piped\n${line(t)}` });
+    expect(r.code).toBe(1);
+    expect(r.inv.tokens).toHaveLength(1);
+    expect(r.inv.tokens[0].occurrences[0]).toMatchObject({ path: 'stdin', line: 2 });
+    const big = scanJson(['/dev/stdin'], ['--max-file-size', '1KB'], { input: `${line(t)}${'#'.repeat(4096)}\n` });
+    expect(big.code).toBe(0);
+    expect(big.inv.scan.skipped).toEqual([{ path: 'stdin', reason: expect.stringMatching(/larger than --max-file-size/) }]);
+  });
+
+  it('reads a FIFO and a process substitution <(...)', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'pipe.env');
+    spawnSync('mkfifo', [fifo]);
+    if (!fs.existsSync(fifo)) return; // no mkfifo here
+    const t = fakeGithubPat();
+    fs.writeFileSync(path.join(dir, 'content'), line(t));
+    // The writer blocks until the scan opens the FIFO; both run at once.
+    const bin = path.join(ROOT, 'bin/shadowscan.js');
+    const sh = spawnSync('sh', ['-c', 'cat "$1" > "$2" & "$3" "$4" scan "$2" --format json; s=$?; wait; exit $s', 'sh', path.join(dir, 'content'), fifo, process.execPath, bin], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(sh.status).toBe(1);
+    expect((JSON.parse(sh.stdout) as Inv).tokens[0].occurrences[0]).toMatchObject({ path: 'pipe.env', line: 1 });
+
+    const bash = spawnSync('bash', ['-c', '"$1" "$2" scan <(cat "$3") --format json', 'bash', process.execPath, bin, path.join(dir, 'content')], { encoding: 'utf8', timeout: 20_000 });
+    if (bash.error) return; // no bash here
+    expect(bash.status).toBe(1);
+    expect((JSON.parse(bash.stdout) as Inv).tokens).toHaveLength(1);
+  });
+
+  it('reads /proc/self/environ, whose size fstat gives as 0', () => {
+    const t = fakeGithubPat();
+    // NUL-separated records of text are text (one record a line), not a binary file.
+    const environ = prepareContent(Buffer.from(`HOME=/root\0GITHUB_TOKEN=${t}\0LANG=C\0`));
+    expect(environ.kind === 'text' && environ.content.toString()).toBe(`HOME=/root\nGITHUB_TOKEN=${t}\nLANG=C\n`);
+    if (!fs.existsSync('/proc/self/environ')) return;
+    const r = scanJson(['/proc/self/environ'], [], { env: { GITHUB_TOKEN: t } });
+    expect(r.code).toBe(1);
+    expect(r.inv.tokens.length).toBeGreaterThanOrEqual(1);
+    expect(paths(r.inv)).toContain('environ');
+  });
+});
