@@ -123,35 +123,86 @@ export interface ReadOptions {
   explicit?: boolean;
 }
 
-/** Reads a file no larger than maxSize; an error or an oversized file becomes a skip reason, not an exception. */
-export function readFileEntrySync(absPath: string, maxSize: number, options: ReadOptions = {}): Buffer | { error: string } {
-  let fd: number | undefined;
+/** A file opened for reading; `size` only for a regular file (and only a first guess for /proc and /sys). */
+export interface OpenedFile {
+  fd: number;
+  regular: boolean;
+  size: number;
+  close(): void;
+}
+
+/**
+ * Opens a file to read: a walked entry must still be a regular file (checked on the descriptor), a target the user
+ * named may be anything readable. Problems come back as a skip reason, never as an exception.
+ */
+export function openFileEntry(absPath: string, options: ReadOptions = {}): OpenedFile | { error: string } {
   // Our own descriptor named as a target (`scan /dev/stdin`) is read as it is: stdin may be a socket, which no
   // path can open again (ENXIO).
   const own = options.explicit ? ownDescriptor(absPath) : undefined;
+  let fd: number;
   try {
-    try {
-      fd = own ?? fs.openSync(absPath, options.explicit ? fs.constants.O_RDONLY : WALKED_OPEN_FLAGS);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      // ELOOP: the last component is a symbolic link (EMLINK on some BSDs); ENXIO: a socket.
-      if ((code === 'ELOOP' || code === 'EMLINK') && fs.lstatSync(absPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
-        return { error: 'symbolic link (not followed)' };
-      }
-      if (code === 'ENXIO') return { error: 'not a regular file' };
-      throw err;
-    }
-    const st = fs.fstatSync(fd);
-    if (st.isDirectory()) return { error: 'is a directory' };
-    // Only a target the user named is read when it is not a regular file (a pipe, a character device).
-    if (!st.isFile() && !options.explicit) return { error: 'not a regular file' };
-    if (st.isFile() && st.size > maxSize) return { error: `larger than --max-file-size (${st.size} bytes)` };
-    return readToEnd(fd, st.isFile() ? st.size : 0, maxSize);
+    fd = own ?? fs.openSync(absPath, options.explicit ? fs.constants.O_RDONLY : WALKED_OPEN_FLAGS);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return { error: `not readable (${e.code ?? e.message})` };
+    const code = (err as NodeJS.ErrnoException).code;
+    // ELOOP: the last component is a symbolic link (EMLINK on some BSDs); ENXIO: a socket.
+    if ((code === 'ELOOP' || code === 'EMLINK') && fs.lstatSync(absPath, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      return { error: 'symbolic link (not followed)' };
+    }
+    if (code === 'ENXIO') return { error: 'not a regular file' };
+    return { error: `not readable (${code ?? (err as Error).message})` };
+  }
+  const close = () => {
+    if (fd !== own) fs.closeSync(fd);
+  };
+  try {
+    const st = fs.fstatSync(fd);
+    let error: string | undefined;
+    if (st.isDirectory()) error = 'is a directory';
+    // Only a target the user named is read when it is not a regular file (a pipe, a character device).
+    else if (!st.isFile() && !options.explicit) error = 'not a regular file';
+    if (error) {
+      close();
+      return { error };
+    }
+    return { fd, regular: st.isFile(), size: st.isFile() ? st.size : 0, close };
+  } catch (err) {
+    close();
+    return { error: `not readable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+  }
+}
+
+/** One read call's limit (Node refuses lengths of 2 GiB and more: ERR_OUT_OF_RANGE). */
+const MAX_READ = 1 << 30;
+
+/** Reads into buf from a file position until buf is full or the file ends; returns the bytes read. */
+export function readAt(file: OpenedFile, buf: Buffer, position: number): number {
+  let n = 0;
+  while (n < buf.length) {
+    const r = fs.readSync(file.fd, buf, n, Math.min(buf.length - n, MAX_READ), position + n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n;
+}
+
+/** Reads a file no larger than maxSize; an error or an oversized file becomes a skip reason, not an exception. */
+export function readFileEntrySync(absPath: string, maxSize: number, options: ReadOptions = {}): Buffer | { error: string } {
+  const file = openFileEntry(absPath, options);
+  if ('error' in file) return file;
+  try {
+    return readFileToEnd(file, maxSize);
   } finally {
-    if (fd !== undefined && fd !== own) fs.closeSync(fd);
+    file.close();
+  }
+}
+
+/** The whole content of an opened file, or why not (too large, unreadable). */
+export function readFileToEnd(file: OpenedFile, maxSize: number): Buffer | { error: string } {
+  if (file.regular && file.size > maxSize) return { error: `larger than --max-file-size (${file.size} bytes)` };
+  try {
+    return readToEnd(file.fd, file.size, maxSize);
+  } catch (err) {
+    return { error: `not readable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
   }
 }
 
@@ -183,7 +234,7 @@ function readToEnd(fd: number, sizeHint: number, maxSize: number): Buffer | { er
     }
     let r: number;
     try {
-      r = fs.readSync(fd, buf, n, Math.min(buf.length - n, 1 << 30), null);
+      r = fs.readSync(fd, buf, n, Math.min(buf.length - n, MAX_READ), null);
     } catch (err) {
       // A non-blocking descriptor (a terminal or pipe shared with the caller) with nothing to read yet.
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;

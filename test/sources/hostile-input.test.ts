@@ -5,8 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir, writeTree } from '../helpers/cli.js';
-import { fakeGithubPat } from '../helpers/fake-tokens.js';
+import { fakeAwsAccessKeyId, fakeGithubPat, fakeRsaPrivateKey, fakeSlackBotToken } from '../helpers/fake-tokens.js';
 import { prepareContent } from '../../src/match/content.js';
+import { BUILTIN_RULES_DIR, loadRules } from '../../src/rules/index.js';
+import { FindingContext } from '../../src/scan/findings.js';
+import { scanInChunks } from '../../src/scan/work.js';
+import { openFileEntry } from '../../src/sources/files.js';
 
 interface Inv {
   scan: { files: number; warnings: string[]; skipped: { path: string; reason: string }[] };
@@ -132,5 +136,85 @@ describe('special files given as the target (item 12)', () => {
     expect(r.code).toBe(1);
     expect(r.inv.tokens.length).toBeGreaterThanOrEqual(1);
     expect(paths(r.inv)).toContain('environ');
+  });
+});
+
+describe('large files with a raised --max-file-size (item 20)', () => {
+  const GiB = 1024 ** 3;
+
+  it('decides that a 3 GB file is binary from its first 8 KB', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'disk.img');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]));
+    fs.ftruncateSync(fd, 3 * GiB); // sparse: no disk space used
+    fs.closeSync(fd);
+    const started = Date.now();
+    const r = scanJson([dir], ['--max-file-size', '4GB']);
+    expect(r.code).toBe(0);
+    expect(r.inv.scan.skipped).toEqual([{ path: 'disk.img', reason: 'binary file' }]);
+    // Reading 3 GB takes tens of seconds here; 8 KB takes nothing.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('scans a text file over 2 GiB in chunks: tokens at its start and past 2 GiB are found at their lines', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'dump.sql');
+    const [first, far] = [fakeGithubPat(), fakeGithubPat()];
+    const head = `-- dump\n${line(first)}${'-- filler line of a text file\n'.repeat(1000)}`;
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, head);
+    // Past 2 GiB, after a hole (NUL bytes, no line breaks): a line with the second token.
+    fs.writeSync(fd, `\n${line(far)}`, Math.floor(2.5 * GiB));
+    fs.ftruncateSync(fd, Math.floor(2.6 * GiB));
+    fs.closeSync(fd);
+    const r = scanJson([file], ['--max-file-size', '3GB']);
+    expect(r.stderr).not.toMatch(/ERR_OUT_OF_RANGE|not readable/);
+    expect(r.code).toBe(1);
+    const lines = r.inv.tokens.map((t) => t.occurrences[0]).sort((a, b) => a.line - b.line);
+    expect(lines.map((o) => [o.line, o.column])).toEqual([
+      [2, 17],
+      [1004, 17],
+    ]);
+  }, 180_000);
+});
+
+describe('matching in chunks (item 20)', () => {
+  const ctx = new FindingContext({ rules: loadRules([BUILTIN_RULES_DIR], { cache: true }).rules, fingerprintKey: 'k', showSecrets: false, allowSecrets: [], stopwords: [] });
+  const where = (fs: { id: string; line: number; column: number; endLine: number; endColumn: number }[]) =>
+    fs.map((f) => `${f.id.slice(0, 12)} ${f.line}:${f.column}-${f.endLine}:${f.endColumn}`).sort();
+
+  it('finds what one pass finds, at the same lines and columns, whatever the chunk boundaries cut', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (i % 37 === 5) lines.push(`  café → ${'é'.repeat(i % 7)} GITHUB_TOKEN = "${fakeGithubPat()}"`);
+      else if (i % 53 === 7) lines.push(`export AWS_ACCESS_KEY_ID=${fakeAwsAccessKeyId()}  # ${'x'.repeat(i)}`);
+      else if (i % 61 === 3) lines.push(`slack: "${fakeSlackBotToken()}"`);
+      else if (i === 200) lines.push(fakeRsaPrivateKey().trim());
+      else if (i === 300) lines.push(`${'a'.repeat(9000)} token=${fakeGithubPat()} ${'b'.repeat(5000)}`);
+      else lines.push(`-- filler line ${i} of a text file that is long enough to matter ${'.'.repeat(i % 40)}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const dir = tempDir();
+    for (const [name, bytes] of [
+      ['utf8.txt', Buffer.from(text)],
+      ['utf16le.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ] as const) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      const whole = ctx.scan(bytes, name).findings;
+      expect(whole.length, name).toBeGreaterThan(10);
+      for (const [chunk, overlap] of [[8192, 2048], [5000, 3000], [65536, 4096]]) {
+        const opened = openFileEntry(file);
+        if ('error' in opened) throw new Error(opened.error);
+        try {
+          const r = scanInChunks(ctx, opened, name, chunk, overlap);
+          expect(r.skipped, `${name} ${chunk}`).toBeUndefined();
+          expect(where(r.findings), `${name} ${chunk}/${overlap}`).toEqual(where(whole));
+        } finally {
+          opened.close();
+        }
+      }
+    }
   });
 });
