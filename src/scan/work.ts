@@ -4,7 +4,7 @@ import { openFileEntry, readAt, readFileToEnd, type OpenedFile } from '../source
 import type { ContentResult, Finding, FindingContext } from './findings.js';
 
 export type WorkItem =
-  | { kind: 'file'; absPath: string; relPath: string; maxSize: number; explicit?: boolean }
+  | { kind: 'file'; absPath: string | Uint8Array; relPath: string; maxSize: number; explicit?: boolean }
   | { kind: 'bytes'; bytes: Uint8Array; relPath: string };
 
 /**

@@ -218,3 +218,29 @@ describe('matching in chunks (item 20)', () => {
     }
   });
 });
+
+describe('names the file system can hold (item 5)', () => {
+  it('walks names with line breaks and names that are not UTF-8, folders included, and reports them printably', () => {
+    const dir = tempDir();
+    const secrets = Array.from({ length: 6 }, () => fakeGithubPat());
+    const at = (...parts: (string | Buffer)[]) => Buffer.concat([Buffer.from(dir), ...parts.flatMap((p) => [Buffer.from('/'), Buffer.from(p)])]);
+    fs.writeFileSync(at('new\nline.env'), line(secrets[0]));
+    fs.mkdirSync(at('carriage\rreturn'));
+    fs.writeFileSync(at('carriage\rreturn', 'inner.env'), line(secrets[1]));
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1: not UTF-8
+    fs.writeFileSync(at(Buffer.concat([latin1, Buffer.from('.env')])), line(secrets[2]));
+    fs.mkdirSync(at(latin1));
+    fs.writeFileSync(at(latin1, 'deep\nname.env'), line(secrets[3]));
+    // A backslash in a name that is not UTF-8 is escaped too, so that no two names print alike.
+    fs.writeFileSync(at(Buffer.concat([Buffer.from('b\\xe9'), Buffer.from([0xff])])), line(secrets[4]));
+    fs.writeFileSync(at('ordinary é.env'), line(secrets[5]));
+    // Vendored folders and excludes still apply to such names.
+    fs.mkdirSync(at('node_modules'));
+    fs.writeFileSync(at('node_modules', Buffer.concat([Buffer.from('x'), Buffer.from([0xff])])), line(fakeGithubPat()));
+    const r = scanJson([dir]);
+    expect(r.code).toBe(1);
+    expect(r.inv.scan.skipped).toEqual([]);
+    expect(paths(r.inv)).toEqual(['b\\x5cxe9\\xff', 'caf\\xe9.env', 'caf\\xe9/deep\nname.env', 'carriage\rreturn/inner.env', 'new\nline.env', 'ordinary é.env'].sort());
+    expect(r.inv.scan.files).toBe(6);
+  });
+});
