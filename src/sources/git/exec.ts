@@ -15,13 +15,42 @@ export const REPOSITORY_ENV_VARS = [
   'GIT_GRAFT_FILE', 'GIT_REPLACE_REF_BASE', 'GIT_QUARANTINE_PATH', 'GIT_INTERNAL_SUPER_PREFIX', 'GIT_NO_REPLACE_OBJECTS',
 ];
 
+/** Repository variables that belong to the repository git runs in, by that folder (see keepIndexFile). */
+const kept = new Map<string, NodeJS.ProcessEnv>();
+
+/**
+ * Keeps the caller's GIT_INDEX_FILE for git processes run in these folders when it lies in the repository's own
+ * git directory: that is the temporary index `git commit -a` (or `git commit <paths>`) hands its pre-commit hook,
+ * and what it will commit. An index anywhere else belongs to another repository, or to nobody, and is dropped.
+ */
+export function keepIndexFile(folders: string[], gitDirs: string[]): void {
+  const index = process.env.GIT_INDEX_FILE;
+  if (!index) return;
+  const abs = path.resolve(index);
+  // Compared without symbolic links (/tmp and /private/tmp on macOS): the file's folder and the git directories.
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const file = path.join(real(path.dirname(abs)), path.basename(abs));
+  const inside = gitDirs.some((d) => {
+    const rel = path.relative(real(d), file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  if (inside) for (const f of folders) kept.set(path.resolve(f), { GIT_INDEX_FILE: abs });
+}
+
 /** Environment for every git we start: no pager, no prompts, no lazy fetches of missing objects, stable output. */
-export function gitEnv(): NodeJS.ProcessEnv {
+export function gitEnv(cwd?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
     // Windows environment names are case-insensitive.
     if (REPOSITORY_ENV_VARS.includes(process.platform === 'win32' ? name.toUpperCase() : name)) delete env[name];
   }
+  if (cwd !== undefined) Object.assign(env, kept.get(path.resolve(cwd)));
   return {
     ...env,
     GIT_TERMINAL_PROMPT: '0',
@@ -88,7 +117,7 @@ export function resetGitLookup(): void {
 export function spawnGit(cwd: string, args: string[]): ChildProcessWithoutNullStreams {
   const git = findGit();
   if (!git) throw new Error('no git executable on PATH');
-  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(cwd), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
 }
 
 export interface GitResult {

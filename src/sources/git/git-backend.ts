@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CatFileReader } from './cat-file.js';
-import { GitCommandError, firstLine, runGit, runGitRaw, spawnGit } from './exec.js';
+import { GitCommandError, firstLine, keepIndexFile, runGit, runGitRaw, spawnGit } from './exec.js';
 import { LOG_ARGS, parseLogStream } from './log.js';
 import { PATCH_ARGS, PATCH_COMMIT_FORMAT, parsePatchStream } from './patch.js';
 import { decodePath } from './paths.js';
@@ -32,6 +32,8 @@ export async function openGitRepository(dir: string): Promise<RepoInfo> {
   };
   if (r.code === 0 && top) info.worktree = top;
   if (head.code === 0) info.head = head.stdout.toString('utf8').trim();
+  // Found with git's repository variables cleared; a pre-commit hook's temporary index of this repository stays.
+  keepIndexFile([p, ...(info.worktree ? [info.worktree] : [])], [info.gitDir, info.commonDir]);
   return info;
 }
 
