@@ -68,3 +68,56 @@ describe("git's repository variables in the environment (item 9)", () => {
     expect(ids(s.inv)).toEqual([fp(sa)]);
   });
 });
+
+describe('replace refs and grafts (item 3)', () => {
+  it('reads the objects as stored, scans the replacements too, and warns; with git and without', () => {
+    const repo = FixtureRepo.init('shadowscan-replace-');
+    const t = Array.from({ length: 6 }, () => fakeGithubPat());
+    const tokenLine = (s: string) => `GITHUB_TOKEN = "${s}"\n`;
+    repo.write('secret.py', tokenLine(t[0]));
+    repo.write('old.py', tokenLine(t[5]));
+    const c1 = repo.commit('one', ALICE, '2024-05-01T10:00:00Z');
+    repo.remove('old.py');
+    repo.write('other.py', 'print("hello")\n');
+    const c2 = repo.commit('two', ALICE, '2024-05-02T10:00:00Z');
+    repo.write('notes.txt', tokenLine(t[4]));
+    const c3 = repo.commit('three', BOB, '2024-05-03T10:00:00Z');
+    const hash = (content: string) => repo.git(['hash-object', '-w', '--stdin'], { input: content });
+    // 1. The token's blob replaced by a clean one: git shows the clean one everywhere.
+    repo.git(['replace', repo.blobOf(c1, 'secret.py'), hash('clean = True\n')]);
+    // 2. A replacement blob holding a token: reachable only through refs/replace.
+    const t2blob = hash(tokenLine(t[1]));
+    repo.git(['replace', repo.blobOf(c2, 'other.py'), t2blob]);
+    // 3. A replacement tree holding a token.
+    const hiddenTree = repo.git(['mktree'], { input: `100644 blob ${hash(tokenLine(t[2]))}\thidden.py\n` });
+    repo.git(['replace', repo.git(['rev-parse', `${c3}^{tree}`]), hiddenTree]);
+    // 4. A replacement commit holding a token, hiding the commit it replaces (which holds another).
+    const t4tree = repo.git(['mktree'], { input: `100644 blob ${hash(tokenLine(t[3]))}\tswapped.py\n` });
+    const t4commit = repo.git(['commit-tree', t4tree, '-p', c2, '-m', 'swapped'], { env: repo.identity(BOB, '2024-05-04T10:00:00Z') });
+    repo.git(['replace', '-f', c3, t4commit]);
+    // 5. A graft that cuts c2 from c1 (c1 alone holds old.py's token).
+    fs.writeFileSync(path.join(repo.dir, '.git', 'info', 'grafts'), `${c2}\n`);
+    // What git itself shows now: neither the replaced blob's token nor the grafted-away commit's.
+    const shown = repo.git(['log', '--all', '-p', '--format=%H']);
+    for (const hiddenToken of [t[0], t[4], t[5]]) expect(shown).not.toContain(hiddenToken);
+
+    for (const env of [{}, { PATH: pathWithoutGit() }]) {
+      const r = run(['history', repo.dir], env);
+      expect(r.code).toBe(1);
+      expect(ids(r.inv), JSON.stringify(env)).toEqual(t.map(fp).sort());
+      const warnings = r.inv.scan.warnings.join('\n');
+      expect(warnings).toMatch(/refs\/replace/);
+      expect(warnings).toMatch(/grafts/);
+      const byId = new Map(r.inv.tokens.map((x) => [x.id, x]));
+      expect(byId.get(fp(t[0]))!.occurrences[0]).toMatchObject({ path: 'secret.py', commit: c1 });
+      expect(byId.get(fp(t[5]))!.occurrences[0]).toMatchObject({ path: 'old.py', commit: c1 });
+      expect(byId.get(fp(t[1]))!.occurrences[0].path).toBe(`refs/replace/${repo.blobOf(c2, 'other.py')}`);
+      expect(byId.get(fp(t[2]))!.occurrences[0].path).toMatch(/^refs\/replace\/[0-9a-f]{40}:hidden\.py$/);
+      expect(byId.get(fp(t[3]))!.occurrences[0]).toMatchObject({ path: 'swapped.py', commit: t4commit });
+      expect(byId.get(fp(t[4]))!.occurrences[0]).toMatchObject({ path: 'notes.txt', commit: c3 });
+    }
+    // Asked for one ref: the warning still says that replacements exist.
+    const one = run(['history', repo.dir, '--ref', 'main']);
+    expect(one.inv.scan.warnings.join('\n')).toMatch(/refs\/replace/);
+  });
+});

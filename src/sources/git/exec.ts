@@ -1,6 +1,7 @@
 // Running the git executable: argument arrays only (never a shell), output as Buffers, a clean error on failure.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -53,6 +54,11 @@ export function gitEnv(cwd?: string): NodeJS.ProcessEnv {
   if (cwd !== undefined) Object.assign(env, kept.get(path.resolve(cwd)));
   return {
     ...env,
+    // Replace refs and grafts make git show other objects in place of the stored ones (a clean blob for the one
+    // holding a token, a commit without its parents): history is read as stored. The scan looks at the
+    // replacements on its own and warns that they exist.
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_GRAFT_FILE: os.devNull,
     GIT_TERMINAL_PROMPT: '0',
     GIT_PAGER: 'cat',
     PAGER: 'cat',

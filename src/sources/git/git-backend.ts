@@ -7,8 +7,8 @@ import { LOG_ARGS, parseLogStream } from './log.js';
 import { PATCH_ARGS, PATCH_COMMIT_FORMAT, parsePatchStream } from './patch.js';
 import { decodePath } from './paths.js';
 import {
-  NotARepositoryError, addedKey, type AddedLinesIndex, type BlobReader, type GitBackend, type HistoryRecord, type HistorySpec,
-  type RepoInfo, type StagedChange, type TreeEntry,
+  NotARepositoryError, addedKey, type AddedLinesIndex, type BlobReader, type GitBackend, type HiddenHistory, type HistoryRecord,
+  type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange, type TreeEntry,
 } from './types.js';
 
 export async function openGitRepository(dir: string): Promise<RepoInfo> {
@@ -130,6 +130,34 @@ export class GitCliBackend implements GitBackend {
     if (!this.repo.head) return [];
     const out = await runGit(this.repo.path, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', this.repo.head]);
     return parseLsTree(out);
+  }
+
+  async treeFiles(tree: string): Promise<TreeEntry[]> {
+    return parseLsTree(await runGit(this.repo.path, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', tree]));
+  }
+
+  async hiddenHistory(): Promise<HiddenHistory> {
+    const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
+    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object.
+    const out = await runGit(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/replace/']);
+    const refs = out.toString('utf8').split('\n').filter(Boolean).map((l) => {
+      const sp = l.indexOf(' ');
+      return { id: l.slice(0, sp), ref: l.slice(sp + 1) };
+    });
+    if (!refs.length) return { replaceRefs: [], grafts };
+    // Tags peeled (`^{}`) to what they tag; one process for all.
+    const types = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], refs.map((r) => `${r.id}^{}\n`).join(''));
+    const lines = types.stdout.toString('utf8').split('\n');
+    const replaceRefs: ReplaceRef[] = refs.map((r, i) => {
+      const [id, type] = (lines[i] ?? '').split(' ');
+      const x: ReplaceRef = { ref: r.ref, replaced: r.ref.slice('refs/replace/'.length), id: r.id };
+      if (type && type !== 'missing' && /^[0-9a-f]+$/.test(id)) {
+        x.id = id;
+        x.type = type;
+      }
+      return x;
+    });
+    return { replaceRefs, grafts };
   }
 
   async addedLines(spec: HistorySpec): Promise<AddedLinesIndex> {

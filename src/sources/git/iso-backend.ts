@@ -7,7 +7,8 @@ import { addedLineNumbers, looksBinaryForDiff } from './line-diff.js';
 import { decodePath, isRegularFileMode } from './paths.js';
 import {
   NotARepositoryError, addedKey, type AddedLines, type AddedLinesIndex, type BlobReader, type BlobResult, type CommitMeta,
-  type GitBackend, type HistoryRecord, type HistorySpec, type RepoInfo, type StagedChange, type TreeEntry,
+  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange,
+  type TreeEntry,
 } from './types.js';
 
 type IsoGit = typeof import('isomorphic-git');
@@ -456,6 +457,41 @@ export class IsoGitBackend implements GitBackend {
     const out: TreeEntry[] = [];
     await this.listTree((await this.readCommit(this.repo.head)).tree, Buffer.alloc(0), out);
     return out;
+  }
+
+  async treeFiles(tree: string): Promise<TreeEntry[]> {
+    const out: TreeEntry[] = [];
+    await this.listTree(tree, Buffer.alloc(0), out);
+    return out;
+  }
+
+  /** isomorphic-git knows neither replace refs nor grafts: this reader always reads the objects as stored. */
+  async hiddenHistory(): Promise<HiddenHistory> {
+    const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
+    const refs = this.allRefs();
+    const replaceRefs: ReplaceRef[] = [];
+    for (const [ref, value] of refs) {
+      if (!ref.startsWith('refs/replace/')) continue;
+      const x: ReplaceRef = { ref, replaced: ref.slice('refs/replace/'.length), id: this.followRef(value, refs) ?? value };
+      // Tags peeled to what they tag.
+      for (let i = 0; i < 20; i++) {
+        let o: { type: string; object: Uint8Array };
+        try {
+          o = await this.readObject(x.id);
+        } catch {
+          break;
+        }
+        const m = o.type === 'tag' ? /^object ([0-9a-f]{40})/m.exec(Buffer.from(o.object).toString('latin1')) : null;
+        if (!m) {
+          x.type = o.type;
+          break;
+        }
+        x.id = m[1];
+      }
+      replaceRefs.push(x);
+    }
+    replaceRefs.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+    return { replaceRefs, grafts };
   }
 
   private async blobBytes(oid: string | undefined): Promise<Uint8Array | undefined> {
