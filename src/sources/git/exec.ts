@@ -73,6 +73,8 @@ export function gitEnv(cwd?: string): NodeJS.ProcessEnv {
 export const GIT_GLOBAL_ARGS = [
   '-c', 'core.quotePath=false', '-c', 'diff.noprefix=false', '-c', 'diff.relative=false', '-c', 'diff.submodule=short',
   '-c', 'log.showRoot=true', '-c', 'log.showSignature=false', '-c', 'i18n.logOutputEncoding=UTF-8',
+  // GIT_GRAFT_FILE (see gitEnv) would otherwise print a deprecation hint from every git.
+  '-c', 'advice.graftFileDeprecated=false',
 ];
 
 export class GitCommandError extends Error {
