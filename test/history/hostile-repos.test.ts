@@ -121,3 +121,107 @@ describe('replace refs and grafts (item 3)', () => {
     expect(one.inv.scan.warnings.join('\n')).toMatch(/refs\/replace/);
   });
 });
+
+describe('bad refs and missing trees (item 11)', () => {
+  it('scans every readable ref, warns about each bad one and each unreadable tree, and keeps what it matched', () => {
+    const repo = FixtureRepo.init('shadowscan-badref-');
+    const [head1, head2, side, lost] = [fakeGithubPat(), fakeGithubPat(), fakeGithubPat(), fakeGithubPat()];
+    const tokenLine = (s: string) => `GITHUB_TOKEN = "${s}"\n`;
+    repo.write('a.py', tokenLine(head1));
+    repo.commit('one', ALICE, '2024-05-01T10:00:00Z');
+    repo.git(['checkout', '-q', '-b', 'side']);
+    repo.write('side.py', tokenLine(side));
+    repo.commit('side', BOB, '2024-05-02T10:00:00Z');
+    repo.git(['checkout', '-q', 'main']);
+    repo.write('b.py', tokenLine(head2));
+    repo.commit('two', ALICE, '2024-05-03T10:00:00Z');
+    repo.write('docs/guide/lost.py', tokenLine(lost));
+    repo.write('docs/readme.md', 'docs\n');
+    const tip = repo.commit('three', ALICE, '2024-05-04T10:00:00Z');
+    // A missing tree at the tip (git log dies on it at once), and a loose ref to an object that does not exist.
+    const docs = repo.git(['rev-parse', `${tip}:docs`]);
+    fs.rmSync(looseObjectPath(repo, docs));
+    fs.writeFileSync(path.join(repo.dir, '.git', 'refs', 'heads', 'broken'), `${'1234567890'.repeat(4)}\n`);
+
+    for (const env of [{}, { PATH: pathWithoutGit() }]) {
+      const r = run(['history', repo.dir], env);
+      const label = JSON.stringify(env);
+      expect(r.code, label).toBe(1);
+      expect(ids(r.inv), label).toEqual([head1, head2, side].map(fp).sort());
+      const warnings = r.inv.scan.warnings.join('\n');
+      expect(warnings, label).toContain('refs/heads/broken');
+      expect(warnings, label).toContain(tip);
+      expect(warnings, label).toContain(docs);
+      // HEAD's readable files still count as present in HEAD.
+      const inHead = new Map(r.inv.tokens.map((t) => [t.id, t.presentInHead]));
+      expect(inHead.get(fp(head1)), label).toBe(true);
+      expect(inHead.get(fp(head2)), label).toBe(true);
+      expect(inHead.get(fp(side)), label).toBe(false);
+    }
+  });
+
+  it('a missing tree deep in the history: commits on both sides of it are listed', () => {
+    const repo = FixtureRepo.init('shadowscan-midtree-');
+    const [before, after] = [fakeGithubPat(), fakeGithubPat()];
+    repo.write('old.py', `GITHUB_TOKEN = "${before}"\n`);
+    repo.commit('one', ALICE, '2024-05-01T10:00:00Z');
+    repo.write('mid/x.py', 'x = 1\n');
+    const mid = repo.commit('two', ALICE, '2024-05-02T10:00:00Z');
+    repo.git(['rm', '-q', 'old.py']);
+    repo.write('new.py', `GITHUB_TOKEN = "${after}"\n`);
+    repo.commit('three', ALICE, '2024-05-03T10:00:00Z');
+    repo.write('mid/x.py', 'x = 2\n');
+    repo.commit('four', ALICE, '2024-05-04T10:00:00Z');
+    fs.rmSync(looseObjectPath(repo, repo.git(['rev-parse', `${mid}:mid`])));
+    const r = run(['history', repo.dir]);
+    expect(r.code).toBe(1);
+    expect(ids(r.inv)).toEqual([before, after].map(fp).sort());
+    expect(r.inv.scan.warnings.join('\n')).toContain(mid);
+  });
+});
+
+describe('a corrupt repository without git (item 6)', () => {
+  function corrupt(): FixtureRepo {
+    const repo = FixtureRepo.init('shadowscan-corrupt-');
+    repo.write('a.py', `GITHUB_TOKEN = "${fakeGithubPat()}"\n`);
+    repo.commit('one', ALICE, '2024-05-01T10:00:00Z');
+    repo.write('b.py', 'b = 1\n');
+    repo.commit('two', ALICE, '2024-05-02T10:00:00Z');
+    // Every object overwritten with garbage.
+    const objects = path.join(repo.dir, '.git', 'objects');
+    for (const d of fs.readdirSync(objects).filter((n) => /^[0-9a-f]{2}$/.test(n))) {
+      for (const f of fs.readdirSync(path.join(objects, d))) {
+        const p = path.join(objects, d, f);
+        fs.chmodSync(p, 0o644);
+        fs.writeFileSync(p, 'garbage, not a zlib stream');
+      }
+    }
+    return repo;
+  }
+
+  it('history fails with one line and exit 2, as it does with git, instead of "no commits yet"', () => {
+    const repo = corrupt();
+    const withGit = run(['history', repo.dir]);
+    expect(withGit.code).toBe(2);
+    const r = run(['history', repo.dir], { PATH: pathWithoutGit() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain('no commits');
+  });
+
+  it('org reports the corrupt repository as failed and scans the others', () => {
+    const root = tempDir('shadowscan-org-corrupt-');
+    const good = FixtureRepo.init('shadowscan-good-');
+    const t = fakeGithubPat();
+    good.write('a.py', `GITHUB_TOKEN = "${t}"\n`);
+    good.commit('one', ALICE, '2024-05-01T10:00:00Z');
+    fs.cpSync(good.dir, path.join(root, 'good'), { recursive: true });
+    fs.cpSync(corrupt().dir, path.join(root, 'corrupt'), { recursive: true });
+    const out = path.join(tempDir(), 'inv.json');
+    const r = runCli(['org', root, '--format', 'json', '--output', out], { env: { ...ENV, PATH: pathWithoutGit(), SHADOWSCAN_PROGRESS: 'plain' } });
+    const inv = JSON.parse(fs.readFileSync(out, 'utf8')) as { scan: { org: { repositories: Array<{ name: string; status: string }> } } } & Inv;
+    expect(Object.fromEntries(inv.scan.org.repositories.map((x) => [x.name, x.status]))).toEqual({ corrupt: 'failed', good: 'scanned' });
+    expect(ids(inv)).toEqual([fp(t)]);
+    expect(r.code).toBe(1);
+  });
+});

@@ -134,4 +134,10 @@ export interface GitBackend {
 
 export class NotARepositoryError extends Error {}
 
+/**
+ * A repository that cannot be read at all (every ref points to a missing or corrupt object): a failed repository,
+ * never an empty one. A kind of NotARepositoryError, so that it is reported alike (one line, exit 2).
+ */
+export class RepositoryReadError extends NotARepositoryError {}
+
 export const addedKey = (commit: string, blob: string) => `${commit}:${blob}`;
