@@ -388,7 +388,8 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     addedPromise?.catch(() => undefined);
     headPromise.catch(() => undefined);
 
-    await readAndMatch(backend, o, notes, async (request) => {
+    // What every commit introduces: each new blob is read once; every (commit, path) that introduced it is kept.
+    const listCommits = async (request: (key: string, blob: string, path: string) => Promise<void> | void): Promise<void> => {
       for await (const recs of backend.history(spec)) for (const rec of recs) {
         const ci = prov.commit(rec.commit);
         for (const ch of rec.changes) {
@@ -410,6 +411,17 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
             await request(key, ch.blob, ch.path);
           } else if (st !== DONE) st.intros.push(ci, prov.path(ch.path));
         }
+      }
+    };
+
+    await readAndMatch(backend, o, notes, async (request) => {
+      try {
+        await listCommits(request);
+      } catch (err) {
+        // Listing failed partway: what was listed is matched and kept, and the user is told. Nothing listed at all
+        // is a failed repository.
+        if (!prov.commits.length) throw err;
+        notes.warnings.push(`listing the history stopped after ${prov.commits.length} commits (${(err as Error).message.split('\n')[0]}); what was listed was scanned`);
       }
       // Replacement blobs and trees (replacement commits are walked with every other ref).
       if (everyRef) for (const f of await replacementFiles(backend, hidden, notes)) {

@@ -105,21 +105,30 @@ export class GitCliBackend implements GitBackend {
     return args;
   }
 
+  private refs: Promise<Array<{ name: string; id: string }>> | undefined;
+
+  /** Every ref and its object id (once per scan: the bad-ref check and the replace refs share it). */
+  private refList(): Promise<Array<{ name: string; id: string }>> {
+    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object.
+    this.refs ??= runGitRaw(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)']).then((r) => {
+      const out: Array<{ name: string; id: string }> = [];
+      for (const line of r.stdout.toString('utf8').split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp > 0) out.push({ id: line.slice(0, sp), name: line.slice(sp + 1) });
+      }
+      return out;
+    });
+    return this.refs;
+  }
+
   /**
    * Refs (HEAD and the stash's reflog included) whose object is missing: each is warned about and left out of the
    * walk, so that one bad ref does not stop the scan of the others. Every ref bad: the repository cannot be read.
    */
   private async skippedRefs(): Promise<SkippedRefs> {
     const stash = stashCommits(this.repo.commonDir);
-    const [list, head] = await Promise.all([
-      runGitRaw(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)']),
-      runGitRaw(this.repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD']),
-    ]);
-    const named: Array<{ name: string; id: string }> = [];
-    for (const line of list.stdout.toString('utf8').split('\n')) {
-      const sp = line.indexOf(' ');
-      if (sp > 0) named.push({ id: line.slice(0, sp), name: line.slice(sp + 1) });
-    }
+    const [list, head] = await Promise.all([this.refList(), runGitRaw(this.repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'])]);
+    const named = list.map((r) => ({ ...r }));
     const headId = head.code === 0 ? head.stdout.toString('utf8').trim() : '';
     if (headId) named.push({ name: 'HEAD', id: headId });
     for (const id of stash) named.push({ name: 'the stash', id });
@@ -288,12 +297,7 @@ export class GitCliBackend implements GitBackend {
 
   async hiddenHistory(): Promise<HiddenHistory> {
     const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
-    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object.
-    const out = await runGit(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/replace/']);
-    const refs = out.toString('utf8').split('\n').filter(Boolean).map((l) => {
-      const sp = l.indexOf(' ');
-      return { id: l.slice(0, sp), ref: l.slice(sp + 1) };
-    });
+    const refs = (await this.refList()).filter((r) => r.name.startsWith('refs/replace/')).map((r) => ({ id: r.id, ref: r.name }));
     if (!refs.length) return { replaceRefs: [], grafts };
     // Tags peeled (`^{}`) to what they tag; one process for all.
     const types = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], refs.map((r) => `${r.id}^{}\n`).join(''));
