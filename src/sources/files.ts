@@ -176,8 +176,14 @@ export function openFileEntry(absPath: string | Uint8Array, options: ReadOptions
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // ELOOP: the last component is a symbolic link (EMLINK on some BSDs); ENXIO: a socket.
-    if ((code === 'ELOOP' || code === 'EMLINK') && fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) {
-      return { error: 'symbolic link (not followed)' };
+    if (code === 'ELOOP' || code === 'EMLINK') {
+      let link = false;
+      try {
+        link = fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+      } catch {
+        // gone or unreadable as well: reported as the open error below
+      }
+      if (link) return { error: 'symbolic link (not followed)' };
     }
     if (code === 'ENXIO') return { error: 'not a regular file' };
     return { error: `not readable (${code ?? (err as Error).message})` };

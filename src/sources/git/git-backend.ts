@@ -210,8 +210,9 @@ export class GitCliBackend implements GitBackend {
     // time, and a commit that fails alone is listed from the trees that can be read.
     const list = await runGitRaw(this.repo.path, ['rev-list', ...this.revisionArgs(spec, skip)]);
     const ids = list.stdout.toString('utf8').split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+    // Nothing listed and nothing to list: a repository git cannot read is a failure, never an empty history.
+    if (!ids.length && !done.size) throw new GitCommandError(args, first.code, first.stderr);
     if (list.code !== 0) {
-      if (!ids.length && !done.size) throw new GitCommandError(args, first.code, first.stderr);
       this.warnings.push(`git rev-list stopped after ${ids.length} commits: ${firstLine(list.stderr)}; history beyond that point was not listed`);
     }
     const single = [...LOG_ARGS, '--no-walk=unsorted', '--stdin'];
