@@ -8,8 +8,8 @@ import { compileRule } from '../rules/compile.js';
 import { isLockFile } from '../match/filters.js';
 import {
   MODE_GITLINK, addedKey, isAdded, isLfsPointer, isRegularFileMode, openGitBackend, pathFilter,
-  type AddedLinesIndex, type BackendChoice, type BlobResult, type CommitMeta, type GitBackend, type HistorySpec,
-  type StagedChange,
+  type AddedLinesIndex, type BackendChoice, type BlobResult, type CommitMeta, type GitBackend, type HiddenHistory, type HistorySpec,
+  type StagedChange, type TreeEntry,
 } from '../sources/git/index.js';
 import { runGitRaw } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
@@ -301,16 +301,58 @@ function chronological(a: { date?: string; commit?: string }, b: { date?: string
 export function attachProvenance(tokens: Token[], inHead: Set<string>): void {
   for (const t of tokens) {
     t.occurrences.sort((a, b) => chronological(a, b) || partLast(a, b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
-    const first = t.occurrences[0];
-    const last = t.occurrences[t.occurrences.length - 1];
-    if (first?.commit) {
-      t.firstSeen = { commit: first.commit, date: first.date ?? '', path: first.path, ...(first.repo ? { repo: first.repo } : {}) };
+    // Occurrences without a commit (in a replacement object) say nothing of when the token was written.
+    const committed = t.occurrences.filter((o) => o.commit);
+    const first = committed[0];
+    const last = committed[committed.length - 1];
+    if (first) {
+      t.firstSeen = { commit: first.commit!, date: first.date ?? '', path: first.path, ...(first.repo ? { repo: first.repo } : {}) };
       // The last commit to write it; among several paths in that commit, the last in path order.
       t.lastSeen = { commit: last.commit!, date: last.date ?? '', path: last.path, ...(last.repo ? { repo: last.repo } : {}) };
-      t.commits = new Set(t.occurrences.map((o) => o.commit)).size;
+      t.commits = new Set(committed.map((o) => o.commit)).size;
     }
     t.presentInHead = inHead.has(t.id);
   }
+}
+
+/** Replace refs and grafts: warned about, since git would show another history than the one scanned. */
+async function hiddenHistory(backend: GitBackend, notes: Notes, everyRef: boolean): Promise<HiddenHistory> {
+  let hidden: HiddenHistory;
+  try {
+    hidden = await backend.hiddenHistory();
+  } catch (err) {
+    notes.warnings.push(`replace refs could not be listed (${(err as Error).message}); replacement objects were not scanned`);
+    return { replaceRefs: [], grafts: false };
+  }
+  const n = hidden.replaceRefs.length;
+  if (n) {
+    notes.warnings.push(
+      `${n} replace ref${n > 1 ? 's' : ''} in refs/replace: git shows other objects in place of the ones replaced; history was read as stored${
+        everyRef ? ', and the replacement objects were scanned too (files of replacement blobs and trees under refs/replace/<id>)' : '; replacement objects are scanned only when every ref is'
+      }`,
+    );
+    for (const r of hidden.replaceRefs) if (!r.type) notes.warnings.push(`${r.ref} points to a missing or unreadable object (${r.id})`);
+  }
+  if (hidden.grafts) {
+    notes.warnings.push('info/grafts exists: git rewrites the parents of the commits it lists, which can hide history; it was ignored and every stored parent was walked');
+  }
+  return hidden;
+}
+
+/** The files of replacement blobs and trees, each under its ref (`refs/replace/<id>`, `refs/replace/<id>:<path>`). */
+async function replacementFiles(backend: GitBackend, hidden: HiddenHistory, notes: Notes): Promise<TreeEntry[]> {
+  const files: TreeEntry[] = [];
+  for (const r of hidden.replaceRefs) {
+    if (r.type === 'blob') files.push({ path: r.ref, mode: '100644', blob: r.id });
+    else if (r.type === 'tree') {
+      try {
+        for (const e of await backend.treeFiles(r.id)) files.push({ ...e, path: `${r.ref}:${e.path}` });
+      } catch (err) {
+        notes.warnings.push(`replacement tree ${r.id} (${r.ref}) could not be read (${(err as Error).message}); it was not scanned`);
+      }
+    }
+  }
+  return files;
 }
 
 export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
@@ -333,6 +375,10 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     const named: Array<Parameters<InventoryBuilder['add']>> = [];
     const names = new NameScanner(findingContextOptions(o), (f, where) => named.push([f, where]));
     const blobs = new Map<string, BlobState | typeof DONE>();
+    const everyRef = !o.refs?.length && !o.range;
+    const hidden = await hiddenHistory(backend, notes, everyRef);
+    /** Files of replacement objects (reachable only through refs/replace): reported under the ref, without a commit. */
+    const replacements: Array<{ key: string; path: string }> = [];
     let files = 0;
     let bytes = 0;
     // Commit messages, matched after the blobs by the same threads (keys starting with NUL: no blob id does).
@@ -365,7 +411,8 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     addedPromise?.catch(() => undefined);
     headPromise.catch(() => undefined);
 
-    await readAndMatch(backend, o, notes, async (request) => {
+    // What every commit introduces: each new blob is read once; every (commit, path) that introduced it is kept.
+    const listCommits = async (request: (key: string, blob: string, path: string) => Promise<void> | void): Promise<void> => {
       for await (const recs of backend.history(spec)) for (const rec of recs) {
         const ci = prov.commit(rec.commit);
         names.commit(at(rec.commit), [rec.commit.author]);
@@ -389,6 +436,31 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
             await request(key, ch.blob, ch.path);
           } else if (st !== DONE) st.intros.push(ci, prov.path(ch.path));
         }
+      }
+    };
+
+    await readAndMatch(backend, o, notes, async (request) => {
+      try {
+        await listCommits(request);
+      } catch (err) {
+        // Listing failed partway: what was listed is matched and kept, and the user is told. Nothing listed at all
+        // is a failed repository.
+        if (!prov.commits.length) throw err;
+        notes.warnings.push(`listing the history stopped after ${prov.commits.length} commits (${(err as Error).message.split('\n')[0]}); what was listed was scanned`);
+      }
+      // Replacement blobs and trees (replacement commits are walked with every other ref).
+      if (everyRef) for (const f of await replacementFiles(backend, hidden, notes)) {
+        if (f.mode === MODE_GITLINK || !isRegularFileMode(f.mode) || !include(f.path)) continue;
+        const key = blobKey(f.blob, classes.of(f.path));
+        replacements.push({ key, path: f.path });
+        if (blobs.has(key)) continue;
+        const known = o.memo?.recall(key);
+        if (known) {
+          blobs.set(key, known.length ? { intros: [], findings: known } : DONE);
+          continue;
+        }
+        blobs.set(key, { intros: [] });
+        await request(key, f.blob, f.path);
       }
     }, onResult, (push) =>
       // Commit messages and committers are not in the listing: read for every commit listed.
@@ -448,6 +520,10 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
         }
         if (findings.length) builder.add(findings, { path: prov.paths[st.intros[i + 1]], commit: c.id, author: c.author, date: c.date });
       }
+    }
+    for (const r of replacements) {
+      const st = blobs.get(r.key);
+      if (st && st !== DONE && st.findings?.length) builder.add(st.findings, { path: r.path });
     }
     builder.dropFingerprints(o.config.allowlist.fingerprints);
     notes.warnings.push(...backend.warnings);

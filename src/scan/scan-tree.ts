@@ -87,7 +87,11 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
 
   const ctxOptions = findingContextOptions(options);
   const concurrency = Math.max(1, options.concurrency ?? defaultConcurrency());
-  const toItem = (e: FileEntry): WorkItem => ({ kind: 'file', absPath: e.absPath, relPath: e.relPath, maxSize: options.maxFileSize });
+  const toItem = (e: FileEntry): WorkItem => {
+    const item: WorkItem = { kind: 'file', absPath: e.absPath, relPath: e.relPath, maxSize: options.maxFileSize };
+    if (e.explicit) item.explicit = true;
+    return item;
+  };
 
   // Walk and match at once: small scans stay on this thread; once there is enough work, a worker pool
   // starts (compiling rules while the walk goes on) and takes batches as they fill.

@@ -1,1 +1,4 @@
-export { FileTreeSource, PathNotFoundError, VENDORED_DIRS, readFileEntrySync, type FileEntry, type FileTreeOptions } from './files.js';
+export {
+  FileTreeSource, PathNotFoundError, VENDORED_DIRS, openFileEntry, readAt, readFileEntrySync, readFileToEnd, type FileEntry, type FileTreeOptions,
+  type OpenedFile, type ReadOptions,
+} from './files.js';

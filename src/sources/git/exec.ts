@@ -1,12 +1,64 @@
 // Running the git executable: argument arrays only (never a shell), output as Buffers, a clean error on failure.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
+/**
+ * Variables that tell git which repository to use, or how to read it, instead of the folder it runs in. Git exports
+ * some of them to hooks (a `pre-commit` running shadowscan on another repository would read the hook's repository),
+ * and any of them left in a CI environment would make `history a` report b's tokens under a's name. Every git we
+ * start is given an explicit repository (its working folder), so all of them are dropped.
+ */
+export const REPOSITORY_ENV_VARS = [
+  'GIT_DIR', 'GIT_WORK_TREE', 'GIT_IMPLICIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_INDEX_VERSION', 'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_PREFIX', 'GIT_SHALLOW_FILE',
+  'GIT_GRAFT_FILE', 'GIT_REPLACE_REF_BASE', 'GIT_QUARANTINE_PATH', 'GIT_INTERNAL_SUPER_PREFIX', 'GIT_NO_REPLACE_OBJECTS',
+];
+
+/** Repository variables that belong to the repository git runs in, by that folder (see keepIndexFile). */
+const kept = new Map<string, NodeJS.ProcessEnv>();
+
+/**
+ * Keeps the caller's GIT_INDEX_FILE for git processes run in these folders when it lies in the repository's own
+ * git directory: that is the temporary index `git commit -a` (or `git commit <paths>`) hands its pre-commit hook,
+ * and what it will commit. An index anywhere else belongs to another repository, or to nobody, and is dropped.
+ */
+export function keepIndexFile(folders: string[], gitDirs: string[]): void {
+  const index = process.env.GIT_INDEX_FILE;
+  if (!index) return;
+  const abs = path.resolve(index);
+  // Compared without symbolic links (/tmp and /private/tmp on macOS): the file's folder and the git directories.
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const file = path.join(real(path.dirname(abs)), path.basename(abs));
+  const inside = gitDirs.some((d) => {
+    const rel = path.relative(real(d), file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  if (inside) for (const f of folders) kept.set(path.resolve(f), { GIT_INDEX_FILE: abs });
+}
+
 /** Environment for every git we start: no pager, no prompts, no lazy fetches of missing objects, stable output. */
-export function gitEnv(): NodeJS.ProcessEnv {
+export function gitEnv(cwd?: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    // Windows environment names are case-insensitive.
+    if (REPOSITORY_ENV_VARS.includes(process.platform === 'win32' ? name.toUpperCase() : name)) delete env[name];
+  }
+  if (cwd !== undefined) Object.assign(env, kept.get(path.resolve(cwd)));
   return {
-    ...process.env,
+    ...env,
+    // Replace refs and grafts make git show other objects in place of the stored ones (a clean blob for the one
+    // holding a token, a commit without its parents): history is read as stored. The scan looks at the
+    // replacements on its own and warns that they exist.
+    GIT_NO_REPLACE_OBJECTS: '1',
+    GIT_GRAFT_FILE: os.devNull,
     GIT_TERMINAL_PROMPT: '0',
     GIT_PAGER: 'cat',
     PAGER: 'cat',
@@ -21,6 +73,8 @@ export function gitEnv(): NodeJS.ProcessEnv {
 export const GIT_GLOBAL_ARGS = [
   '-c', 'core.quotePath=false', '-c', 'diff.noprefix=false', '-c', 'diff.relative=false', '-c', 'diff.submodule=short',
   '-c', 'log.showRoot=true', '-c', 'log.showSignature=false', '-c', 'i18n.logOutputEncoding=UTF-8',
+  // GIT_GRAFT_FILE (see gitEnv) would otherwise print a deprecation hint from every git.
+  '-c', 'advice.graftFileDeprecated=false',
 ];
 
 export class GitCommandError extends Error {
@@ -71,7 +125,7 @@ export function resetGitLookup(): void {
 export function spawnGit(cwd: string, args: string[]): ChildProcessWithoutNullStreams {
   const git = findGit();
   if (!git) throw new Error('no git executable on PATH');
-  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(cwd), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
 }
 
 export interface GitResult {

@@ -2,13 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CatFileReader } from './cat-file.js';
-import { GitCommandError, firstLine, runGit, runGitRaw, spawnGit } from './exec.js';
-import { LOG_ARGS, parseLogStream } from './log.js';
+import { GitCommandError, firstLine, keepIndexFile, runGit, runGitRaw, spawnGit } from './exec.js';
+import { LOG_ARGS, LOG_FORMAT, RawLogParser } from './log.js';
 import { PATCH_ARGS, PATCH_COMMIT_FORMAT, parsePatchStream } from './patch.js';
 import { decodePath } from './paths.js';
+import { introducedFiles, treeEntries, type RawTreeEntry } from './tree-diff.js';
 import {
-  NotARepositoryError, addedKey, type AddedLinesIndex, type BlobReader, type GitBackend, type HistoryRecord, type HistorySpec,
-  type RepoInfo, type StagedChange, type TreeEntry,
+  NotARepositoryError, RepositoryReadError, addedKey, type AddedLinesIndex, type BlobReader, type GitBackend, type HiddenHistory, type HistoryRecord,
+  type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange, type TreeEntry,
 } from './types.js';
 
 export async function openGitRepository(dir: string): Promise<RepoInfo> {
@@ -32,7 +33,17 @@ export async function openGitRepository(dir: string): Promise<RepoInfo> {
   };
   if (r.code === 0 && top) info.worktree = top;
   if (head.code === 0) info.head = head.stdout.toString('utf8').trim();
+  // Found with git's repository variables cleared; a pre-commit hook's temporary index of this repository stays.
+  keepIndexFile([p, ...(info.worktree ? [info.worktree] : [])], [info.gitDir, info.commonDir]);
   return info;
+}
+
+/** What the walk of every ref leaves out: refs (and HEAD, and stash entries) whose object is missing. */
+interface SkippedRefs {
+  refs: string[];
+  head: boolean;
+  /** The stash's commits still there (all of them when undefined). */
+  stash?: string[];
 }
 
 /** Commits recorded in the stash's reflog (`git stash list`): `--all` sees only the newest. */
@@ -77,12 +88,15 @@ export class GitCliBackend implements GitBackend {
     return r.code === 0 ? r.stdout.toString('utf8').trim() || undefined : undefined;
   }
 
-  private revisionArgs(spec: HistorySpec): string[] {
+  private revisionArgs(spec: HistorySpec, skip?: SkippedRefs): string[] {
     const args: string[] = [];
     if (spec.since) args.push(`--since=${spec.since}`);
     if (!spec.starts) {
-      args.push('--all');
-      args.push('--end-of-options', ...stashCommits(this.repo.commonDir));
+      // Refs to missing objects are left out (git log --all dies on the first); with HEAD among them, every ref
+      // under refs/ is what --all means without HEAD.
+      for (const r of skip?.refs ?? []) args.push(`--exclude=${r}`);
+      args.push(skip?.head ? '--glob=refs/*' : '--all');
+      args.push('--end-of-options', ...(skip?.stash ?? stashCommits(this.repo.commonDir)));
     } else {
       args.push('--end-of-options', ...spec.starts);
     }
@@ -91,31 +105,173 @@ export class GitCliBackend implements GitBackend {
     return args;
   }
 
-  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord[]> {
-    if (spec.starts && !spec.starts.length) return;
-    const args = [...LOG_ARGS, ...this.revisionArgs(spec)];
+  private refs: Promise<Array<{ name: string; id: string }>> | undefined;
+
+  /** Every ref and its object id (once per scan: the bad-ref check and the replace refs share it). */
+  private refList(): Promise<Array<{ name: string; id: string }>> {
+    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object.
+    this.refs ??= runGitRaw(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)']).then((r) => {
+      const out: Array<{ name: string; id: string }> = [];
+      for (const line of r.stdout.toString('utf8').split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp > 0) out.push({ id: line.slice(0, sp), name: line.slice(sp + 1) });
+      }
+      return out;
+    });
+    return this.refs;
+  }
+
+  /**
+   * Refs (HEAD and the stash's reflog included) whose object is missing: each is warned about and left out of the
+   * walk, so that one bad ref does not stop the scan of the others. Every ref bad: the repository cannot be read.
+   */
+  private async skippedRefs(): Promise<SkippedRefs> {
+    const stash = stashCommits(this.repo.commonDir);
+    const [list, head] = await Promise.all([this.refList(), runGitRaw(this.repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'])]);
+    const named = list.map((r) => ({ ...r }));
+    const headId = head.code === 0 ? head.stdout.toString('utf8').trim() : '';
+    if (headId) named.push({ name: 'HEAD', id: headId });
+    for (const id of stash) named.push({ name: 'the stash', id });
+    if (!named.length) return { refs: [], head: false };
+    // Tags peeled (`^{}`): a tag of a missing commit is as bad as a ref to one.
+    const check = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objecttype)'], named.map((n) => `${n.id}^{}\n`).join(''));
+    const answers = check.stdout.toString('utf8').split('\n');
+    const bad = new Set<number>();
+    named.forEach((n, i) => {
+      if (check.code === 0 && / missing$/.test(answers[i] ?? '')) {
+        bad.add(i);
+        this.warnings.push(`${n.name} points to a missing object (${n.id}); skipped, the other refs were scanned`);
+      }
+    });
+    if (bad.size && bad.size === named.length) {
+      throw new RepositoryReadError(
+        `cannot read the repository ${this.repo.path}: every ref points to a missing object (${named.slice(0, 3).map((n) => n.name).join(', ')}${named.length > 3 ? ', ...' : ''})`,
+      );
+    }
+    return {
+      refs: named.filter((n, i) => bad.has(i) && n.name.startsWith('refs/')).map((n) => n.name),
+      head: named.some((n, i) => bad.has(i) && n.name === 'HEAD'),
+      stash: stash.filter((id) => !named.some((n, i) => bad.has(i) && n.name === 'the stash' && n.id === id)),
+    };
+  }
+
+  /**
+   * One `git log --raw` pass: yields the commits it lists, holding the last one back until git has exited well
+   * (when git dies, the last commit printed may be cut short). Every commit yielded is added to `done`.
+   */
+  private async *logPass(args: string[], input: string | undefined, done: Set<string>): AsyncGenerator<HistoryRecord[], { code: number | null; stderr: string }> {
     const proc = spawnGit(this.repo.path, args);
     let stderr = '';
     proc.stderr.on('data', (b: Buffer) => {
       if (stderr.length < 4096) stderr += b.toString('utf8');
     });
-    proc.stdin.end();
+    proc.stdin.on('error', () => {
+      // git may exit before reading all of its input; its exit status tells what happened.
+    });
+    proc.stdin.end(input);
     const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
-    let count = 0;
+    const parser = new RawLogParser();
+    let held: HistoryRecord | undefined;
+    const release = (recs: HistoryRecord[]): HistoryRecord[] => {
+      if (!recs.length) return [];
+      const out = held ? [held, ...recs.slice(0, -1)] : recs.slice(0, -1);
+      held = recs[recs.length - 1];
+      for (const r of out) done.add(r.commit.id);
+      return out;
+    };
     try {
-      for await (const recs of parseLogStream(proc.stdout)) {
-        count += recs.length;
-        yield recs;
+      for await (const chunk of proc.stdout) {
+        const out = release(parser.push(chunk as Buffer));
+        if (out.length) yield out;
       }
+      const out = release(parser.end());
+      if (out.length) yield out;
     } finally {
       if (proc.exitCode === null) proc.kill();
     }
     const code = await exited;
-    if (code !== 0 && code !== null) {
-      if (count === 0 && !/does not have any commits|bad default revision/.test(stderr)) throw new GitCommandError(args, code, stderr);
-      // A corrupt or missing commit or tree: what was listed is scanned, and the user is told.
-      if (count > 0) this.warnings.push(`git log stopped after ${count} commits: ${firstLine(stderr)}; history beyond that point was not listed`);
+    if ((code === 0 || code === null) && held) {
+      done.add(held.commit.id);
+      yield [held];
     }
+    return { code, stderr };
+  }
+
+  async *history(spec: HistorySpec): AsyncGenerator<HistoryRecord[]> {
+    if (spec.starts && !spec.starts.length) return;
+    const skip = spec.starts ? undefined : await this.skippedRefs();
+    const args = [...LOG_ARGS, ...this.revisionArgs(spec, skip)];
+    const done = new Set<string>();
+    const first = yield* this.logPass(args, undefined, done);
+    if (first.code === 0 || first.code === null) return;
+    if (!done.size && /does not have any commits|bad default revision/.test(first.stderr)) return;
+    // git log died on a commit it could not diff (a missing or corrupt tree) or read. The commits to list come
+    // from rev-list, which reads commits only; git log takes the rest from the failing commit on, one pass at a
+    // time, and a commit that fails alone is listed from the trees that can be read.
+    const list = await runGitRaw(this.repo.path, ['rev-list', ...this.revisionArgs(spec, skip)]);
+    const ids = list.stdout.toString('utf8').split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+    // Nothing listed and nothing to list: a repository git cannot read is a failure, never an empty history.
+    if (!ids.length && !done.size) throw new GitCommandError(args, first.code, first.stderr);
+    if (list.code !== 0) {
+      this.warnings.push(`git rev-list stopped after ${ids.length} commits: ${firstLine(list.stderr)}; history beyond that point was not listed`);
+    }
+    const single = [...LOG_ARGS, '--no-walk=unsorted', '--stdin'];
+    let remaining = ids.filter((id) => !done.has(id));
+    let failure = first.stderr;
+    while (remaining.length) {
+      const next = remaining[0];
+      // The first commit not listed yet: alone, it either lists (the failure was further on) or is the culprit.
+      const alone = yield* this.logPass(single, `${next}\n`, done);
+      if (alone.code !== 0 && alone.code !== null) {
+        failure = alone.stderr || failure;
+        const salvaged = await this.salvage(next, failure);
+        if (salvaged) yield [salvaged];
+      }
+      // Listed, salvaged or unreadable: done either way, so that every round makes progress.
+      done.add(next);
+      remaining = remaining.filter((id) => !done.has(id));
+      if (!remaining.length) break;
+      const pass = yield* this.logPass(single, `${remaining.join('\n')}\n`, done);
+      if (pass.code === 0 || pass.code === null) break;
+      failure = pass.stderr;
+      remaining = remaining.filter((id) => !done.has(id));
+    }
+  }
+
+  /** Reads one tree object (its entries, not recursive). */
+  private readonly readTree = async (oid: string): Promise<RawTreeEntry[]> => {
+    const out = await runGit(this.repo.path, ['ls-tree', '-z', '--end-of-options', oid]);
+    const entries: RawTreeEntry[] = [];
+    for (const rec of splitNul(out)) {
+      const tab = rec.indexOf(9);
+      if (tab === -1) continue;
+      const [mode, , id] = rec.toString('latin1', 0, tab).split(' ');
+      entries.push({ mode: mode.padStart(6, '0'), oid: id, name: Buffer.from(rec.subarray(tab + 1)) });
+    }
+    return entries;
+  };
+
+  /** A commit git log cannot diff, listed from the trees that can be read (the others are warned about). */
+  private async salvage(id: string, stderr: string): Promise<HistoryRecord | undefined> {
+    const meta = await runGitRaw(this.repo.path, ['log', '--no-walk', '-z', '--no-show-signature', '--no-mailmap', LOG_FORMAT, '--end-of-options', id, '--']);
+    const parser = new RawLogParser();
+    const rec = [...parser.push(meta.stdout), ...parser.end()][0];
+    if (meta.code !== 0 || !rec) {
+      this.warnings.push(`commit ${id} could not be read (${firstLine(meta.stderr) || firstLine(stderr)}); it was not scanned`);
+      return undefined;
+    }
+    const trees = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], [id, ...rec.commit.parents].map((c) => `${c}^{tree}\n`).join(''));
+    const [tree, ...parentTrees] = trees.stdout.toString('utf8').split('\n').map((l) => (/ tree$/.test(l) ? l.split(' ')[0] : undefined));
+    const problems: string[] = [];
+    const changes = tree
+      ? await introducedFiles(this.readTree, tree, rec.commit.parents.map((_, i) => parentTrees[i]), (oid, at, err) => {
+          problems.push(`tree ${oid}${at.length ? ` (${decodePath(at)})` : ''}: ${err instanceof GitCommandError ? firstLine(err.stderr) || err.message : (err as Error).message}`);
+        })
+      : [];
+    if (!tree) problems.push('its tree is missing');
+    this.warnings.push(`commit ${id}: git log could not list it (${firstLine(stderr)}); listed from the trees that could be read${problems.length ? `; unreadable: ${problems.slice(0, 5).join('; ')}` : ''}`);
+    rec.changes = changes.map((e) => (e.unchanged ? { path: decodePath(e.path), mode: e.mode, blob: e.oid, unchanged: true } : { path: decodePath(e.path), mode: e.mode, blob: e.oid }));
+    return rec;
   }
 
   openBlobReader(maxSize: number): BlobReader {
@@ -126,8 +282,37 @@ export class GitCliBackend implements GitBackend {
 
   async headTree(): Promise<TreeEntry[]> {
     if (!this.repo.head) return [];
-    const out = await runGit(this.repo.path, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', this.repo.head]);
-    return parseLsTree(out);
+    const r = await runGitRaw(this.repo.path, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', this.repo.head]);
+    if (r.code === 0) return parseLsTree(r.stdout);
+    // A tree missing under HEAD: the files that can be read still tell which tokens HEAD holds.
+    const tree = await runGit(this.repo.path, ['rev-parse', '--verify', '--end-of-options', `${this.repo.head}^{tree}`]);
+    const entries = await treeEntries(this.readTree, tree.toString('utf8').trim(), (oid, at) => {
+      this.warnings.push(`HEAD: tree ${oid}${at.length ? ` (${decodePath(at)})` : ''} could not be read; presentInHead counts the files that could be`);
+    });
+    return entries.map((e) => ({ path: decodePath(e.path), mode: e.mode, blob: e.oid }));
+  }
+
+  async treeFiles(tree: string): Promise<TreeEntry[]> {
+    return parseLsTree(await runGit(this.repo.path, ['ls-tree', '-r', '-z', '--full-tree', '--end-of-options', tree]));
+  }
+
+  async hiddenHistory(): Promise<HiddenHistory> {
+    const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
+    const refs = (await this.refList()).filter((r) => r.name.startsWith('refs/replace/')).map((r) => ({ id: r.id, ref: r.name }));
+    if (!refs.length) return { replaceRefs: [], grafts };
+    // Tags peeled (`^{}`) to what they tag; one process for all.
+    const types = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], refs.map((r) => `${r.id}^{}\n`).join(''));
+    const lines = types.stdout.toString('utf8').split('\n');
+    const replaceRefs: ReplaceRef[] = refs.map((r, i) => {
+      const [id, type] = (lines[i] ?? '').split(' ');
+      const x: ReplaceRef = { ref: r.ref, replaced: r.ref.slice('refs/replace/'.length), id: r.id };
+      if (type && type !== 'missing' && /^[0-9a-f]+$/.test(id)) {
+        x.id = id;
+        x.type = type;
+      }
+      return x;
+    });
+    return { replaceRefs, grafts };
   }
 
   async addedLines(spec: HistorySpec): Promise<AddedLinesIndex> {

@@ -5,25 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addedLineNumbers, looksBinaryForDiff } from './line-diff.js';
 import { decodePath, isRegularFileMode } from './paths.js';
+import { introducedFiles, treeEntries, type Introduced, type RawTreeEntry } from './tree-diff.js';
 import {
-  NotARepositoryError, addedKey, type AddedLines, type AddedLinesIndex, type BlobReader, type BlobResult, type CommitMeta,
-  type GitBackend, type HistoryRecord, type HistorySpec, type RepoInfo, type StagedChange, type TreeEntry,
+  NotARepositoryError, RepositoryReadError, addedKey, type AddedLines, type AddedLinesIndex, type BlobReader, type BlobResult, type CommitMeta,
+  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange,
+  type TreeEntry,
 } from './types.js';
 
 type IsoGit = typeof import('isomorphic-git');
-
-interface RawTreeEntry {
-  mode: string;
-  name: Buffer;
-  oid: string;
-}
-
-interface Introduced {
-  mode: string;
-  oid: string;
-  path: Buffer;
-  unchanged: boolean;
-}
 
 interface ParsedCommit {
   tree: string;
@@ -80,6 +69,10 @@ function isoDate(seconds: number, tz: string): string {
   const local = new Date(seconds * 1000 + offsetMin * 60_000);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${local.getUTCFullYear()}-${p(local.getUTCMonth() + 1)}-${p(local.getUTCDate())}T${p(local.getUTCHours())}:${p(local.getUTCMinutes())}:${p(local.getUTCSeconds())}${m[1]}${m[2]}:${m[3]}`;
+}
+
+function firstLineOf(err: unknown): string {
+  return ((err as Error)?.message ?? String(err)).split('\n')[0];
 }
 
 function parseIdent(line: string): { name: string; email: string; seconds: number; tz: string } {
@@ -216,14 +209,13 @@ export class IsoGitBackend implements GitBackend {
 
   private async defaultStarts(): Promise<string[]> {
     const refs = this.allRefs();
-    const values = [...refs.values()];
     const head = readTrim(path.join(this.repo.gitDir, 'HEAD'));
-    if (head) values.push(head);
+    const extra: Array<readonly [string, string]> = [];
     // Other worktrees' HEADs, as `git log --all` includes them.
     try {
       for (const wt of fs.readdirSync(path.join(this.repo.commonDir, 'worktrees'))) {
         const v = readTrim(path.join(this.repo.commonDir, 'worktrees', wt, 'HEAD'));
-        if (v) values.push(v);
+        if (v) extra.push([`worktrees/${wt}/HEAD`, v]);
       }
     } catch {
       // no linked worktrees
@@ -231,15 +223,44 @@ export class IsoGitBackend implements GitBackend {
     const stash = readTrim(path.join(this.repo.commonDir, 'logs', 'refs', 'stash'));
     for (const line of (stash ?? '').split('\n')) {
       const id = line.split(' ')[1];
-      if (id && /^[0-9a-f]{40}$/.test(id) && !/^0+$/.test(id)) values.push(id);
+      if (id && /^[0-9a-f]{40}$/.test(id) && !/^0+$/.test(id)) extra.push(['the stash', id]);
     }
     const starts = new Set<string>();
-    for (const v of values) {
+    const bad: string[] = [];
+    for (const [name, v] of [...[...refs].map(([n, v]) => [n, v] as const), ['HEAD', head ?? ''] as const, ...extra]) {
+      // Symbolic refs (HEAD on a branch, origin/HEAD) are listed through the refs they name.
+      if (/^ref:/.test(v)) continue;
       const id = this.followRef(v, refs);
-      const c = id ? await this.peelToCommit(id) : undefined;
-      if (c) starts.add(c);
+      if (!id) continue;
+      const peeled = await this.peel(id);
+      if (peeled.commit) starts.add(peeled.commit);
+      else if (peeled.error !== undefined) {
+        bad.push(name);
+        this.warnings.push(`${name} points to a missing or unreadable object (${id}: ${peeled.error}); skipped, the other refs were scanned`);
+      }
+    }
+    if (!starts.size && bad.length) {
+      throw new RepositoryReadError(`cannot read the repository ${this.repo.path}: every ref points to a missing or unreadable object (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`);
     }
     return [...starts];
+  }
+
+  /** Peels tags: the commit, or nothing (a tree or blob), or why the object could not be read. */
+  private async peel(oid: string): Promise<{ commit?: string; error?: string }> {
+    for (let i = 0; i < 20; i++) {
+      let o: { type: string; object: Uint8Array };
+      try {
+        o = await this.readObject(oid);
+      } catch (err) {
+        return { error: firstLineOf(err) };
+      }
+      if (o.type === 'commit') return { commit: oid };
+      if (o.type !== 'tag') return {};
+      const m = /^object ([0-9a-f]{40})/m.exec(Buffer.from(o.object).toString('latin1'));
+      if (!m) return { error: 'a tag without an object line' };
+      oid = m[1];
+    }
+    return { error: 'tags nested too deep' };
   }
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
@@ -290,6 +311,7 @@ export class IsoGitBackend implements GitBackend {
     const hit = this.treeCache.get(oid);
     if (hit) return hit;
     const o = await this.readObject(oid);
+    if (o.type !== 'tree') throw new Error(`${oid} is a ${o.type}, not a tree`);
     const buf = Buffer.from(o.object);
     const entries: RawTreeEntry[] = [];
     let pos = 0;
@@ -312,24 +334,13 @@ export class IsoGitBackend implements GitBackend {
     return m;
   }
 
-  /**
-   * Files of `tree` (under `prefix`) whose mode or blob differs from the same path in every one of `parents`
-   * (absent counts as different): git's raw diff for one parent, its combined (-c) diff for several.
-   */
-  private async introduced(tree: string, parents: Array<string | undefined>, prefix: Buffer, out: Introduced[]): Promise<void> {
-    const mine = await this.readTree(tree);
-    const theirs = await Promise.all(parents.map((p) => this.treeMap(p)));
-    for (const e of mine) {
-      const others = theirs.map((t) => t.get(e.name.toString('latin1')));
-      const full = prefix.length ? Buffer.concat([prefix, Buffer.from('/'), e.name]) : e.name;
-      if (e.mode === '040000') {
-        if (others.some((o) => o && o.mode === '040000' && o.oid === e.oid)) continue;
-        await this.introduced(e.oid, others.map((o) => (o && o.mode === '040000' ? o.oid : undefined)), full, out);
-        continue;
-      }
-      if (others.some((o) => o && o.mode === e.mode && o.oid === e.oid)) continue;
-      out.push({ mode: e.mode, oid: e.oid, path: full, unchanged: others.some((o) => o && o.oid === e.oid) });
-    }
+  /** What a commit introduces against its parents' trees; unreadable trees become warnings. */
+  private async introduced(commit: ParsedCommit, parentTrees: Array<string | undefined>): Promise<Introduced[]> {
+    return introducedFiles((oid) => this.readTree(oid), commit.tree, commit.parents.length ? parentTrees : [], (oid, at, err) => {
+      this.warnings.push(
+        `commit ${commit.meta.id}: tree ${oid}${at.length ? ` (${decodePath(at)})` : ''} could not be read (${firstLineOf(err)}); the files that could be read were listed`,
+      );
+    });
   }
 
   private async *walk(spec: HistorySpec): AsyncGenerator<{ commit: ParsedCommit }> {
@@ -378,12 +389,7 @@ export class IsoGitBackend implements GitBackend {
           parentTrees.push(undefined);
         }
       }
-      const out: Introduced[] = [];
-      try {
-        await this.introduced(commit.tree, commit.parents.length ? parentTrees : [], Buffer.alloc(0), out);
-      } catch (err) {
-        this.warnings.push(`commit ${commit.meta.id}: tree could not be read (${(err as Error).message.split('\n')[0]})`);
-      }
+      const out = await this.introduced(commit, parentTrees);
       yield [{
         commit: commit.meta,
         changes: out.map((e) => (e.unchanged ? { path: decodePath(e.path), mode: e.mode, blob: e.oid, unchanged: true } : { path: decodePath(e.path), mode: e.mode, blob: e.oid })),
@@ -443,19 +449,50 @@ export class IsoGitBackend implements GitBackend {
     }
   }
 
-  private async listTree(tree: string, prefix: Buffer, out: TreeEntry[]): Promise<void> {
-    for (const e of await this.readTree(tree)) {
-      const full = prefix.length ? Buffer.concat([prefix, Buffer.from('/'), e.name]) : e.name;
-      if (e.mode === '040000') await this.listTree(e.oid, full, out);
-      else out.push({ path: decodePath(full), mode: e.mode, blob: e.oid });
-    }
+  /** Every entry under a tree; unreadable subtrees become warnings (`what` names the tree in them). */
+  private async listTree(tree: string, what: string): Promise<TreeEntry[]> {
+    const entries = await treeEntries((oid) => this.readTree(oid), tree, (oid, at, err) => {
+      this.warnings.push(`${what}: tree ${oid}${at.length ? ` (${decodePath(at)})` : ''} could not be read (${firstLineOf(err)}); the files that could be read were listed`);
+    });
+    return entries.map((e) => ({ path: decodePath(e.path), mode: e.mode, blob: e.oid }));
   }
 
   async headTree(): Promise<TreeEntry[]> {
     if (!this.repo.head) return [];
-    const out: TreeEntry[] = [];
-    await this.listTree((await this.readCommit(this.repo.head)).tree, Buffer.alloc(0), out);
-    return out;
+    return this.listTree((await this.readCommit(this.repo.head)).tree, `HEAD (${this.repo.head})`);
+  }
+
+  async treeFiles(tree: string): Promise<TreeEntry[]> {
+    return this.listTree(tree, `tree ${tree}`);
+  }
+
+  /** isomorphic-git knows neither replace refs nor grafts: this reader always reads the objects as stored. */
+  async hiddenHistory(): Promise<HiddenHistory> {
+    const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
+    const refs = this.allRefs();
+    const replaceRefs: ReplaceRef[] = [];
+    for (const [ref, value] of refs) {
+      if (!ref.startsWith('refs/replace/')) continue;
+      const x: ReplaceRef = { ref, replaced: ref.slice('refs/replace/'.length), id: this.followRef(value, refs) ?? value };
+      // Tags peeled to what they tag.
+      for (let i = 0; i < 20; i++) {
+        let o: { type: string; object: Uint8Array };
+        try {
+          o = await this.readObject(x.id);
+        } catch {
+          break;
+        }
+        const m = o.type === 'tag' ? /^object ([0-9a-f]{40})/m.exec(Buffer.from(o.object).toString('latin1')) : null;
+        if (!m) {
+          x.type = o.type;
+          break;
+        }
+        x.id = m[1];
+      }
+      replaceRefs.push(x);
+    }
+    replaceRefs.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+    return { replaceRefs, grafts };
   }
 
   private async blobBytes(oid: string | undefined): Promise<Uint8Array | undefined> {
@@ -501,8 +538,7 @@ export class IsoGitBackend implements GitBackend {
     for await (const { commit } of this.walk(spec)) {
       const parentTrees: Array<string | undefined> = [];
       for (const p of commit.parents) parentTrees.push(await this.readCommit(p).then((c) => c.tree, () => undefined));
-      const out: Introduced[] = [];
-      await this.introduced(commit.tree, commit.parents.length ? parentTrees : [], Buffer.alloc(0), out);
+      const out = await this.introduced(commit, parentTrees);
       for (const e of out) {
         if (!isRegularFileMode(e.mode) || e.unchanged) continue;
         if (!commit.parents.length) {

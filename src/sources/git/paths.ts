@@ -3,29 +3,8 @@
 import picomatch from 'picomatch';
 import { VENDORED_DIRS } from '../files.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A git path as text: UTF-8 when it is valid UTF-8; otherwise ASCII kept and every other byte written as
- * `\xNN`, so the report shows exactly which bytes the path holds and two different paths never print alike.
- */
-export function decodePath(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    let s = '';
-    for (const b of bytes) s += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
-    return s;
-  }
-}
+/** Git paths are decoded like every other path (see decodeName): UTF-8 as is, other bytes as `\xNN`. */
+export { decodePath } from '../path-bytes.js';
 
 export interface PathFilterOptions {
   exclude?: string[];

@@ -87,6 +87,26 @@ export interface BlobReader extends AsyncIterable<BlobResult> {
   close(): void;
 }
 
+/** A replace ref: git shows `id` wherever `replaced` is used, unless told not to. */
+export interface ReplaceRef {
+  ref: string;
+  replaced: string;
+  /** The replacement (a tag peeled to what it tags). */
+  id: string;
+  /** The replacement's type (blob, tree, commit), or undefined when it is missing or unreadable. */
+  type?: string;
+}
+
+/**
+ * What would make git show a history other than the stored one. Both readers ignore it (git runs with replace
+ * objects and grafts off; the fallback reads objects itself): the scan reports it and scans the replacements.
+ */
+export interface HiddenHistory {
+  replaceRefs: ReplaceRef[];
+  /** An `info/grafts` file exists. */
+  grafts: boolean;
+}
+
 export interface GitBackend {
   readonly kind: 'git' | 'isomorphic-git';
   readonly repo: RepoInfo;
@@ -101,6 +121,10 @@ export interface GitBackend {
   openBlobReader(maxSize: number): BlobReader;
   /** Every entry of HEAD's tree (regular files, symlinks and gitlinks), or [] in an empty repository. */
   headTree(): Promise<TreeEntry[]>;
+  /** Every entry of a tree, recursively. */
+  treeFiles(tree: string): Promise<TreeEntry[]>;
+  /** Replace refs and grafts. */
+  hiddenHistory(): Promise<HiddenHistory>;
   /** Lines each commit of the spec adds, for range scans. */
   addedLines(spec: HistorySpec): Promise<AddedLinesIndex>;
   /** What `git commit` would record now: every staged new file version and the lines it adds. */
@@ -109,5 +133,11 @@ export interface GitBackend {
 }
 
 export class NotARepositoryError extends Error {}
+
+/**
+ * A repository that cannot be read at all (every ref points to a missing or corrupt object): a failed repository,
+ * never an empty one. A kind of NotARepositoryError, so that it is reported alike (one line, exit 2).
+ */
+export class RepositoryReadError extends NotARepositoryError {}
 
 export const addedKey = (commit: string, blob: string) => `${commit}:${blob}`;
