@@ -1,7 +1,7 @@
 // Walks working trees on disk. Knows nothing of rules: it yields files and says what it skipped and why.
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { compileExcludes } from './globs.js';
 import type { SkippedFile } from '../model/index.js';
 import { decodeName } from './path-bytes.js';
 
@@ -76,10 +76,10 @@ export class FileTreeSource {
   private async *walk(target: string): AsyncGenerator<FileEntry> {
     const root = path.resolve(target);
     const rootBytes = Buffer.from(root);
-    const ignore = ['**/.git/**', '**/.git'];
-    if (!this.options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}/**`);
-    for (const g of this.options.exclude ?? []) ignore.push(g, g.endsWith('/**') ? g : `${g}/**`);
-    const isIgnored = picomatch(ignore, { dot: true });
+    const ignore = ['**/.git'];
+    if (!this.options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}`);
+    // A folder glob covers its contents (compileExcludes adds `/**`).
+    const isIgnored = compileExcludes([...ignore, ...(this.options.exclude ?? [])]);
 
     interface Dir {
       abs: string | Buffer;

@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, tempDir, writeTree } from '../helpers/cli.js';
-import { fakeGithubPat } from '../helpers/fake-tokens.js';
+import { fakeGithubPat, fakePassword } from '../helpers/fake-tokens.js';
 import { FixtureRepo } from '../helpers/git-fixtures.js';
 import type { Inventory } from '../../src/model/index.js';
 import { toMarkdown } from '../../src/report/markdown.js';
@@ -333,7 +333,7 @@ describe('item 18: -j is capped at twice the cores', () => {
 
 describe('item 19: exclude lists are compiled once into one matcher', () => {
   it('20,000 globs: compiled in well under seconds, each path tested at once, same answers as picomatch', async () => {
-    const { compileExcludes } = await import('../../src/scan/config.js');
+    const { compileExcludes } = await import('../../src/sources/globs.js');
     const picomatch = (await import('picomatch')).default;
     const globs = Array.from({ length: 20_000 }, (_, i) => `gen/dir${i}/**/*.tmp`);
     globs.push('**/*.log', 'build', 'src/a?c.js', '*.md', '{a,b}/c');
@@ -352,3 +352,26 @@ describe('item 19: exclude lists are compiled once into one matcher', () => {
     }
   });
 });
+
+describe('item 19: the walk and git paths use the compiled excludes', () => {
+  it('scan and history with 20,000 exclude globs exclude what they name and finish', () => {
+    const dir = tempDir();
+    const globs = Array.from({ length: 20_000 }, (_, i) => `gen/dir${i}/**/*.tmp`);
+    globs.push('secrets/**');
+    const files: Record<string, string> = { '.shadowscan.yaml': `exclude:\n${globs.map((g) => `  - "${g}"`).join('\n')}\n`, 'secrets/.env': `DB_PASSWORD=${fakePassword()}\n`, 'app/.env': `DB_PASSWORD=${fakePassword()}\n` };
+    for (let i = 0; i < 300; i++) files[`src/d${i % 20}/f${i}.js`] = `export const x${i} = ${i};\n`;
+    writeTree(dir, files);
+    const scan = runCli(['scan', dir, '--format', 'json', '--no-baseline']);
+    expect(scan.code, scan.stderr).toBe(1);
+    const paths = (JSON.parse(scan.stdout) as { tokens: { occurrences: { path: string }[] }[] }).tokens.flatMap((t) => t.occurrences.map((o) => o.path));
+    expect(paths).toEqual(['app/.env']);
+    spawnSync('git', ['init', '-q'], { cwd: dir });
+    spawnSync('git', ['add', '-A'], { cwd: dir });
+    spawnSync('git', ['-c', 'user.name=a', '-c', 'user.email=a@example.com', 'commit', '-qm', 'x'], { cwd: dir });
+    const history = runCli(['history', dir, '--format', 'json', '--no-baseline']);
+    expect(history.code, history.stderr).toBe(1);
+    const hpaths = (JSON.parse(history.stdout) as { tokens: { occurrences: { path: string }[] }[] }).tokens.flatMap((t) => t.occurrences.map((o) => o.path));
+    expect(hpaths).toEqual(['app/.env']);
+  }, 120_000);
+});
+

@@ -1,6 +1,6 @@
 // Paths stored in git are bytes: decode them the same way whichever reader produced them, and filter them like
 // the working-tree walk does (vendored folders, excludes).
-import picomatch from 'picomatch';
+import { compileExcludes } from '../globs.js';
 import { VENDORED_DIRS } from '../files.js';
 
 /** Git paths are decoded like every other path (see decodeName): UTF-8 as is, other bytes as `\xNN`. */
@@ -14,10 +14,11 @@ export interface PathFilterOptions {
 /** The same rules as the working-tree walk: vendored folders unless asked for, and exclude globs (a folder glob covers its contents). */
 export function pathFilter(options: PathFilterOptions): (path: string) => boolean {
   const ignore: string[] = [];
-  if (!options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}/**`);
-  for (const g of options.exclude ?? []) ignore.push(g, g.endsWith('/**') ? g : `${g}/**`);
+  if (!options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}`);
+  // A folder glob covers its contents (compileExcludes adds `/**`).
+  ignore.push(...(options.exclude ?? []));
   if (!ignore.length) return () => true;
-  const isIgnored = picomatch(ignore, { dot: true });
+  const isIgnored = compileExcludes(ignore);
   const cache = new Map<string, boolean>();
   return (p: string) => {
     let ok = cache.get(p);
