@@ -105,6 +105,22 @@ async function inventoryOf(args: string[], io: Io, quiet?: boolean): Promise<Inv
   return inv;
 }
 
+/** The folder or repository a baseline command scans: `--path`, or the positional path (create, prune). */
+function targetOf(positional: string | undefined, o: BaselineCommandOptions): string {
+  if (positional !== undefined && o.path !== undefined && positional !== o.path) {
+    throw new BaselineError(`two folders to scan: ${positional} and --path ${o.path} (give one)`);
+  }
+  return o.path ?? positional ?? '.';
+}
+
+/** The baseline file given: `--baseline`, or its old name `--output`. */
+function baselineOf(o: BaselineCommandOptions): string | undefined {
+  if (o.baseline !== undefined && o.output !== undefined && o.baseline !== o.output) {
+    throw new BaselineError(`two baseline files: --baseline ${o.baseline} and --output ${o.output} (give one)`);
+  }
+  return o.baseline ?? o.output;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -121,21 +137,32 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
       .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
       .option('-q, --quiet', 'no warnings or summary on stderr');
   const review = (c: Command) => c.option('--include-review', 'record review-tier tokens too (they never fail a build, so a baseline does not need them)');
+  // The same names in every baseline command: --baseline is the baseline file (read and written, as `scan
+  // --baseline` reads it), --path the folder or repository scanned. `-o, --output` (create and add before) stays as
+  // a hidden alias of --baseline.
+  const files = (c: Command, what: string) =>
+    c
+      .option('--baseline <file>', `baseline file to ${what} (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`)
+      .addOption(new Option('-o, --output <file>').hideHelp())
+      .option('--path <dir>', 'folder or repository to scan (default: .)');
 
   common(
     review(
-      cmd
-        .command('create')
-        .description('scan and write every report-tier token found to a baseline file (sorted, one token a line, no locations)')
-        .argument('[path]', 'folder or repository to scan', '.')
-        .option('-o, --output <file>', `baseline file to write (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`),
+      files(
+        cmd
+          .command('create')
+          .description('scan and write every report-tier token found to a baseline file (sorted, one token a line, no locations)')
+          .argument('[path]', 'the same as --path'),
+        'write',
+      ),
     ),
     ['tree', 'history'],
     'tree',
-  ).action(async (target: string, o: BaselineCommandOptions) => {
+  ).action(async (positional: string | undefined, o: BaselineCommandOptions) => {
+    const target = targetOf(positional, o);
     const found = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
     const inv = { ...found, tokens: recorded(found.tokens, o) };
-    const file = o.output ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
     writeBaseline(file, baselineFromInventory(inv, await keyFor(o.from, target, o.config)));
     io.stdout(`baseline ${file}: ${plural(new Set(inv.tokens.map((t) => t.id)).size, 'token')}\n`);
     setExit(0);
@@ -143,17 +170,18 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
 
   common(
     review(
-      cmd
-        .command('add')
-        .description('scan and add tokens to the baseline (all report-tier tokens found, or those whose fingerprints start with the given prefixes)')
-        .argument('[fingerprints...]', 'fingerprint prefixes (at least 6 hex digits) of the tokens to add, of either tier; default: every report-tier token found')
-        .option('-o, --output <file>', `baseline file to update or create (default: ${BASELINE_FILE_NAME} at the top of the repository or folder)`)
-        .option('--path <dir>', 'folder or repository to scan', '.'),
+      files(
+        cmd
+          .command('add')
+          .description('scan and add tokens to the baseline (all report-tier tokens found, or those whose fingerprints start with the given prefixes)')
+          .argument('[fingerprints...]', 'fingerprint prefixes (at least 6 hex digits) of the tokens to add, of either tier; default: every report-tier token found'),
+        'update or create',
+      ),
     ),
     ['staged', 'tree', 'history'],
     'staged',
   ).action(async (prefixes: string[], o: BaselineCommandOptions) => {
-    const target = o.path ?? '.';
+    const target = targetOf(undefined, o);
     for (const p of prefixes) {
       if (!/^[0-9a-f]{6,64}$/i.test(p)) throw new BaselineError(`not a fingerprint prefix: ${p} (6 to 64 hex digits, as printed by shadowscan)`);
     }
@@ -167,7 +195,7 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
       }
       tokens = inv.tokens.filter((t) => wanted.some((p) => t.id.startsWith(p)));
     }
-    const file = o.output ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
     const key = await keyFor(o.from, target, o.config);
     const baseline = fs.existsSync(file) ? readBaseline(file) : emptyBaseline(key);
     const warning = keyMismatchWarning(file, baseline, key);
@@ -180,16 +208,18 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
   });
 
   common(
-    cmd
-      .command('prune')
-      .description('drop the baseline entries whose tokens a new scan no longer finds')
-      .argument('[path]', 'folder or repository to scan', '.')
-      .option('--baseline <file>', `baseline file to prune (default: ${BASELINE_FILE_NAME} at the top of the folder or repository)`)
-      .option('--dry-run', 'say what would be dropped, change nothing'),
+    files(
+      cmd
+        .command('prune')
+        .description('drop the baseline entries whose tokens a new scan no longer finds')
+        .argument('[path]', 'the same as --path'),
+      'prune',
+    ).option('--dry-run', 'say what would be dropped, change nothing'),
     ['tree', 'history'],
     'tree',
-  ).action(async (target: string, o: BaselineCommandOptions) => {
-    const file = o.baseline ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+  ).action(async (positional: string | undefined, o: BaselineCommandOptions) => {
+    const target = targetOf(positional, o);
+    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
     const baseline = readBaseline(file);
     const key = await keyFor(o.from, target, o.config);
     const warning = keyMismatchWarning(file, baseline, key);

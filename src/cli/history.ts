@@ -43,6 +43,8 @@ interface RepoCommandOptions {
   baseline?: string | boolean;
   minScore?: number;
   includeReview?: boolean;
+  color?: boolean;
+  csvBom?: boolean;
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {

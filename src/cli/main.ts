@@ -19,11 +19,12 @@ import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
-import { addOutputOptions, collect, threads, type Format } from './options.js';
+import { addOutputOptions, collect, colorWanted, threads, type Format } from './options.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
 import { registerExplainCommand } from './explain.js';
+import { addCommandHelp } from './help.js';
 
 export const EXIT_CLEAN = 0;
 export const EXIT_FOUND = 1;
@@ -68,6 +69,9 @@ interface OutputOptions {
   quiet?: boolean;
   showSecrets?: boolean;
   includeReview?: boolean;
+  /** --color (true), --no-color (false), neither (undefined: the environment and the terminal decide). */
+  color?: boolean;
+  csvBom?: boolean;
 }
 
 /** 1 when a report-tier token remains (after baseline and allowlists); review-tier tokens never fail a build. */
@@ -119,14 +123,14 @@ export function fingerprintKey(config: ShadowscanConfig): string {
   return process.env.SHADOWSCAN_FINGERPRINT_KEY || config.fingerprintKey || DEFAULT_FINGERPRINT_KEY;
 }
 
-export function renderReport(inv: Inventory, rules: Rule[], format: Format, color: boolean): string {
+export function renderReport(inv: Inventory, rules: Rule[], format: Format, color: boolean, options: { csvBom?: boolean } = {}): string {
   switch (format) {
     case 'json':
       return toJson(inv);
     case 'sarif':
       return JSON.stringify(toSarif(inv, rules), null, 2) + '\n';
     case 'csv':
-      return toCsv(inv);
+      return toCsv(inv, { bom: options.csvBom });
     case 'html':
       return toHtml(inv);
     case 'markdown':
@@ -153,7 +157,8 @@ const INVENTORY_FORMATS: Format[] = ['json', 'csv', 'html'];
 export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: OutputOptions): void {
   const inv = tierView(full, Boolean(opts.includeReview) || INVENTORY_FORMATS.includes(opts.format));
   const toFile = Boolean(opts.output && opts.output !== '-');
-  const body = renderReport(inv, rules, opts.format, !toFile && io.isTTY && !process.env.NO_COLOR);
+  const color = colorWanted(opts.color, { isTTY: io.isTTY, file: toFile });
+  const body = renderReport(inv, rules, opts.format, color, { csvBom: opts.csvBom });
   if (toFile) writeFileAtomic(opts.output!, body);
   else io.stdout(body);
   if (opts.quiet) return;
@@ -315,6 +320,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   registerHookCommands(program, io, setExit);
   registerOrgCommands(program, io, setExit);
   registerExplainCommand(program, io, setExit);
+  addCommandHelp(program);
   return program;
 }
 

@@ -53,10 +53,42 @@ export function addTierOptions(cmd: Command, options: { minScore?: boolean } = {
 }
 
 export function addOutputOptions(cmd: Command, configHelp = 'config file (default: .shadowscan.yaml in the scanned folder)'): Command {
-  return addTierOptions(cmd)
-    .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-c, --config <file>', configHelp)
-    .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-    .option('-q, --quiet', 'no warnings or summary on stderr');
+  return addRenderOptions(
+    addTierOptions(cmd)
+      .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
+      .option('-o, --output <file>', 'write the report to a file instead of stdout')
+      .option('-c, --config <file>', configHelp)
+      .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
+      .option('-q, --quiet', 'no warnings or summary on stderr'),
+  );
+}
+
+/**
+ * `--color`/`--no-color` (the text report and a blocked commit's message) and `--csv-bom`, for every command that
+ * writes a report. `--csv-bom` with another format is a usage error before anything is scanned.
+ */
+export function addRenderOptions(cmd: Command): Command {
+  return cmd
+    .option('--color', 'colour the text report even when stdout is not a terminal')
+    .option('--no-color', 'never colour the text report (as NO_COLOR=1 does)')
+    .option('--csv-bom', 'start CSV with a UTF-8 byte-order mark, so spreadsheet tools read it as UTF-8 (shows … right)')
+    .hook('preAction', (command) => {
+      const o = command.opts<{ csvBom?: boolean; format?: string }>();
+      if (o.csvBom && o.format !== 'csv') command.error('error: --csv-bom applies to --format csv only', { exitCode: 2, code: 'shadowscan.csvBom' });
+    });
+}
+
+/**
+ * Whether the text report is coloured. `--color`/`--no-color` decide; else, for a terminal or a pipe, FORCE_COLOR
+ * as Node reads it (empty, 1, 2, 3 or true: colour; any other value: none), then NO_COLOR and NODE_DISABLE_COLORS
+ * (set and not empty: none), then whether stdout is a terminal that is not TERM=dumb. A report written to a file
+ * (--output) is coloured only with --color.
+ */
+export function colorWanted(flag: boolean | undefined, to: { isTTY: boolean; file: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag !== undefined) return flag;
+  if (to.file) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return ['', '1', '2', '3', 'true'].includes(force);
+  if (env.NO_COLOR || env.NODE_DISABLE_COLORS) return false;
+  return to.isTTY && env.TERM !== 'dumb';
 }

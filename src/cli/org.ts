@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory } from '../model/index.js';
-import { FORMATS, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
+import { FORMATS, addRenderOptions, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
@@ -43,6 +43,8 @@ interface OrgOptions {
   list?: boolean;
   minScore?: number;
   includeReview?: boolean;
+  color?: boolean;
+  csvBom?: boolean;
 }
 
 const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
@@ -193,6 +195,8 @@ interface MergeOptions {
   format: Format;
   quiet?: boolean;
   includeReview?: boolean;
+  color?: boolean;
+  csvBom?: boolean;
 }
 
 async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -238,7 +242,7 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
       sources.push(inv.scan.org?.source ?? f);
     }
     const inv = merger.build({ version: cli.packageVersion(), source: [...new Set(sources)].join(', ') });
-    cli.writeReport(io, inv, rules, { format: opts.format, output: opts.output, quiet: opts.quiet, includeReview: opts.includeReview });
+    cli.writeReport(io, inv, rules, { format: opts.format, output: opts.output, quiet: opts.quiet, includeReview: opts.includeReview, color: opts.color, csvBom: opts.csvBom });
     setExit(cli.exitCodeFor(inv));
   } catch (err) {
     if (err instanceof store.DatastoreError || err instanceof org.OrgUsageError) throw new cli.UsageError(err.message);
@@ -291,7 +295,7 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
 }
 
 export function registerOrgCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  addTierOptions(program
+  const org = addTierOptions(program
     .command('org')
     .description('scan the history of every git repository under DIR (or listed in --repos FILE) into one inventory')
     .argument('[dir]', 'folder holding the repositories (working trees or bare), searched recursively (default: .)')
@@ -310,15 +314,17 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
     .option('-q, --quiet', 'no progress, warnings or summary on stderr'))
+  addRenderOptions(org)
     .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
 
-  addTierOptions(program
+  const merge = addTierOptions(program
     .command('merge')
     .description('merge inventories (JSON, e.g. one per shard) into one, or datastores into one datastore')
     .argument('<files...>', 'inventories written with --format json, or datastores written with --db')
     .option('-o, --output <file>', 'where to write the merged inventory (default stdout) or datastore (required)')
     .addOption(new Option('-f, --format <format>', 'report format of a merged inventory').choices(FORMATS as unknown as string[]).default('json'))
-    .option('-q, --quiet', 'no summary on stderr'), { minScore: false })
+    .option('-q, --quiet', 'no summary on stderr'), { minScore: false });
+  addRenderOptions(merge)
     .action((files: string[], opts: MergeOptions) => runMerge(files, opts, io, setExit));
 
   const inventory = program.command('inventory').description('read an org datastore');
@@ -344,14 +350,15 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
         db?.close();
       }
     });
-  addTierOptions(inventory
+  const show = addTierOptions(inventory
     .command('show')
     .description("the datastore's current inventory (every repository as last scanned), in any report format")
     .requiredOption('--db <file>', 'the datastore')
     .addOption(new Option('-f, --format <format>', 'report format').choices(FORMATS as unknown as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('-q, --quiet', 'no summary on stderr'))
-    .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean; minScore?: number; includeReview?: boolean }) => {
+    .option('-q, --quiet', 'no summary on stderr'));
+  addRenderOptions(show)
+    .action(async (opts: { db: string; format: Format; output?: string; quiet?: boolean; minScore?: number; includeReview?: boolean; color?: boolean; csvBom?: boolean }) => {
       const [cli, org, config, store, tiers] = await Promise.all([
         import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js'), import('../scan/tiers.js'),
       ]);

@@ -16,8 +16,9 @@ function cell(v: unknown): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function toCsv(inv: Inventory): string {
-  const rows = [COLUMNS.join(',')];
+/** `bom`: a UTF-8 byte-order mark first, without which Excel reads the file in the system's code page (`…` as `â€¦`). */
+export function toCsv(inv: Inventory, options: { bom?: boolean } = {}): string {
+  const rows = [(options.bom ? '\uFEFF' : '') + COLUMNS.join(',')];
   for (const t of inv.tokens) {
     for (const o of t.occurrences) {
       rows.push(

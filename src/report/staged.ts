@@ -50,7 +50,7 @@ export function toStagedText(inv: Inventory, options: StagedMessageOptions = {})
 
   const cmd = options.command ?? 'shadowscan';
   const baseline = options.baselineFile ?? '.shadowscan-baseline.json';
-  const output = options.baselineFile ? ` --output ${quoteArg(options.baselineFile)}` : '';
+  const baselineFlag = options.baselineFile ? ` --baseline ${quoteArg(options.baselineFile)}` : '';
   const n = blocking.length;
   const out: string[] = [c(RED, `shadowscan: commit blocked: ${n} secret${n === 1 ? '' : 's'} in the staged changes`) + c(DIM, ` (${stats})`), ''];
   for (const t of blocking) {
@@ -67,7 +67,7 @@ export function toStagedText(inv: Inventory, options: StagedMessageOptions = {})
     `  1. Remove it: take the value out of the file (read it from the environment or a secret store) and`,
     `     \`git add\` the file again. If it ever left your machine, rotate it too (the link above).`,
     `  2. Accept it as known: add it to the baseline, then stage the baseline and commit again:`,
-    `       ${cmd} baseline add --from staged${output} ${fps.join(' ')}`,
+    `       ${cmd} baseline add --from staged${baselineFlag} ${fps.join(' ')}`,
     `       git add ${esc(quoteArg(baseline))}`,
     `  3. Mark the line as intended (a test fixture, a documented example): put a comment on it with`,
     `     \`shadowscan:allow\` and the token's fingerprint, e.g. on ${esc(where.path)} line ${where.line}:`,

@@ -17,7 +17,8 @@ export interface CliResult {
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // Colour only when a test asks for it: a developer's FORCE_COLOR would otherwise colour every report.
+    env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', ...options.env },
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
