@@ -3,6 +3,7 @@
 // fetches what is missing (commits by id, then deeper history step by step), and fails with a message that
 // says what to do when it cannot; it never lets a scan run silently on a partial history.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { firstLine, runGitRaw } from '../sources/git/exec.js';
 
@@ -28,7 +29,7 @@ export async function hasCommit(cwd: string, sha: string): Promise<boolean> {
   return r.code === 0;
 }
 
-async function mergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
+export async function mergeBase(cwd: string, a: string, b: string): Promise<string | undefined> {
   const r = await git(cwd, ['merge-base', '--end-of-options', a, b]);
   return r.code === 0 ? r.stdout.toString().trim() || undefined : undefined;
 }
@@ -112,4 +113,42 @@ export async function fetchBranch(cwd: string, branch: string, log: Log, remote 
   }
   const r = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/remotes/${remote}/${branch}^{commit}`]);
   return r.code === 0 ? r.stdout.toString().trim() : undefined;
+}
+
+/** Which of `paths` (relative to the top of the repository) differ between two commits. */
+export async function changedPaths(cwd: string, from: string, to: string, paths: string[]): Promise<string[]> {
+  if (!paths.length) return [];
+  const r = await git(cwd, ['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', '--end-of-options', from, to, '--', ...paths.map((p) => `:(literal)${p}`)]);
+  if (r.code !== 0) throw new CheckoutError(`git diff ${from.slice(0, 12)} ${to.slice(0, 12)} failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+  return r.stdout.toString('utf8').split('\0').filter(Boolean);
+}
+
+/** A file's content at a commit, or undefined when the commit has no such file. */
+export async function fileAt(cwd: string, rev: string, file: string): Promise<Buffer | undefined> {
+  const r = await git(cwd, ['cat-file', 'blob', '--end-of-options', `${rev}:${file}`]);
+  return r.code === 0 ? r.stdout : undefined;
+}
+
+/**
+ * Runs `fn` with a linked worktree of the repository at `rev` that holds only `files` (path -> content, relative to
+ * its top): the same commits and objects, another folder for the config and ignore file a scan reads. Removed after.
+ */
+export async function withWorktree<T>(cwd: string, rev: string, files: Map<string, Buffer>, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shadowscan-action-before-'));
+  const r = await git(cwd, ['worktree', 'add', '--quiet', '--detach', '--no-checkout', '--end-of-options', dir, rev]);
+  if (r.code !== 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new CheckoutError(`git worktree add failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+  }
+  try {
+    for (const [rel, content] of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), content);
+    }
+    return await fn(dir);
+  } finally {
+    await git(cwd, ['worktree', 'remove', '--force', '--end-of-options', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await git(cwd, ['worktree', 'prune']);
+  }
 }

@@ -25,6 +25,12 @@ export interface GithubSummaryOptions {
   sha?: string;
   /** At most this many rows (default 100). */
   maxRows?: number;
+  /** The scan's controls (config, ignore file, baseline) that a pull request changes. */
+  controlsChanged?: string[];
+  /** Tokens the pull request adds that its own change to those controls keeps from being reported, and by which. */
+  suppressed?: Array<{ token: Token; by: string }>;
+  /** Why the run's token cannot upload SARIF (a pull request from a fork), if it cannot. */
+  readOnlyToken?: string;
 }
 
 /** Text for a Markdown table cell: no line breaks, pipes and markup escaped (the one escaper of every Markdown writer). */
@@ -44,6 +50,30 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
   const n = newTokens.length;
   const verdict = n ? `**${n} new secret${n === 1 ? '' : 's'}**` : '**No new secrets**';
   out.push(`${verdict} in ${mdCell(opts.scope)}.`, '');
+  const hidden = opts.suppressed ?? [];
+  const changed = (opts.controlsChanged ?? []).map(mdCode).join(', ');
+  if (hidden.length) {
+    const h = hidden.length;
+    out.push(
+      '> [!WARNING]',
+      `> **This pull request changes ${changed} so that ${h} token${h === 1 ? '' : 's'} it adds ${h === 1 ? 'is' : 'are'} not reported.** ` +
+        'A token accepted by the change that adds it has had no review: check that the change to these files is intended.',
+      '',
+      '| Severity | Token | Redacted | Fingerprint | Hidden by | Where |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...hidden.slice(0, opts.maxRows ?? 100).map(({ token: t, by }) => {
+        const own = t.occurrences.filter((o) => !o.part);
+        const where = own.slice(0, 3).map((o) => fileLink(o, opts)).join('<br>') + (own.length > 3 ? `<br>and ${own.length - 3} more` : '');
+        return `| ${t.severity} | ${mdCell(t.ruleName)} (${mdCode(t.ruleId)}) | ${mdCell(t.redacted)} | \`${t.id.slice(0, 12)}\` | ${mdCell(by)} | ${where} |`;
+      }),
+      '',
+    );
+  } else if (changed) {
+    out.push(`This pull request changes ${changed}; no token it adds is hidden by that.`, '');
+  }
+  if (opts.readOnlyToken) {
+    out.push(`${mdCell(opts.readOnlyToken[0].toUpperCase() + opts.readOnlyToken.slice(1))} has a read-only token: code scanning cannot take the SARIF file, so this summary and the annotations are the report.`, '');
+  }
   const facts = [`${opts.found} token${opts.found === 1 ? '' : 's'} found`];
   if (opts.review) facts.push(`${opts.review} more in review (not reported)`);
   if (opts.baselineFile) facts.push(`${opts.known} known in the baseline (${mdCode(opts.baselineFile)})`);
@@ -63,11 +93,11 @@ export function toGithubSummary(newTokens: Token[], opts: GithubSummaryOptions):
   if (rows.length > max) out.push('', `... and ${rows.length - max} more (see the SARIF file or the code scanning alerts).`);
   const fps = rows.map((t) => t.id.slice(0, 12)).join(' ');
   const file = opts.baselineFile ?? '.shadowscan-baseline.json';
-  const output = file === '.shadowscan-baseline.json' ? '' : ` --output ${file}`;
+  const baselineFlag = file === '.shadowscan-baseline.json' ? '' : ` --baseline ${file}`;
   out.push(
     '',
     'For each token: rotate it at the provider if it is real (deleting it from the branch does not un-leak it) and remove it; ' +
-      `or, for a known and accepted token, add it to the baseline (${mdCode(`shadowscan baseline add --from history${output} ${fps}`)}, then commit ` +
+      `or, for a known and accepted token, add it to the baseline (${mdCode(`shadowscan baseline add --from history${baselineFlag} ${fps}`)}, then commit ` +
       `${mdCode(file)}); or mark its line with \`shadowscan:allow <fingerprint>\`.`,
     '',
   );

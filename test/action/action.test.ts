@@ -35,7 +35,7 @@ function fixture(name: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(here, 'fixtures', name), 'utf8'));
 }
 
-function runAction(workspace: string, eventName: string, event: unknown, inputs: Record<string, string> = {}): ActionRun {
+function runAction(workspace: string, eventName: string, event: unknown, inputs: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}): ActionRun {
   const tmp = tempDir('shadowscan-action-run-');
   const eventPath = path.join(tmp, 'event.json');
   fs.writeFileSync(eventPath, JSON.stringify(event));
@@ -55,6 +55,7 @@ function runAction(workspace: string, eventName: string, event: unknown, inputs:
     GITHUB_REPOSITORY: 'octo-org/payments',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_SHA: 'f'.repeat(40),
+    ...extraEnv,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase().replace(/-/g, '_')}`] = v;
   const r = spawnSync(process.execPath, [ENTRY], { cwd: workspace, env, encoding: 'utf8' });
@@ -169,7 +170,14 @@ describe('action: pull_request', () => {
     expect(run.sarif!.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('billing/client.py');
 
     // Outputs.
-    expect(run.outputs).toEqual({ 'sarif-file': path.join(ws, 'shadowscan.sarif'), 'tokens-found': '1', 'new-tokens': '1', 'review-tokens': '1' });
+    expect(run.outputs).toEqual({
+      'sarif-file': path.join(ws, 'shadowscan.sarif'),
+      'tokens-found': '1',
+      'new-tokens': '1',
+      'review-tokens': '1',
+      'suppressed-tokens': '0',
+      'can-upload-sarif': 'true',
+    });
 
     // Annotations: one ::error per occurrence of a new token, with file and line.
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error '));
@@ -243,7 +251,42 @@ describe('action: pull_request', () => {
       'tokens-found': '1',
       'new-tokens': '0',
       'review-tokens': '1',
+      'suppressed-tokens': '0',
+      'can-upload-sarif': 'true',
     });
+  });
+
+  it('merge_group (a merge queue): scans the commits the group adds to its base, as for a pull request', () => {
+    const group = origin.git(['rev-parse', 'refs/pull/7/merge']);
+    origin.git(['update-ref', `refs/heads/gh-readonly-queue/main/pr-7-${base}`, group]);
+    const ws = shallowCheckout(origin, `refs/heads/gh-readonly-queue/main/pr-7-${base}`);
+    const ev = fixture('merge_group.json');
+    ev.merge_group.base_sha = base;
+    ev.merge_group.head_sha = group;
+    ev.merge_group.head_ref = `refs/heads/gh-readonly-queue/main/pr-7-${base}`;
+    const run = runAction(ws, 'merge_group', ev);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.sarif!.runs[0].automationDetails).toEqual({ id: 'shadowscan/pull-request/' });
+    expect(run.sarif!.runs[0].results.map((r) => r.properties.fingerprint)).toEqual([fp(tokens.fresh)]);
+    expect(run.summary).toContain(`merge queue group refs/heads/gh-readonly-queue/main/pr-7-${base} into refs/heads/main: the commits ${base.slice(0, 12)}..${group.slice(0, 12)}`);
+    expect(run.outputs['can-upload-sarif']).toBe('true');
+    expectNoSecrets(run, [tokens.fresh, tokens.old, tokens.hash]);
+  });
+
+  it('a pull request from a fork (or Dependabot) cannot upload SARIF: output can-upload-sarif is false and the summary says why', () => {
+    const ws = shallowCheckout(origin, 'refs/pull/7/merge');
+    const ev = prEvent();
+    ev.pull_request.head.repo = { ...ev.pull_request.head.repo, full_name: 'octocat/payments', fork: true };
+    const run = runAction(ws, 'pull_request', ev);
+    expect(run.code).toBe(1);
+    expect(run.outputs['can-upload-sarif']).toBe('false');
+    expect(run.stdout).toMatch(/^::notice::shadowscan: a pull request from a fork runs with a read-only token/m);
+    expect(run.summary).toContain('A pull request from a fork has a read-only token');
+    // The annotations and the summary still carry the finding.
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('::error '))).toHaveLength(1);
+    expect(run.summary).toContain('**1 new secret**');
+    const bot = runAction(ws, 'pull_request', prEvent(), {}, { GITHUB_ACTOR: 'dependabot[bot]' });
+    expect(bot.outputs['can-upload-sarif']).toBe('false');
   });
 
   it('a shallow checkout whose missing commits cannot be fetched fails with a message about fetch-depth, never an empty scan', () => {
@@ -267,6 +310,7 @@ describe('action: pull_request', () => {
     const noEvent = runAction(ws, 'push', fixture('push.json'), { mode: 'pull-request' });
     expect(noEvent.code).toBe(2);
     expect(noEvent.stdout).toContain('needs a pull_request event');
+    expect(noEvent.stdout).toContain('or a merge_group event');
     const badMode = runAction(ws, 'push', prEvent(), { mode: 'everything' });
     expect(badMode.code).toBe(2);
     expect(badMode.stdout).toContain('mode must be one of');
@@ -368,5 +412,84 @@ describe('action: push, history and tree', () => {
     // Run again: the SARIF file the first run left in the workspace is not scanned.
     const again = runAction(ws, 'workflow_dispatch', {}, { mode: 'tree' });
     expect(again.outputs['tokens-found']).toBe('1');
+  });
+});
+
+describe('action: a pull request that changes its own config, ignore file or baseline', () => {
+  let origin: FixtureRepo;
+  let main = '';
+  const tokens = { baselined: '', ignored: '', allowed: '' };
+
+  beforeAll(() => {
+    origin = FixtureRepo.init('shadowscan-action-controls-');
+    tokens.baselined = fakeGithubPat();
+    tokens.ignored = fakeStripeLiveKey();
+    tokens.allowed = fakeSlackBotToken();
+    origin.write('README.md', '# payments\n');
+    origin.write('.shadowscan-baseline.json', JSON.stringify({ version: 1, keyCheck: '', tokens: [] }));
+    origin.write('.shadowscan.yaml', 'minScore: 0.5\n');
+    main = origin.commit('root', ALICE, '2024-05-01T09:00:00Z');
+    const branch = (name: string, files: Record<string, string>) => {
+      origin.git(['checkout', '-q', '-b', name, main]);
+      for (const [rel, content] of Object.entries(files)) origin.write(rel, content);
+      const head = origin.commit(name, ALICE, '2024-05-02T09:00:00Z');
+      origin.git(['checkout', '-q', 'main']);
+      return head;
+    };
+    const entry = (secret: string) => ({ ruleId: 'x', id: fp(secret), redacted: 'x' });
+    branch('self-baseline', {
+      'app/github.py': `TOKEN = "${tokens.baselined}"\n`,
+      '.shadowscan-baseline.json': JSON.stringify({ version: 1, keyCheck: '', tokens: [entry(tokens.baselined)] }),
+    });
+    branch('self-ignore', { 'fixtures/stripe.py': `KEY = "${tokens.ignored}"\n`, '.shadowscanignore': 'fixtures/**\n' });
+    branch('self-config', { 'app/slack.py': `SLACK = "${tokens.allowed}"\n`, '.shadowscan.yaml': `minScore: 0.5\nallowlist:\n  fingerprints: [${fp(tokens.allowed).slice(0, 12)}]\n` });
+    branch('config-only', { '.shadowscan.yaml': 'minScore: 0.6\n' });
+  });
+
+  function prRun(branchName: string) {
+    const head = origin.rev(branchName);
+    const ws = shallowCheckout(origin, `refs/heads/${branchName}`);
+    const ev = fixture('pull_request.json');
+    ev.pull_request.base.sha = main;
+    ev.pull_request.head.sha = head;
+    return { ...runAction(ws, 'pull_request', ev), ws };
+  }
+
+  it('a token baselined by the pull request that adds it: not a failure, but flagged in the summary and a warning', () => {
+    const run = prRun('self-baseline');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs['new-tokens']).toBe('0');
+    expect(run.outputs['suppressed-tokens']).toBe('1');
+    expect(run.stdout).toMatch(/^::warning::shadowscan: this pull request changes \.shadowscan-baseline\.json so that 1 token it adds is not reported/m);
+    expect(run.summary).toContain('> [!WARNING]');
+    expect(run.summary).toContain('**This pull request changes `.shadowscan-baseline.json` so that 1 token it adds is not reported.**');
+    const row = run.summary.split('\n').find((l) => l.includes(fp(tokens.baselined).slice(0, 12)))!;
+    expect(row).toContain('| the baseline (.shadowscan-baseline.json) |');
+    expect(row).toContain('app/github.py:1');
+    expectNoSecrets(run, [tokens.baselined]);
+  });
+
+  it('a token hidden by the ignore file or the config the pull request changes is flagged too, with the file that hides it', () => {
+    const ignored = prRun('self-ignore');
+    expect(ignored.code, ignored.stdout).toBe(0);
+    expect(ignored.outputs['suppressed-tokens']).toBe('1');
+    expect(ignored.summary.split('\n').find((l) => l.includes(fp(tokens.ignored).slice(0, 12)))).toContain('| .shadowscanignore |');
+
+    const allowed = prRun('self-config');
+    expect(allowed.code, allowed.stdout).toBe(0);
+    expect(allowed.outputs['suppressed-tokens']).toBe('1');
+    expect(allowed.summary.split('\n').find((l) => l.includes(fp(tokens.allowed).slice(0, 12)))).toContain('| .shadowscan.yaml |');
+    expectNoSecrets(allowed, [tokens.allowed]);
+    // The worktree that held the merge base's config is gone.
+    expect(spawnSync('git', ['worktree', 'list'], { cwd: allowed.ws, encoding: 'utf8' }).stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a change to the config that hides nothing is said to hide nothing; a pull request that leaves them alone says nothing', () => {
+    const run = prRun('config-only');
+    expect(run.code).toBe(0);
+    expect(run.outputs['suppressed-tokens']).toBe('0');
+    expect(run.summary).toContain('This pull request changes `.shadowscan.yaml`; no token it adds is hidden by that.');
+    expect(run.summary).not.toContain('[!WARNING]');
+    expect(run.stdout).not.toContain('::warning::');
   });
 });
