@@ -59,7 +59,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   'rules list': {
     examples: [
       ['shadowscan rules list', 'a table'],
-      ['shadowscan rules list --json', 'as JSON'],
+      ['shadowscan rules list --format json', 'as JSON'],
     ],
     exitCodes: DONE,
   },

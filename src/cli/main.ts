@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
 import { BUILTIN_RULES_DIR, cacheDir, loadRules, removeStale, RuleLoadError } from '../rules/load.js';
 import { PathNotFoundError } from '../sources/files.js';
@@ -279,12 +279,14 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   rulesCmd
     .command('list')
     .description('list the rules: id, provider, kind, severity, privilege')
-    .option('--json', 'print as JSON')
+    // -f as every other command names it; --json, its first name, stays as a hidden alias.
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--json').hideHelp())
     .option('-c, --config <file>', 'config file (adds rule paths, disables rules)')
     .action((opts) => {
       const config = loadConfig(findConfigFile(opts.config, ['.']));
       const rules = loadActiveRules(config);
-      if (opts.json) {
+      if (opts.json || opts.format === 'json') {
         io.stdout(JSON.stringify(rules.map(({ id, name, provider, kind, severity, privilege, confidence }) => ({ id, name, provider, kind, severity, privilege, confidence })), null, 2) + '\n');
       } else {
         const rows = [['ID', 'PROVIDER', 'KIND', 'SEVERITY', 'PRIVILEGE'], ...rules.map((r) => [r.id, r.provider, r.kind, r.severity, r.privilege])];

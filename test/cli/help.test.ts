@@ -104,10 +104,24 @@ describe('--help', () => {
       expect(text, words).toMatch(/^ {2}--path <dir> /m);
       expect(text, words).not.toMatch(/--output/);
     }
+    // Every command that prints in more than one format takes -f; none has a --json of its own.
+    for (const [words, text] of texts) expect(text, words).not.toMatch(/^ {2}--json/m);
+    expect(texts.get('rules list')).toContain('  -f, --format <format> ');
+    expect(texts.get('inventory diff')).toContain('  -f, --format <format> ');
     for (const words of ['scan', 'history', 'staged', 'org', 'merge', 'inventory show']) {
       const text = texts.get(words)!;
       for (const flag of ['-o, --output <file>', '-f, --format <format>', '--color', '--no-color', '--csv-bom']) expect(text, `${words} ${flag}`).toContain(`  ${flag} `);
     }
+  });
+});
+
+describe('rules list takes -f json as the other commands do', () => {
+  it('-f json and the old --json print the same JSON', () => {
+    const f = runCli(['rules', 'list', '-f', 'json']);
+    expect(f.code).toBe(0);
+    const rules = JSON.parse(f.stdout) as Array<{ id: string }>;
+    expect(rules.length).toBeGreaterThan(500);
+    expect(runCli(['rules', 'list', '--json']).stdout).toBe(f.stdout);
   });
 });
 
