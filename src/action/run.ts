@@ -86,7 +86,7 @@ function readOnlyReason(ev: PullRequestEvent, env: NodeJS.ProcessEnv): string | 
   const head = ev.pull_request?.head?.repo;
   const base = ev.pull_request?.base?.repo;
   if (head === null || head?.fork || (head?.full_name && base?.full_name && head.full_name !== base.full_name)) return 'a pull request from a fork';
-  if (env.GITHUB_ACTOR === 'dependabot[bot]') return "a Dependabot pull request";
+  if (env.GITHUB_ACTOR === 'dependabot[bot]') return 'a Dependabot pull request';
   return undefined;
 }
 
