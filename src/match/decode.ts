@@ -2,6 +2,7 @@
 // in URLs and \uXXXX escapes in JSON. Each span found is decoded and matched in place of the encoded text.
 import RE2 from 're2';
 import type { RawMatch } from '../model/index.js';
+import type { IndexedMatch } from './indices.js';
 
 export type Encoding = NonNullable<RawMatch['decoded']>;
 
@@ -64,7 +65,7 @@ function isText(b: Buffer): boolean {
 function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => void): void {
   re.lastIndex = 0;
   for (;;) {
-    const m = re.exec(content);
+    const m = re.exec(content) as IndexedMatch | null;
     if (!m) break;
     const g = m.indices?.[1] ?? [m.index, m.index + m[0].length];
     const [start, end] = g;

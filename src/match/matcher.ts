@@ -14,6 +14,7 @@ import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
 import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
 import { KeywordLocator } from './windows.js';
 import { documentedCredential } from './documented.js';
+import type { IndexedMatch } from './indices.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
 export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
@@ -373,7 +374,7 @@ export class Matcher {
       for (const r of rules) {
         const regex = this.ruleSet.rules[r].regex;
         regex.lastIndex = 0;
-        for (let m = regex.exec(line); m; m = regex.exec(line)) {
+        for (let m = regex.exec(line) as IndexedMatch | null; m; m = regex.exec(line) as IndexedMatch | null) {
           const ix = m.indices?.[0];
           if (!ix) break;
           if (ix[1] === ix[0]) regex.lastIndex = ix[1] + 1;
@@ -501,7 +502,7 @@ export class Matcher {
     const slice = from === 0 && to === content.length ? content : content.subarray(from, to);
     regex.lastIndex = 0;
     for (;;) {
-      const m = regex.exec(slice);
+      const m = regex.exec(slice) as IndexedMatch | null;
       if (!m) break;
       const indices = m.indices;
       if (!indices) break;
@@ -713,7 +714,7 @@ function attachParts(c: Candidate, content: Buffer, lines: LineIndex, line0: num
     part.regex.lastIndex = 0;
     let value: string | undefined;
     for (;;) {
-      const m = part.regex.exec(window);
+      const m = part.regex.exec(window) as IndexedMatch | null;
       if (!m || !m.indices) break;
       if (m.indices[0][1] === m.indices[0][0]) part.regex.lastIndex = m.indices[0][1] + 1;
       let g = m.indices[0];
