@@ -439,7 +439,8 @@ export class Matcher {
     if (!cache.positions) {
       cache.positions = (this.locator ??= this.buildLocator()).locate(content);
     }
-    return cache.positions.get(k) ?? [];
+    // Absent: not seen; present but undefined: seen too often for windows (the rule reads the whole content).
+    return cache.positions.has(k) ? cache.positions.get(k) : [];
   }
 
   private buildLocator(): KeywordLocator {
