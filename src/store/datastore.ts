@@ -23,6 +23,25 @@ import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js'
 
 const SCHEMA_VERSION = '3';
 
+/** The occurrences table's columns (schema 3), shared by the schema and the migration that rebuilds the table. */
+const OCCURRENCES_COLUMNS = `  repo_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  end_line INTEGER NOT NULL,
+  end_col INTEGER NOT NULL,
+  date TEXT,
+  author_name TEXT,
+  author_email TEXT,
+  decoded TEXT,
+  part TEXT,
+  kind TEXT NOT NULL DEFAULT '',
+  path_fp TEXT,
+  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
+) WITHOUT ROWID;`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rules_versions (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
@@ -70,23 +89,7 @@ CREATE TABLE IF NOT EXISTS repo_tokens (
   PRIMARY KEY (repo_id, token_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrences (
-  repo_id INTEGER NOT NULL,
-  token_id TEXT NOT NULL,
-  commit_id TEXT NOT NULL,
-  path TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  col INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_col INTEGER NOT NULL,
-  date TEXT,
-  author_name TEXT,
-  author_email TEXT,
-  decoded TEXT,
-  part TEXT,
-  kind TEXT NOT NULL DEFAULT '',
-  path_fp TEXT,
-  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
-) WITHOUT ROWID;
+${OCCURRENCES_COLUMNS}
 CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
@@ -136,23 +139,7 @@ UPDATE meta SET value = '2' WHERE key = 'schema';
  */
 const MIGRATE_2_TO_3 = `
 CREATE TABLE occurrences_v3 (
-  repo_id INTEGER NOT NULL,
-  token_id TEXT NOT NULL,
-  commit_id TEXT NOT NULL,
-  path TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  col INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_col INTEGER NOT NULL,
-  date TEXT,
-  author_name TEXT,
-  author_email TEXT,
-  decoded TEXT,
-  part TEXT,
-  kind TEXT NOT NULL DEFAULT '',
-  path_fp TEXT,
-  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
-) WITHOUT ROWID;
+${OCCURRENCES_COLUMNS}
 INSERT INTO occurrences_v3 (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
   SELECT repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part FROM occurrences;
 DROP TABLE occurrences;
