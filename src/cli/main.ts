@@ -239,7 +239,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       program
         .command('scan')
         .description('scan files under each PATH (default: the current folder)')
-        .argument('[paths...]', 'files or folders to scan', ['.'])
+        .argument('[paths...]', 'files or folders to scan (- reads standard input)', ['.'])
         .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
         .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)

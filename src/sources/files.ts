@@ -37,6 +37,9 @@ export interface FileTreeOptions {
 
 export class PathNotFoundError extends Error {}
 
+/** The target that names standard input. */
+export const STDIN_TARGET = '-';
+
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
 export class FileTreeSource {
@@ -45,7 +48,7 @@ export class FileTreeSource {
 
   constructor(private readonly options: FileTreeOptions) {
     for (const t of options.targets) {
-      if (!fs.existsSync(t)) throw new PathNotFoundError(`path does not exist: ${t}`);
+      if (t !== STDIN_TARGET && !fs.existsSync(t)) throw new PathNotFoundError(`path does not exist: ${t}`);
     }
   }
 
@@ -55,6 +58,11 @@ export class FileTreeSource {
 
   async *entries(): AsyncGenerator<FileEntry> {
     for (const target of this.options.targets) {
+      if (target === STDIN_TARGET) {
+        // `-`: standard input, read as a stream like /dev/stdin (a file named `-` is `./-`).
+        yield { target, absPath: STDIN_TARGET, relPath: 'stdin', explicit: true };
+        continue;
+      }
       const stat = fs.statSync(target);
       if (stat.isDirectory()) {
         yield* this.walk(target);
@@ -243,8 +251,9 @@ export function readFileToEnd(file: OpenedFile, maxSize: number): Buffer | { err
   }
 }
 
-/** The descriptor number of a path naming one of this process's descriptors (/dev/stdin, /dev/fd/N, /proc/self/fd/N). */
+/** The descriptor number of a path naming one of this process's descriptors (`-`, /dev/stdin, /dev/fd/N, /proc/self/fd/N). */
 function ownDescriptor(absPath: string): number | undefined {
+  if (absPath === STDIN_TARGET) return 0;
   if (process.platform === 'win32') return undefined;
   if (absPath === '/dev/stdin') return 0;
   const m = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(absPath);
