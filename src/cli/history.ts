@@ -19,7 +19,7 @@ interface Io {
 
 function addScopeOptions(cmd: Command): Command {
   return addBaselineOption(cmd)
-    .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+    .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
     .option('--max-file-size <size>', 'skip (and report) blobs larger than this (default: maxFileSize in the config, else 50MB)', sizeText)
     .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads)

@@ -240,20 +240,22 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         .command('scan')
         .description('scan files under each PATH (default: the current folder)')
         .argument('[paths...]', 'files or folders to scan (- reads standard input)', ['.'])
-        .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+        .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
+        .option('--no-ignore', 'also scan what git ignores (.gitignore, .git/info/exclude), which is left out by default in a git work tree')
         .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
   ).action(async (paths: string[], opts) => {
     const { scanTree } = await import('../scan/scan-tree.js');
-    const configFile = findConfigFile(opts.config, paths);
     const root = treeRoot(paths);
-    const config = withIgnoreFile(loadConfig(configFile), root);
+    const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
     const rules = loadActiveRules(config);
     await checkRulesCompile(rules);
     const found = await scanTree({
       targets: paths,
+      root,
+      gitIgnore: opts.ignore,
       rules,
       config,
       exclude: opts.exclude,

@@ -26,6 +26,10 @@ export interface ScanSettings {
 
 export interface TreeScanOptions extends ScanSettings {
   targets: string[];
+  /** The folder the config and ignore file were found in: their path patterns are relative to it (default: each target). */
+  root?: string;
+  /** In a git work tree, leave out what git ignores (default true; `--no-ignore` turns it off). */
+  gitIgnore?: boolean;
 }
 
 /** Below this much work, starting worker threads costs more than it saves. */
@@ -59,7 +63,10 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const started = Date.now();
   const source = new FileTreeSource({
     targets: options.targets,
-    exclude: [...(options.exclude ?? []), ...options.config.exclude, ...options.config.allowlist.paths],
+    exclude: options.exclude,
+    rootExclude: [...options.config.exclude, ...options.config.allowlist.paths],
+    root: options.root,
+    gitIgnore: options.gitIgnore ?? true,
     includeVendored: options.includeVendored ?? options.config.includeVendored ?? false,
     maxFileSize: options.maxFileSize,
   });
