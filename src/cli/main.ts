@@ -20,6 +20,7 @@ import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
 import { addOutputOptions, collect, threads, type Format } from './options.js';
+import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
@@ -247,13 +248,17 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
   ).action(async (paths: string[], opts) => {
-    const { scanTree } = await import('../scan/scan-tree.js');
+    const [{ scanTree }, { ScanProgress }] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js')]);
     const root = treeRoot(paths);
     const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
     const rules = loadActiveRules(config);
     await checkRulesCompile(rules);
+    const progress = new ScanProgress('files');
+    const view = scanProgressView(io, progress, opts.quiet);
+    view.start();
     const found = await scanTree({
       targets: paths,
+      progress,
       root,
       gitIgnore: opts.ignore,
       rules,
@@ -266,7 +271,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
       minScore: opts.minScore,
-    });
+    }).finally(() => view.stop());
     const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
     writeReport(io, inv, rules, opts);
     setExit(exitCodeFor(inv));
