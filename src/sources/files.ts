@@ -104,6 +104,8 @@ export class FileTreeSource {
     // The root's patterns see paths from the root: `src/gen/x.js` when `src` is scanned.
     const fromRoot = this.options.root !== undefined ? toPosix(path.relative(path.resolve(this.options.root), root)) : '';
     const prefix = fromRoot && !fromRoot.startsWith('../') && fromRoot !== '..' && !path.isAbsolute(fromRoot) ? `${fromRoot}/` : '';
+    // A folder named to be scanned is scanned, even one the root's patterns exclude (as one git ignores).
+    const fromRootApplies = !prefix || !this.rootExcluded(fromRoot, true);
     let ignoredByGit: GitIgnored | undefined;
     if (this.options.gitIgnore) {
       const listed = await gitIgnored(root);
@@ -115,7 +117,7 @@ export class FileTreeSource {
       (vendored && VENDORED_NAMES.has(name)) ||
       (ignoredByGit !== undefined && (dir ? ignoredByGit.dirs.has(rel) : ignoredByGit.files.has(rel))) ||
       this.excluded(rel, dir) ||
-      this.rootExcluded(prefix + rel, dir);
+      (fromRootApplies && this.rootExcluded(prefix + rel, dir));
 
     interface Dir {
       abs: string | Buffer;

@@ -38,7 +38,13 @@ export async function gitIgnored(dir: string): Promise<GitIgnored | { warning: s
   } catch (err) {
     return unknown(`git could not start (${(err as Error).message})`);
   }
-  if (r.code !== 0) return unknown(`git ls-files failed (${firstLine(r.stderr) || `exit ${r.code}`})`);
+  if (r.code !== 0) {
+    // Run inside a folder whose parent git ignores, git's listing fails ("directory entry not superset of prefix"):
+    // the folder is ignored as a whole, and a folder named to be scanned is scanned.
+    const inIgnored = await runGitRaw(path.resolve(dir), ['check-ignore', '-q', '--', '.']).catch(() => undefined);
+    if (inIgnored?.code === 0) return undefined;
+    return unknown(`git ls-files failed (${firstLine(r.stderr) || `exit ${r.code}`})`);
+  }
   const ignored: GitIgnored = { files: new Set(), dirs: new Set() };
   let start = 0;
   for (let i = 0; i < r.stdout.length; i++) {

@@ -60,10 +60,14 @@ describe('what git ignores (item 10)', () => {
     expect(found.inv.scan.warnings).toEqual([]);
     // A subfolder: what git ignores there too.
     expect(scan(['scan', 'sub'], r.dir).paths).toEqual(['deep/x.env']);
-    // A folder named to be scanned is scanned, even when git ignores it.
+    // A folder named to be scanned is scanned, even when git ignores it or a folder above it.
     expect(scan(['scan', 'build'], r.dir).paths).toEqual(['out.env']);
+    tokens(r.dir, ['build/x/y/deeper.env']);
+    const deep = scan(['scan', 'build/x'], r.dir);
+    expect(deep.paths).toEqual(['y/deeper.env']);
+    expect(deep.inv.scan.warnings).toEqual([]);
     const all = scan(['scan', '.', '--no-ignore'], r.dir, { GIT_CONFIG_GLOBAL: config });
-    expect(all.paths).toEqual([...files].sort());
+    expect(all.paths).toEqual([...files, 'build/x/y/deeper.env'].sort());
   });
 
   it('outside a work tree, .gitignore is an ordinary file', () => {
@@ -136,6 +140,8 @@ describe('scanning a subfolder uses the repository config, baseline and ignore f
     expect(sub.inv.scan.baseline?.known).toBe(1);
     // From the top, naming the subfolder: the same.
     expect(scan(['scan', 'src'], r.dir).paths).toEqual(['app.env', 'deep/gen/c.env']);
+    // A folder the patterns exclude, named to be scanned, is scanned.
+    expect(scan(['scan', 'src/gen'], r.dir).paths).toEqual(['b.env']);
     // A folder holding its own config is its own root.
     writeTree(r.dir, { 'src/.shadowscan.yaml': 'exclude: []\n' });
     expect(scan(['scan', '.'], path.join(r.dir, 'src')).paths).toEqual(['app.env', 'deep/gen/c.env', 'fixtures/a.env', 'gen/b.env', 'known.env']);
