@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Inventory, Token } from '../model/index.js';
-import type { ShadowscanConfig } from '../scan/config.js';
+import { CONFIG_FILE_NAMES, type ShadowscanConfig } from '../scan/config.js';
+import { workTreeTop } from '../sources/gitignored.js';
 import { isReported } from '../scan/tiers.js';
 import {
-  BASELINE_FILE_NAME, BaselineError, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
+  BASELINE_FILE_NAME, BaselineError, IGNORE_FILE_NAME, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
   keyCheck, keyMismatchWarning, pruneBaseline, readBaseline, readIgnoreFile, writeBaseline,
 } from '../scan/baseline.js';
 
@@ -48,9 +49,22 @@ export function applyBaselineOption(inv: Inventory, root: string, option: string
   return file ? applyBaseline(inv, readBaseline(file), file, fingerprintKey) : inv;
 }
 
-/** The folder a tree scan's default baseline and ignore file live in: the first folder scanned (like the config). */
+/** What a tree scan reads from its root folder. */
+const ROOT_FILES = [...CONFIG_FILE_NAMES, IGNORE_FILE_NAME, BASELINE_FILE_NAME];
+
+/**
+ * The folder a tree scan's config, default baseline and ignore file live in: the first folder scanned, or else the
+ * nearest folder above it, up to the top of its git work tree, that holds one of them (scanning `src` uses the
+ * repository's). Their path patterns are relative to it.
+ */
 export function treeRoot(paths: string[]): string {
-  return paths.find((t) => fs.statSync(t, { throwIfNoEntry: false })?.isDirectory()) ?? '.';
+  const first = paths.find((t) => fs.statSync(t, { throwIfNoEntry: false })?.isDirectory()) ?? '.';
+  const top = workTreeTop(first);
+  if (!top) return first;
+  for (let dir = path.resolve(first); ; dir = path.dirname(dir)) {
+    if (ROOT_FILES.some((f) => fs.existsSync(path.join(dir, f)))) return dir === path.resolve(first) ? first : path.relative(process.cwd(), dir) || '.';
+    if (dir === top || path.dirname(dir) === dir) return first;
+  }
 }
 
 /** The top of the repository holding `dir` (the folder itself for a bare repository). */

@@ -3,6 +3,7 @@
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
 import { addOutputOptions as addSharedOutputOptions, collect, sizeText, threads } from './options.js';
+import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
 
@@ -19,7 +20,7 @@ interface Io {
 
 function addScopeOptions(cmd: Command): Command {
   return addBaselineOption(cmd)
-    .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+    .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
     .option('--max-file-size <size>', 'skip (and report) blobs larger than this (default: maxFileSize in the config, else 50MB)', sizeText)
     .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads)
@@ -46,11 +47,12 @@ interface RepoCommandOptions {
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
-  const [cli, scan, config, git] = await Promise.all([
+  const [cli, scan, config, git, { ScanProgress }] = await Promise.all([
     import('./main.js'),
     import('../scan/scan-history.js'),
     import('../scan/config.js'),
     import('../sources/git/index.js'),
+    import('../scan/progress.js'),
   ]);
   try {
     const opened = await scan.openRepository(repo, opts.gitBackend);
@@ -76,10 +78,15 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       version: cli.packageVersion(),
       minScore: opts.minScore,
     };
-    const found =
-      kind === 'history'
-        ? await scan.scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range })
-        : await scan.scanStaged({ ...common, changes });
+    let found;
+    if (kind === 'history') {
+      const progress = new ScanProgress('blobs');
+      const view = scanProgressView(io, progress, opts.quiet);
+      view.start();
+      found = await scan
+        .scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range, progress })
+        .finally(() => view.stop());
+    } else found = await scan.scanStaged({ ...common, changes });
     const inv = applyBaselineOption(found, root, opts.baseline, common.fingerprintKey);
     cli.writeReport(io, inv, rules, opts);
     setExit(cli.exitCodeFor(inv));

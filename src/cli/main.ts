@@ -20,6 +20,7 @@ import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
 import { addOutputOptions, collect, threads, type Format } from './options.js';
+import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
@@ -239,21 +240,27 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       program
         .command('scan')
         .description('scan files under each PATH (default: the current folder)')
-        .argument('[paths...]', 'files or folders to scan', ['.'])
-        .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+        .argument('[paths...]', 'files or folders to scan (- reads standard input)', ['.'])
+        .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
+        .option('--no-ignore', 'also scan what git ignores (.gitignore, .git/info/exclude), which is left out by default in a git work tree')
         .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
   ).action(async (paths: string[], opts) => {
-    const { scanTree } = await import('../scan/scan-tree.js');
-    const configFile = findConfigFile(opts.config, paths);
+    const [{ scanTree }, { ScanProgress }] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js')]);
     const root = treeRoot(paths);
-    const config = withIgnoreFile(loadConfig(configFile), root);
+    const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
     const rules = loadActiveRules(config);
     await checkRulesCompile(rules);
+    const progress = new ScanProgress('files');
+    const view = scanProgressView(io, progress, opts.quiet);
+    view.start();
     const found = await scanTree({
       targets: paths,
+      progress,
+      root,
+      gitIgnore: opts.ignore,
       rules,
       config,
       exclude: opts.exclude,
@@ -264,7 +271,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
       minScore: opts.minScore,
-    });
+    }).finally(() => view.stop());
     const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
     writeReport(io, inv, rules, opts);
     setExit(exitCodeFor(inv));

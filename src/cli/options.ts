@@ -58,5 +58,5 @@ export function addOutputOptions(cmd: Command, configHelp = 'config file (defaul
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('-c, --config <file>', configHelp)
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-    .option('-q, --quiet', 'no warnings or summary on stderr');
+    .option('-q, --quiet', 'no progress, warnings or summary on stderr');
 }

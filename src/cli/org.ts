@@ -8,6 +8,7 @@ import { FORMATS, addTierOptions, collect, positiveInt, sizeText, threads, type 
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
+import { ProgressView, fmtBytes, fmtEta, progressMode } from './progress.js';
 import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
 
 interface Io {
@@ -45,75 +46,12 @@ interface OrgOptions {
   includeReview?: boolean;
 }
 
-const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
-
-function fmtEta(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'ETA …';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `ETA ${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `ETA ${m}m ${String(s % 60).padStart(2, '0')}s` : `ETA ${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
 /** One progress line: repositories done of total, MB read, tokens, time left. */
 export function progressLine(p: OrgProgress, now = Date.now()): string {
   const failed = p.failed ? ` (${p.failed} failed)` : '';
   const reused = p.blobsReused ? ` · ${p.blobsReused} blobs reused` : '';
   const eta = p.done >= p.total ? `${((now - p.startedAt) / 1000).toFixed(1)}s` : fmtEta(p.eta(now));
   return `repos ${p.done}/${p.total}${failed} · ${fmtBytes(p.bytes)} scanned${reused} · ${p.tokens} tokens · ${eta}`;
-}
-
-/** Progress on stderr: a live line on a terminal, a plain line every few seconds otherwise, nothing when quiet. */
-class ProgressView {
-  private timer: NodeJS.Timeout | undefined;
-  private drawn = false;
-
-  constructor(
-    private readonly io: Io,
-    private readonly p: OrgProgress,
-    private readonly mode: 'tty' | 'plain' | 'off',
-    private readonly intervalMs: number,
-  ) {}
-
-  start(what: string): void {
-    if (this.mode === 'off') return;
-    if (this.mode === 'plain') this.io.stderr(`shadowscan: ${what}\n`);
-    this.timer = setInterval(() => this.tick(), this.mode === 'tty' ? 200 : this.intervalMs);
-    this.timer.unref();
-    if (this.mode === 'tty') this.tick();
-  }
-
-  private tick(): void {
-    if (this.mode === 'tty') {
-      const cols = (process.stderr.columns || 100) - 1;
-      const running = this.p.running.size ? ` · ${escapeControl([...this.p.running].join(', '))}` : '';
-      this.io.stderr(`\r\x1b[K${`shadowscan: ${progressLine(this.p)}${running}`.slice(0, cols)}`);
-      this.drawn = true;
-    } else this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
-  }
-
-  /** A message between redraws (a failed repository). */
-  note(line: string): void {
-    // Plain output: the report's warnings at the end say it once.
-    if (this.mode !== 'tty') return;
-    if (this.drawn) this.io.stderr('\r\x1b[K');
-    this.io.stderr(`${escapeControl(line)}\n`);
-    if (this.mode === 'tty') this.tick();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.mode === 'off') return;
-    if (this.drawn) this.io.stderr('\r\x1b[K');
-    this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
-  }
-}
-
-function progressMode(quiet: boolean | undefined): 'tty' | 'plain' | 'off' {
-  if (quiet) return 'off';
-  const forced = process.env.SHADOWSCAN_PROGRESS;
-  if (forced === 'tty' || forced === 'plain' || forced === 'off') return forced;
-  return process.stderr.isTTY ? 'tty' : 'plain';
 }
 
 async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -141,7 +79,9 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     const progress = new org.OrgProgress();
     progress.total = repositories.length;
     const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
-    const view = new ProgressView(io, progress, progressMode(opts.quiet), interval);
+    // On a terminal the line also names the repositories being scanned.
+    const line = (tty: boolean) => `${progressLine(progress)}${tty && progress.running.size ? ` · ${escapeControl([...progress.running].join(', '))}` : ''}`;
+    const view = new ProgressView(io, line, progressMode(opts.quiet, 'plain'), { intervalMs: interval, finalLine: true });
     const what = `${repositories.length} of ${listed.repositories.length} repositories${shard ? ` (shard ${shard.index}/${shard.count})` : ''} from ${source}${opts.db ? `, datastore ${opts.db}` : ''}`;
     view.start(`scanning ${what}`);
     let inv: Inventory;
@@ -167,7 +107,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         pruneStore: listed.warnings.length === 0,
         warnings: listed.warnings,
         progress,
-        onRepositoryFailed: (name, error) => view.note(`warning: repository ${name} failed: ${error}; the run goes on`),
+        onRepositoryFailed: (name, error) => view.note(escapeControl(`warning: repository ${name} failed: ${error}; the run goes on`)),
       });
     } finally {
       view.stop();

@@ -150,7 +150,7 @@ export function applyBaseline(inv: Inventory, b: Baseline, file: string, fingerp
 export interface IgnoreFile {
   /** Token ids or prefixes of at least 6 hex digits. */
   fingerprints: string[];
-  /** Path globs, relative to the scanned folder (the top of the repository for history and staged scans). */
+  /** Path patterns in gitignore syntax, relative to the folder of the ignore file (see compileExcludes). */
   paths: string[];
 }
 
@@ -158,17 +158,17 @@ const FINGERPRINT_LINE = /^[0-9a-fA-F]{6,64}$/;
 
 /**
  * `.shadowscanignore`: one entry a line; `#` starts a comment (at the start of a line, or after a space).
- * A line of 6 to 64 hex digits is a fingerprint (a token id or its prefix); any other line is a path glob
- * (`docs/**`, `**\/*.pem`). To ignore a path that looks like hex, write it as `./abcdef`.
+ * A line of 6 to 64 hex digits is a fingerprint (a token id or its prefix); any other line is a path pattern in
+ * gitignore syntax (`*.pem` at any depth, `/docs` or `docs/api` from the ignore file's folder, `!keep.pem` brings
+ * one back). To ignore a path that looks like hex, write it as `/abcdef` (or `./abcdef`).
  */
-export function parseIgnoreFile(text: string, file = IGNORE_FILE_NAME): IgnoreFile {
+export function parseIgnoreFile(text: string): IgnoreFile {
   const out: IgnoreFile = { fingerprints: [], paths: [] };
-  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line) continue;
     if (FINGERPRINT_LINE.test(line)) out.fingerprints.push(line.toLowerCase());
-    else if (line.startsWith('!')) throw new BaselineError(`${file}:${i + 1}: negated patterns ("!") are not supported`);
-    else out.paths.push(line.replace(/^\.\//, '').replace(/^\//, ''));
+    else out.paths.push(line);
   }
   return out;
 }
@@ -183,7 +183,7 @@ export function readIgnoreFile(root: string): { file: string; ignore: IgnoreFile
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw new BaselineError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  return { file, ignore: parseIgnoreFile(text, file) };
+  return { file, ignore: parseIgnoreFile(text) };
 }
 
 /** The ignore file goes through the config's allowlist: its paths are never scanned, its fingerprints never reported. */

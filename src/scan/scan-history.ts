@@ -17,6 +17,7 @@ import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tr
 import { InventoryBuilder, partLast } from './inventory.js';
 import type { WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
+import type { ScanProgress } from './progress.js';
 
 /** A problem with what the user asked for (an unknown ref, a range base this clone lacks): one line, exit 2. */
 export class HistoryUsageError extends Error {}
@@ -51,6 +52,8 @@ export interface HistoryScanOptions extends RepoScanOptions {
   since?: string;
   /** `BASE..HEAD` (or `BASE...HEAD`: from their merge base): only lines the range's commits add. */
   range?: string;
+  /** Counts blobs done as the scan goes, for a progress display. */
+  progress?: ScanProgress;
 }
 
 export interface OpenedRepository {
@@ -384,12 +387,18 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     // Commit messages, matched after the blobs by the same threads (keys starting with NUL: no blob id does).
     const messages: Array<{ c: CommitMeta; message: string } | undefined> = [];
     const at = (c: CommitMeta) => ({ commit: c.id, author: c.author, date: c.date });
+    const progress = o.progress;
     const onResult = (key: string, path: string, r: WorkResult) => {
       if (key.charCodeAt(0) === 0) {
         const m = messages[Number(key.slice(1))];
         messages[Number(key.slice(1))] = undefined;
         if (m) names.found(m.message, r.findings, 'message', at(m.c));
         return;
+      }
+      if (progress) {
+        progress.done++;
+        if (!r.skipped) progress.bytes += Math.max(0, r.bytes);
+        progress.saw(r.findings);
       }
       const st = blobs.get(key);
       if (r.bytes >= 0) {
@@ -439,7 +448,13 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       }
     };
 
-    await readAndMatch(backend, o, notes, async (request) => {
+    await readAndMatch(backend, o, notes, async (requestBlob) => {
+      const request = progress
+        ? (key: string, blob: string, path: string) => {
+            progress.found++;
+            return requestBlob(key, blob, path);
+          }
+        : requestBlob;
       try {
         await listCommits(request);
       } catch (err) {
@@ -462,6 +477,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
         blobs.set(key, { intros: [] });
         await request(key, f.blob, f.path);
       }
+      if (progress) progress.listed = true;
     }, onResult, (push) =>
       // Commit messages and committers are not in the listing: read for every commit listed.
       readCommitTexts(backend, prov.commits, async (c, committer, message) => {

@@ -209,11 +209,10 @@ describe('.shadowscanignore', () => {
     expect(json(['history'], repo.dir).code).toBe(1);
   });
 
-  it('parses comments, hex fingerprints and globs', () => {
-    expect(parseIgnoreFile('# c\nABCDEF12\n./deadbeef\n/docs/**  # docs\n\n  *.pem\nabc\n')).toEqual({
+  it('parses comments, hex fingerprints and path patterns (gitignore syntax, kept as written)', () => {
+    expect(parseIgnoreFile('# c\nABCDEF12\n./deadbeef\n/docs/**  # docs\n\n  *.pem\nabc\n!keep.pem\n')).toEqual({
       fingerprints: ['abcdef12'],
-      paths: ['deadbeef', 'docs/**', '*.pem', 'abc'],
+      paths: ['./deadbeef', '/docs/**', '*.pem', 'abc', '!keep.pem'],
     });
-    expect(() => parseIgnoreFile('!keep.txt\n')).toThrow(/not supported/);
   });
 });
