@@ -15,6 +15,7 @@ import { runGitRaw } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
 import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tree.js';
 import { InventoryBuilder, partLast } from './inventory.js';
+import { SINCE_FORMS, parseSince, sinceInstant } from './since.js';
 import type { WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
 
@@ -255,14 +256,11 @@ const FETCH_MORE =
 
 async function resolveSpec(backend: GitBackend, o: HistoryScanOptions): Promise<HistorySpec> {
   const spec: HistorySpec = {};
-  if (o.since) {
-    // A date Date.parse reads (a date alone is midnight UTC) goes to both readers as one instant; anything else
-    // (`2 weeks ago`) is left to git's own date parser.
-    const ms = Date.parse(o.since);
-    if (Number.isNaN(ms) && backend.kind !== 'git') {
-      throw new HistoryUsageError(`--since: without the git executable, give a date such as 2024-01-31 (not "${o.since}")`);
-    }
-    spec.since = Number.isNaN(ms) ? o.since : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (o.since !== undefined) {
+    // Read here, strictly, and given to both readers as one instant (git's own reader takes "banana" for now).
+    const ms = parseSince(o.since);
+    if (ms === undefined) throw new HistoryUsageError(`--since: not a date: "${o.since}"; use ${SINCE_FORMS}`);
+    spec.since = sinceInstant(ms);
   }
   if (o.range) {
     if (o.refs?.length) throw new HistoryUsageError('--range and --ref cannot be used together');

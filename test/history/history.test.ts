@@ -150,6 +150,30 @@ describe('shadowscan history', () => {
     expectToken(r.inv, f.tokens.reverted, exp.reverted);
   });
 
+  it('an unparsable --since is a usage error naming the accepted forms, never an empty scan', async () => {
+    for (const bad of ['banana', '2024-13-45', '2024-02-30', 'foo 2', '2024-01-31T25:00']) {
+      const r = history([f.repo.dir, '--since', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout, bad).toBe('');
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(r.stderr, bad).toContain('not a date');
+      expect(r.stderr, bad).toContain('2 weeks ago');
+    }
+    // The forms it takes: a date, a date and time with or without a zone, a time ago.
+    const { parseSince } = await import('../../src/scan/since.js');
+    const now = Date.parse('2024-03-15T12:00:00Z');
+    expect(parseSince('2024-01-31', now)).toBe(Date.parse('2024-01-31T00:00:00Z'));
+    expect(parseSince('2024-01-31 14:30 +02:00', now)).toBe(Date.parse('2024-01-31T12:30:00Z'));
+    expect(parseSince('2024-01-31T14:30:05Z', now)).toBe(Date.parse('2024-01-31T14:30:05Z'));
+    expect(parseSince('2 weeks ago', now)).toBe(now - 14 * 86_400_000);
+    expect(parseSince('3.days', now)).toBe(now - 3 * 86_400_000);
+    expect(parseSince('1 month ago', now)).toBe(Date.parse('2024-02-15T12:00:00Z'));
+    expect(parseSince('yesterday', now)).toBe(now - 86_400_000);
+    // A time ago reads the same through both readers (the fallback took only dates before).
+    expect(history([f.repo.dir, '--since', '10 years ago']).inv.tokens).toHaveLength(4);
+    expect(history([f.repo.dir, '--since', '10 years ago', '--git-backend', 'isomorphic-git']).inv.tokens).toHaveLength(4);
+  });
+
   it('an unknown ref is a usage error: exit 2, one line', () => {
     const r = history([f.repo.dir, '--ref', 'no-such-branch']);
     expect(r.code).toBe(2);

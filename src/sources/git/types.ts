@@ -44,7 +44,7 @@ export interface HistorySpec {
   starts?: string[];
   /** Commit ids whose history is excluded (the base of a range). */
   exclude?: string[];
-  /** Only commits more recent than this (git's --since syntax; the fallback reader takes dates Date.parse reads). */
+  /** Only commits more recent than this instant (ISO 8601, read from `--since` by the scan layer). */
   since?: string;
 }
 
