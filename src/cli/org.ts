@@ -378,6 +378,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
             skipped: [],
             warnings: [],
             rules: rules.length,
+            ...(last?.keyCheck ? { keyCheck: last.keyCheck } : {}),
             history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
             ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
             org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },

@@ -267,6 +267,11 @@ export interface ScanSummary {
   skipped: SkippedFile[];
   warnings: string[];
   rules: number;
+  /**
+   * A short keyed hash of a constant under the fingerprint key (as baselines carry): inventories made with different
+   * keys give the same secret different ids, so `merge` refuses to mix them. Absent in inventories made before.
+   */
+  keyCheck?: string;
   /** History and staged scans only. */
   history?: HistoryScanInfo;
   /** The score below which a token goes to the review tier. */

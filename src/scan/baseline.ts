@@ -1,11 +1,11 @@
 // Baselines and the ignore file: what a team has already seen and does not want reported again.
 // A baseline lists known tokens by fingerprint (rule id and keyed secret hash), never by line: moving code or
 // renaming a file changes nothing in it. The ignore file lists fingerprints and path globs never to report.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Inventory, Token } from '../model/index.js';
 import type { ShadowscanConfig } from './config.js';
+import { keyCheck } from './redact.js';
 
 export const BASELINE_FILE_NAME = '.shadowscan-baseline.json';
 export const IGNORE_FILE_NAME = '.shadowscanignore';
@@ -35,10 +35,7 @@ export interface Baseline {
   tokens: BaselineEntry[];
 }
 
-/** A short keyed hash of a constant: equal for equal keys, and says nothing about any secret. */
-export function keyCheck(fingerprintKey: string): string {
-  return crypto.createHmac('sha256', fingerprintKey).update('shadowscan-baseline-key-check').digest('hex').slice(0, 16);
-}
+export { keyCheck };
 
 export function emptyBaseline(fingerprintKey: string): Baseline {
   return { version: BASELINE_VERSION, keyCheck: keyCheck(fingerprintKey), tokens: [] };

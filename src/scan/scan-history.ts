@@ -16,6 +16,7 @@ import { StreamDispatcher } from './dispatch.js';
 import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tree.js';
 import { InventoryBuilder, partLast } from './inventory.js';
 import { SINCE_FORMS, parseSince, sinceInstant } from './since.js';
+import { keyCheck } from './redact.js';
 import type { WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
 
@@ -560,6 +561,7 @@ function summary(o: RepoScanOptions, started: number, files: number, bytes: numb
     skipped: notes.skipped,
     warnings: notes.warnings,
     rules: o.rules.length,
+    keyCheck: keyCheck(o.fingerprintKey),
     history,
     minScore: minScoreFor(o),
   };

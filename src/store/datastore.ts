@@ -14,14 +14,15 @@
 // then, so `inventory diff` can tell a new token from one that only moved between the report and review tiers.
 // Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported). Schema 3:
 // occurrences say where a token is when not in a file's content (a file or folder name, a commit's author or
-// message) and keep the keyed hash of a path stored redacted. A file that is not a shadowscan datastore, or one of a
+// message) and keep the keyed hash of a path stored redacted. Schema 4: each run records the check of the
+// fingerprint key it was made with (ids made under different keys never match, so such runs are not compared). A file that is not a shadowscan datastore, or one of a
 // newer schema, is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js';
 
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -98,7 +99,8 @@ CREATE TABLE IF NOT EXISTS runs (
   source TEXT,
   shard TEXT,
   stats TEXT,
-  min_score REAL
+  min_score REAL,
+  key_check TEXT
 );
 CREATE TABLE IF NOT EXISTS run_tokens (
   run_id INTEGER NOT NULL,
@@ -161,6 +163,14 @@ CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
 UPDATE meta SET value = '3' WHERE key = 'schema';
 `;
 
+/**
+ * Schema 3 to 4: the check of the fingerprint key each run was made with; unknown (NULL) for earlier runs.
+ */
+const MIGRATE_3_TO_4 = `
+ALTER TABLE runs ADD COLUMN key_check TEXT;
+UPDATE meta SET value = '4' WHERE key = 'schema';
+`;
+
 /** The tables a shadowscan datastore has (any schema): a file with other tables is someone else's. */
 const OWN_TABLES = ['meta', 'rules_versions', 'blobs', 'repositories', 'tokens', 'repo_tokens', 'occurrences', 'runs', 'run_tokens'];
 
@@ -195,6 +205,8 @@ export interface RunRow {
   stats?: RunStats;
   /** The minimum score the run decided tiers with (scan runs). */
   minScore?: number;
+  /** The check of the fingerprint key the run was made with (absent for runs stored before it was recorded). */
+  keyCheck?: string;
 }
 
 /** A token as the datastore keeps it: its description and the repositories that hold it. */
@@ -315,8 +327,9 @@ export class Datastore {
     }
     const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3))();
-    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3))();
+    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
+    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
+    else if (version === '3') this.db.transaction(() => this.db.exec(MIGRATE_3_TO_4))();
     else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 to ${SCHEMA_VERSION}`);
     this.stmt = {
       getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
@@ -362,12 +375,12 @@ export class Datastore {
   }
 
   /** Starts a run. Runs left `running` by a killed process are marked interrupted first. */
-  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string; minScore?: number } = {}): number {
+  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string; minScore?: number; keyCheck?: string } = {}): number {
     return this.db.transaction(() => {
       this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run();
       const r = this.db
-        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard, min_score) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null, info.minScore ?? null);
+        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard, min_score, key_check) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null, info.minScore ?? null, info.keyCheck ?? null);
       return Number(r.lastInsertRowid);
     })();
   }
@@ -491,8 +504,8 @@ export class Datastore {
 
   runs(): RunRow[] {
     const rows = this.db
-      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null; min_score: number | null }>(
-        'SELECT id, kind, status, started_at, finished_at, source, shard, stats, min_score FROM runs ORDER BY id',
+      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null; min_score: number | null; key_check: string | null }>(
+        'SELECT id, kind, status, started_at, finished_at, source, shard, stats, min_score, key_check FROM runs ORDER BY id',
       )
       .all();
     return rows.map((r) => {
@@ -502,6 +515,7 @@ export class Datastore {
       if (r.shard) run.shard = r.shard;
       if (r.stats) run.stats = JSON.parse(r.stats) as RunStats;
       if (r.min_score !== null) run.minScore = r.min_score;
+      if (r.key_check !== null) run.keyCheck = r.key_check;
       return run;
     });
   }
@@ -543,6 +557,11 @@ export class Datastore {
     if (!toRun) throw new DatastoreError(to === undefined ? `no complete run in ${this.file} yet` : `no complete run ${to} in ${this.file}`);
     const fromRun = from === undefined ? complete.filter((r) => r.id < toRun.id).pop() : complete.find((r) => r.id === from);
     if (from !== undefined && !fromRun) throw new DatastoreError(`no complete run ${from} in ${this.file}`);
+    if (fromRun?.keyCheck && toRun.keyCheck && fromRun.keyCheck !== toRun.keyCheck) {
+      throw new DatastoreError(
+        `runs ${fromRun.id} and ${toRun.id} of ${this.file} were made with different fingerprint keys (key checks ${fromRun.keyCheck} and ${toRun.keyCheck}): the same secret has another id under each key, so every token would look new; compare runs made with one key (--from, --to)`,
+      );
+    }
     const now = this.runTiers(toRun.id);
     const before = fromRun ? this.runTiers(fromRun.id) : new Map<string, Tier>();
     const added = [...now.keys()].filter((id) => !before.has(id));
@@ -629,12 +648,28 @@ export class Datastore {
    */
   mergeFrom(files: string[]): number {
     this.flush();
-    const runId = this.startRun('merge', { source: files.map((f) => path.basename(f)).join(', ') });
-    const before = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    // Every datastore's runs made with one fingerprint key (or none recorded): ids made under two keys never match.
+    const keys = new Map<string, string>();
+    for (const k of this.keyChecks()) keys.set(k, this.file);
     for (const file of files) {
       if (!isDatastoreFile(file)) throw new DatastoreError(`not a shadowscan datastore: ${file}`);
       // Checks the schema (and folds a WAL left by a killed run into the file) before reading it.
-      Datastore.open(file, { create: false }).close();
+      const src = Datastore.open(file, { create: false });
+      try {
+        for (const k of src.keyChecks()) if (!keys.has(k)) keys.set(k, file);
+      } finally {
+        src.close();
+      }
+    }
+    if (keys.size > 1) {
+      const [[a, fa], [b, fb]] = [...keys];
+      throw new DatastoreError(
+        `${fb} was made with another fingerprint key than ${fa} (key checks ${b} and ${a}): the same secret has another id under each key, so every token would be counted twice; nothing was merged`,
+      );
+    }
+    const runId = this.startRun('merge', { source: files.map((f) => path.basename(f)).join(', '), keyCheck: [...keys.keys()][0] });
+    const before = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    for (const file of files) {
       this.db.prepare('ATTACH DATABASE ? AS src').run(file);
       try {
         this.db.transaction(() => {
@@ -685,6 +720,11 @@ export class Datastore {
     const review = tiers.filter((t) => t.tier === 'review').length;
     this.finishRun(runId, { repositories: repos.length, failed: repos.filter((r) => r.status === 'failed').length, blobsRead: 0, blobsReused: blobs - before, bytes: 0, tokens: tiers.length, review });
     return runId;
+  }
+
+  /** The fingerprint key checks the runs recorded (none for a new store or runs stored before checks were). */
+  keyChecks(): string[] {
+    return this.db.prepare<[], { k: string }>('SELECT DISTINCT key_check AS k FROM runs WHERE key_check IS NOT NULL ORDER BY k').all().map((r) => r.k);
   }
 
   /** Consistency check (tests, and `inventory diff` on a store a crash may have left). */
