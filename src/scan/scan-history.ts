@@ -504,6 +504,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     }
 
     const added = addedPromise ? await addedPromise : undefined;
+    if (added) await lookForCopies(backend, added, blobs, prov, notes);
     const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
     for (const [f, where] of named) builder.add(f, where);
     for (const [key, st] of blobs) {
@@ -593,6 +594,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       if (ch.mode === MODE_GITLINK) notes.gitlink(ch.path);
       return isRegularFileMode(ch.mode) && include(ch.path) && (ch.added === 'all' || ch.added.size > 0);
     });
+    const matched: Array<{ change: StagedChange; findings: Finding[] }> = [];
     await readAndMatch(backend, o, notes, async (request) => {
       for (let i = 0; i < wanted.length; i++) await request(String(i), wanted[i].blob, wanted[i].path);
     }, (key, path, r) => {
@@ -604,10 +606,25 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       if (r.warning) notes.content(path, r.warning);
       files++;
       bytes += r.bytes;
-      const ch = wanted[Number(key)];
-      const findings = r.findings.filter((f) => isAdded(ch.added, f.line, f.endLine));
-      if (findings.length) builder.add(findings, { path: ch.path });
+      if (r.findings.length) matched.push({ change: wanted[Number(key)], findings: r.findings });
     });
+    // A new file holding a token may be a copy of a file the change leaves alone: git looks among every file of
+    // HEAD for a copy source only when asked (about 0.2 s more on 50,000 files), so only then.
+    if (matched.some((m) => m.change.created && m.findings.some((f) => isAdded(m.change.added, f.line, f.endLine)))) {
+      try {
+        const again = new Map((await backend.staged({ copiesHarder: true })).map((c) => [c.path, c]));
+        for (const m of matched) {
+          const c = again.get(m.change.path);
+          if (m.change.created && c?.blob === m.change.blob) m.change = c;
+        }
+      } catch (err) {
+        notes.warnings.push(`copies could not be looked for (${(err as Error).message.split('\n')[0]}); every line of the new files counts as added`);
+      }
+    }
+    for (const m of matched) {
+      const findings = m.findings.filter((f) => isAdded(m.change.added, f.line, f.endLine));
+      if (findings.length) builder.add(findings, { path: m.change.path });
+    }
     builder.dropFingerprints(o.config.allowlist.fingerprints);
     notes.warnings.push(...backend.warnings);
     notes.finish();
@@ -615,6 +632,35 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
     return names.redact(builder.build(summary(o, started, files, bytes, notes, history), o.version));
   } finally {
     await backend.close();
+  }
+}
+
+/**
+ * Range scans: a file a commit created with no source git found (it looks for copies among the files a commit
+ * modifies) may still be a copy of a file the commit left alone. For the commits where such a file holds a match
+ * on its lines, git is asked again with every file of the parent as a copy source (slower, so only for those).
+ */
+async function lookForCopies(backend: GitBackend, added: AddedLinesIndex, blobs: Map<string, BlobState | typeof DONE>, prov: Provenance, notes: Notes): Promise<void> {
+  if (!added.created.size) return;
+  const commits = new Set<string>();
+  for (const [key, st] of blobs) {
+    if (st === DONE || !st.findings?.length) continue;
+    const blob = key.split(':')[0];
+    for (let i = 0; i < st.intros.length; i += 2) {
+      const k = addedKey(prov.commits[st.intros[i]].id, blob);
+      if (added.created.has(k) && st.findings.some((f) => isAdded(added.get(k), f.line, f.endLine))) commits.add(prov.commits[st.intros[i]].id);
+    }
+  }
+  if (!commits.size) return;
+  try {
+    const copies = await backend.copiesFrom([...commits]);
+    for (const [k, lines] of copies) {
+      if (!added.created.has(k) || copies.created.has(k)) continue;
+      added.set(k, lines);
+      added.created.delete(k);
+    }
+  } catch (err) {
+    notes.warnings.push(`copies could not be looked for (${(err as Error).message.split('\n')[0]}); every line of the range's new files counts as added`);
   }
 }
 
