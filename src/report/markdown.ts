@@ -4,7 +4,7 @@
 // inventory carries them. Pure and reproducible: dates come from the inventory, never from the clock. Secrets
 // appear redacted only.
 import type { Inventory, RuleKind, Token } from '../model/index.js';
-import { SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
+import { EXPOSURES, EXPOSURE_TEXT, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
 import { formatBytes } from './text.js';
 import { mdCode, mdText, mdUrl, placeText } from './escape.js';
 
@@ -55,6 +55,7 @@ export function toMarkdown(full: Inventory): string {
   const st = reportStats(inv);
   const tokens = inv.tokens;
   const active = tokens.filter((t) => exposureOf(t) === 'active');
+  const unmerged = tokens.filter((t) => exposureOf(t) === 'unmerged');
   const historyOnly = tokens.filter((t) => exposureOf(t) === 'history-only');
   const keys = tokens.filter((t) => KEY_KINDS.includes(t.kind));
   const accounts = tokens.filter((t) => ACCOUNT_KINDS.includes(t.kind));
@@ -107,7 +108,10 @@ export function toMarkdown(full: Inventory): string {
     const where = repos ? ` in ${st.placesWithTokens} of ${plural(repos.length, 'repository', 'repositories')}` : '';
     out.push(`- **${plural(tokens.length, 'unique credential')}** (${plural(st.occurrences, 'occurrence')})${where}.`);
     if (st.isHistory && s.history?.mode !== 'staged') {
-      out.push(`- **${active.length} active** (still in the current tree of HEAD): remove from the code and rotate. **${historyOnly.length} only in history**: deleted from the code but readable in every clone; rotate.`);
+      const elsewhere = unmerged.length
+        ? ` **${unmerged.length} unmerged** (not in HEAD, but at the tip of another branch, tag or stash: one merge away from it): remove there and rotate.`
+        : '';
+      out.push(`- **${active.length} active** (still in the current tree of HEAD): remove from the code and rotate.${elsewhere} **${historyOnly.length} only in history**: deleted from every branch but readable in every clone; rotate.`);
     } else {
       out.push(`- **${active.length}** in the files scanned: remove from the code and rotate.`);
     }
@@ -151,7 +155,7 @@ export function toMarkdown(full: Inventory): string {
         [
           'Protect (PR)',
           'PR.AA identity management and access control, PR.DS data security',
-          `${active.length} still in current code; ${admin.length} with admin rights.`,
+          `${active.length} still in current code${unmerged.length ? ` (${unmerged.length} more at other branch or tag tips)` : ''}; ${admin.length} with admin rights.`,
           'Move secrets to a secret store; reissue with least privilege; block new ones at commit time (pre-commit hook).',
         ],
         [
@@ -210,7 +214,7 @@ export function toMarkdown(full: Inventory): string {
     const order = [...tokens].sort(
       (a, b) =>
         SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-        (exposureOf(a) === exposureOf(b) ? 0 : exposureOf(a) === 'active' ? -1 : 1) ||
+        EXPOSURES.indexOf(exposureOf(a)) - EXPOSURES.indexOf(exposureOf(b)) ||
         (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0) ||
         (a.id < b.id ? -1 : 1),
     );
@@ -233,7 +237,7 @@ export function toMarkdown(full: Inventory): string {
             code(t.redacted),
             code(String(t.id).slice(0, 12)),
             cell(t.privilege),
-            exposureOf(t) === 'active' ? 'active' : 'history only',
+            EXPOSURE_TEXT[exposureOf(t)],
             cell(whereText),
             cell(firstSeenDate(t)?.slice(0, 10) ?? '—'),
             cell(days ?? '—'),
@@ -279,7 +283,7 @@ export function toMarkdown(full: Inventory): string {
     '- Detection: provider-specific patterns with keyword prefilters, entropy thresholds and checksums where a provider embeds one; generic rules for assignments of secret-looking values.',
     '- Each candidate is scored from 0 to 1 on its features; those below the minimum score, and password hashes, encrypted keys and other values a person must judge, go to the review tier and are not counted as findings.',
     '- Every credential is listed once, identified by a keyed fingerprint (HMAC-SHA-256); values are shown only as a short prefix and their length.',
-    '- "Active" means present in the current tree of HEAD (or in the files scanned). No credential was tried against its provider: validity is not tested.',
+    '- "Active" means present in the current tree of HEAD (or in the files scanned); "unmerged", at the tip of another branch, tag, remote or pull ref or a stash entry but not in HEAD; "only in history", in past commits alone. No credential was tried against its provider: validity is not tested.',
     '- History scans read every unique file version reachable from the refs scanned; content outside git (LFS objects, submodules, build artefacts) is not covered.',
     '',
   );

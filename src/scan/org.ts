@@ -212,6 +212,8 @@ export function tierCounts(tokens: Token[]): Pick<RepositoryScan, 'tokens' | 're
 export class InventoryMerger {
   private readonly builder: InventoryBuilder;
   private readonly inHead = new Set<string>();
+  /** The refs whose tip holds each token, each prefixed with its repository; absent when no input knew them. */
+  private readonly refs = new Map<string, Set<string>>();
   private readonly repositories = new Map<string, RepositoryScan>();
   private readonly skipped: SkippedFile[] = [];
   private readonly warnings: string[] = [];
@@ -283,6 +285,13 @@ export class InventoryMerger {
     for (const t of inv.tokens) {
       if (repo !== undefined) for (const o of t.occurrences) o.repo ??= repo;
       if (t.presentInHead) this.inHead.add(t.id);
+      if (t.refs) {
+        // A ref name never holds ':' (git forbids it): one that does already names its repository.
+        const at = repo ?? t.occurrences.find((o) => o.repo !== undefined)?.repo;
+        const refs = this.refs.get(t.id) ?? new Set<string>();
+        for (const r of t.refs) refs.add(r.includes(':') || at === undefined ? r : `${at}:${r}`);
+        this.refs.set(t.id, refs);
+      }
       this.builder.addToken(t);
     }
   }
@@ -413,7 +422,7 @@ export class InventoryMerger {
       },
       o.version,
     );
-    attachProvenance(inv.tokens, this.inHead);
+    attachProvenance(inv.tokens, this.inHead, (id) => this.refs.get(id));
     for (const t of inv.tokens) {
       const repos = [...new Set(t.occurrences.map((x) => x.repo).filter((r): r is string => r !== undefined))].sort();
       if (repos.length) t.repos = repos;
@@ -521,10 +530,11 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
   const version = rulesVersion(o);
   // A repository whose state and these settings match its last scan's is not scanned again: its stored results are.
   // The minimum score decides the tiers stored with them, so it is one of the settings (its blobs are not: findings
-  // do not depend on it).
+  // do not depend on it). `refs`: what a scan stores per token (the refs holding it, since datastore schema 4), so
+  // that a repository stored before is listed again once.
   const settings = crypto
     .createHash('sha256')
-    .update(JSON.stringify([version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false, minScore]))
+    .update(JSON.stringify(['refs', version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false, minScore]))
     .digest('hex');
   const store = o.store;
   const versionId = store?.versionId(version);

@@ -2,14 +2,14 @@
 // once (one long-lived `git cat-file --batch`), match it once (inline or across worker threads while git reads the
 // next ones), and attach provenance afterwards: every (commit, path) that introduced a blob carrying a token.
 import { NameScanner, type Finding } from './findings.js';
-import type { HistoryScanInfo, Inventory, Rule, ScanSummary, SkippedFile, Token } from '../model/index.js';
+import type { HistoryScanInfo, Inventory, Rule, ScanSummary, SkippedFile, Token, TokenStatus } from '../model/index.js';
 import picomatch from 'picomatch';
 import { compileRule } from '../rules/compile.js';
 import { isLockFile } from '../match/filters.js';
 import {
   MODE_GITLINK, addedKey, isAdded, isLfsPointer, isRegularFileMode, openGitBackend, pathFilter,
   type AddedLinesIndex, type BackendChoice, type BlobResult, type CommitMeta, type GitBackend, type HiddenHistory, type HistorySpec,
-  type StagedChange, type TreeEntry,
+  type RefTip, type StagedChange, type TreeEntry,
 } from '../sources/git/index.js';
 import { runGitRaw } from '../sources/git/index.js';
 import { StreamDispatcher } from './dispatch.js';
@@ -296,8 +296,16 @@ function chronological(a: { date?: string; commit?: string }, b: { date?: string
   return (Date.parse(a.date ?? '') || 0) - (Date.parse(b.date ?? '') || 0) || (a.commit ?? '').localeCompare(b.commit ?? '');
 }
 
-/** Token provenance from its occurrences: first and last commit that wrote it, how many did, whether HEAD has it. */
-export function attachProvenance(tokens: Token[], inHead: Set<string>): void {
+/** Where a token stands, from whether HEAD holds it and which refs' tips do. */
+export function statusOf(presentInHead: boolean, refs: readonly string[]): TokenStatus {
+  return presentInHead ? 'active' : refs.length ? 'unmerged' : 'history-only';
+}
+
+/**
+ * Token provenance from its occurrences: first and last commit that wrote it, how many did, whether HEAD has it;
+ * and, when `refsOf` knows a token's refs (the tips that hold it), those refs and its status.
+ */
+export function attachProvenance(tokens: Token[], inHead: Set<string>, refsOf?: (id: string) => Iterable<string> | undefined): void {
   for (const t of tokens) {
     t.occurrences.sort((a, b) => chronological(a, b) || partLast(a, b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column);
     // Occurrences without a commit (in a replacement object) say nothing of when the token was written.
@@ -311,7 +319,91 @@ export function attachProvenance(tokens: Token[], inHead: Set<string>): void {
       t.commits = new Set(committed.map((o) => o.commit)).size;
     }
     t.presentInHead = inHead.has(t.id);
+    const refs = refsOf?.(t.id);
+    if (refs) {
+      t.refs = [...new Set(refs)].sort();
+      t.status = statusOf(t.presentInHead, t.refs);
+    } else if (t.presentInHead) t.status = 'active';
+    else delete t.status;
   }
+}
+
+/**
+ * Which tokens the tips hold: HEAD's tree (presentInHead) and every ref's (the token's refs). Each tree is listed
+ * once (a ref at HEAD's commit holds what HEAD holds); its blobs were nearly all matched already. Blobs of a tip
+ * that no listed commit introduced (with --ref, --since) are read and matched now, for this question only; not for
+ * --range, which looks at what the range adds. `refsOf` is undefined when the refs could not be listed.
+ */
+async function tipTokens(
+  backend: GitBackend,
+  o: HistoryScanOptions,
+  c: {
+    headPromise: Promise<TreeEntry[]>;
+    tipsPromise: Promise<RefTip[]>;
+    blobs: Map<string, BlobState | typeof DONE>;
+    names: NameScanner;
+    include: (p: string) => boolean;
+    classes: PathClasses;
+    notes: Notes;
+  },
+): Promise<{ inHead: Set<string>; refsOf?: Map<string, string[]> }> {
+  const inHead = new Set<string>();
+  let headEntries: TreeEntry[] = [];
+  try {
+    headEntries = await c.headPromise;
+  } catch (err) {
+    c.notes.warnings.push(`HEAD's tree could not be read (${(err as Error).message}); presentInHead is false for every token`);
+  }
+  let tips: RefTip[] | undefined;
+  try {
+    tips = await c.tipsPromise;
+  } catch (err) {
+    c.notes.warnings.push(`the refs could not be listed (${(err as Error).message.split('\n')[0]}); tokens not in HEAD have no status`);
+  }
+  /** Token ids each tree holds ('HEAD' for HEAD's: no tree id is that). */
+  const held = new Map<string, Set<string>>([['HEAD', inHead]]);
+  const missing = new Map<string, { blob: string; path: string; holders: Set<string> }>();
+  const look = (holder: string, ids: Set<string>, e: TreeEntry) => {
+    for (const id of c.names.idsIn(e.path)) ids.add(id);
+    if (!isRegularFileMode(e.mode) || !c.include(e.path)) return;
+    const key = blobKey(e.blob, c.classes.of(e.path));
+    const st = c.blobs.get(key);
+    if (st === undefined) {
+      if (o.range) return;
+      let m = missing.get(key);
+      if (!m) missing.set(key, (m = { blob: e.blob, path: e.path, holders: new Set() }));
+      m.holders.add(holder);
+    } else if (st !== DONE) for (const f of st.findings ?? []) ids.add(f.id);
+  };
+  for (const e of headEntries) look('HEAD', inHead, e);
+  const head = backend.repo.head;
+  const trees = [...new Set((tips ?? []).filter((t) => t.commit !== head).map((t) => t.tree))];
+  try {
+    await backend.treeListings(trees, (tree, entries) => {
+      const ids = new Set<string>();
+      held.set(tree, ids);
+      for (const e of entries) look(tree, ids, e);
+    });
+  } catch (err) {
+    c.notes.warnings.push(`the trees of the refs could not be listed (${(err as Error).message.split('\n')[0]}); tokens at those tips have no refs there`);
+  }
+  if (missing.size) {
+    await readAndMatch(backend, o, new Notes(), async (request) => {
+      for (const [key, m] of missing) await request(key, m.blob, m.path);
+    }, (key, _path, r) => {
+      for (const h of missing.get(key)?.holders ?? []) for (const f of r.findings) held.get(h)?.add(f.id);
+    });
+  }
+  if (!tips) return { inHead };
+  const refsOf = new Map<string, string[]>();
+  for (const t of tips) {
+    for (const id of held.get(t.commit === head ? 'HEAD' : t.tree) ?? []) {
+      const list = refsOf.get(id);
+      if (list) list.push(t.ref);
+      else refsOf.set(id, [t.ref]);
+    }
+  }
+  return { inHead, refsOf };
 }
 
 /** Replace refs and grafts: warned about, since git would show another history than the one scanned. */
@@ -407,8 +499,10 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     // Added lines (range scans) and HEAD's tree come from their own git processes, alongside the main pass.
     const addedPromise: Promise<AddedLinesIndex> | undefined = o.range ? backend.addedLines(spec) : undefined;
     const headPromise = backend.headTree();
+    const tipsPromise = backend.refTips();
     addedPromise?.catch(() => undefined);
     headPromise.catch(() => undefined);
+    tipsPromise.catch(() => undefined);
 
     // What every commit introduces: each new blob is read once; every (commit, path) that introduced it is kept.
     const listCommits = async (request: (key: string, blob: string, path: string) => Promise<void> | void): Promise<void> => {
@@ -471,37 +565,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       }).catch((err: Error) => void notes.warnings.push(`commit messages could not be read (${err.message.split('\n')[0]}); tokens in them were not looked for`)),
     );
 
-    // presentInHead: tokens found in a blob of HEAD's tree. Blobs of HEAD that no listed commit introduced
-    // (with --ref, --since) are read and matched now, for this question only.
-    const inHead = new Set<string>();
-    let headEntries: Awaited<typeof headPromise> = [];
-    try {
-      headEntries = await headPromise;
-    } catch (err) {
-      notes.warnings.push(`HEAD's tree could not be read (${(err as Error).message}); presentInHead is false for every token`);
-    }
-    const presence = new Map<string, Finding[]>();
-    const missing: Array<{ key: string; blob: string; path: string }> = [];
-    for (const e of headEntries) {
-      for (const id of names.idsIn(e.path)) inHead.add(id);
-      if (!isRegularFileMode(e.mode) || !include(e.path)) continue;
-      const key = blobKey(e.blob, classes.of(e.path));
-      const st = blobs.get(key);
-      if (st === undefined) {
-        if (!o.range && !presence.has(key)) {
-          presence.set(key, []);
-          missing.push({ key, blob: e.blob, path: e.path });
-        }
-      } else if (st !== DONE) for (const f of st.findings ?? []) inHead.add(f.id);
-    }
-    if (missing.length) {
-      const quiet = new Notes();
-      await readAndMatch(backend, o, quiet, async (request) => {
-        for (const m of missing) await request(m.key, m.blob, m.path);
-      }, (_key, _path, r) => {
-        for (const f of r.findings) inHead.add(f.id);
-      });
-    }
+    const { inHead, refsOf } = await tipTokens(backend, o, { headPromise, tipsPromise, blobs, names, include, classes, notes });
 
     const added = addedPromise ? await addedPromise : undefined;
     if (added) await lookForCopies(backend, added, blobs, prov, notes);
@@ -542,7 +606,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
     if (backend.repo.head) history.head = backend.repo.head;
     if (!prov.commits.length && !backend.repo.head && !o.refs?.length && !o.range) notes.warnings.push('the repository has no commits yet');
     const inv = builder.build(summary(o, started, files, bytes, notes, history), o.version);
-    attachProvenance(inv.tokens, inHead);
+    attachProvenance(inv.tokens, inHead, refsOf && ((id) => refsOf.get(id) ?? []));
     names.redact(inv);
     inv.scan.durationMs = Date.now() - started;
     return inv;

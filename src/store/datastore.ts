@@ -15,12 +15,14 @@
 // Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported). Schema 3:
 // occurrences say where a token is when not in a file's content (a file or folder name, a commit's author or
 // message) and keep the keyed hash of a path stored redacted. Schema 4: each run records the check of the
-// fingerprint key it was made with (ids made under different keys never match, so such runs are not compared). A file that is not a shadowscan datastore, or one of a
+// fingerprint key it was made with (ids made under different keys never match, so such runs are not compared);
+// each repository's tokens keep the refs whose tips hold them, and each run's snapshot the status a token had then
+// (active, unmerged, history-only), so `inventory diff` can say which moved from active to history-only. A file that is not a shadowscan datastore, or one of a
 // newer schema, is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js';
+import type { Occurrence, RepositoryScan, Tier, Token, TokenStatus } from '../model/index.js';
 
 const SCHEMA_VERSION = '4';
 
@@ -68,6 +70,7 @@ CREATE TABLE IF NOT EXISTS repo_tokens (
   tier TEXT NOT NULL DEFAULT 'report',
   reasons TEXT NOT NULL DEFAULT '[]',
   review TEXT,
+  refs TEXT,
   PRIMARY KEY (repo_id, token_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrences (
@@ -108,6 +111,7 @@ CREATE TABLE IF NOT EXISTS run_tokens (
   repo TEXT NOT NULL,
   in_head INTEGER NOT NULL,
   tier TEXT NOT NULL DEFAULT 'report',
+  status TEXT,
   PRIMARY KEY (run_id, token_id, repo)
 ) WITHOUT ROWID;
 `;
@@ -164,10 +168,13 @@ UPDATE meta SET value = '3' WHERE key = 'schema';
 `;
 
 /**
- * Schema 3 to 4: the check of the fingerprint key each run was made with; unknown (NULL) for earlier runs.
+ * Schema 3 to 4: the check of the fingerprint key each run was made with, the refs whose tips hold each
+ * repository's token (a JSON list) and each snapshot's status; unknown (NULL) for what was stored before.
  */
 const MIGRATE_3_TO_4 = `
 ALTER TABLE runs ADD COLUMN key_check TEXT;
+ALTER TABLE repo_tokens ADD COLUMN refs TEXT;
+ALTER TABLE run_tokens ADD COLUMN status TEXT;
 UPDATE meta SET value = '4' WHERE key = 'schema';
 `;
 
@@ -215,6 +222,9 @@ export interface StoredToken extends Omit<Token, 'occurrences'> {
   presentInHead: boolean;
 }
 
+/** A token whose status changed between two runs (both known). */
+export type StatusChange = StoredToken & { status: TokenStatus; previousStatus: TokenStatus };
+
 /**
  * Two runs compared by fingerprint. A token is new when no repository held it at `from`, whatever its tier; one
  * that only moved between the report and review tiers is neither new nor removed: it is in `retiered`.
@@ -228,6 +238,11 @@ export interface DatastoreDiff {
   removed: StoredToken[];
   /** In both, in another tier at `to` (`tier`) than at `from` (`previousTier`). */
   retiered: Array<StoredToken & { previousTier: Tier }>;
+  /**
+   * In both, with another status at `to` (`status`) than at `from` (`previousStatus`): deleted from every branch
+   * (active to history-only), merged, checked out. Only where both runs recorded it (not runs stored before).
+   */
+  statusChanged: StatusChange[];
   /** Present in both (tier changes included). */
   unchanged: number;
 }
@@ -265,7 +280,7 @@ export function isDatastoreFile(file: string): boolean {
 function description(t: Token): Record<string, unknown> {
   const {
     occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r,
-    score: _sc, tier: _t, reasons: _re, review: _rv, ...rest
+    score: _sc, tier: _t, reasons: _re, review: _rv, refs: _refs, status: _st, ...rest
   } = t;
   return rest;
 }
@@ -463,11 +478,11 @@ export class Datastore {
         `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part, kind, path_fp)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (const t of tokens) {
         this.upsertToken(t, runId);
-        // This repository's own score and tier: the token may be reported elsewhere and in review here.
-        rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t));
+        // This repository's own score, tier and refs: the token may be reported elsewhere and in review here.
+        rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t), t.refs ? JSON.stringify(t.refs) : null);
         for (const o of t.occurrences) {
           occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null, o.part ?? null, o.kind ?? '', o.pathFingerprint ?? null);
         }
@@ -495,7 +510,12 @@ export class Datastore {
       }
       // Repository names, not ids: a later run may drop the repository, and the diff still says where the token was.
       this.db
-        .prepare('INSERT INTO run_tokens (run_id, token_id, repo, in_head, tier) SELECT ?, t.token_id, r.name, t.in_head, t.tier FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id')
+        .prepare(
+          `INSERT INTO run_tokens (run_id, token_id, repo, in_head, tier, status)
+           SELECT ?, t.token_id, r.name, t.in_head, t.tier,
+             CASE WHEN t.in_head THEN 'active' WHEN t.refs IS NULL THEN NULL WHEN t.refs = '[]' THEN 'history-only' ELSE 'unmerged' END
+           FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id`,
+        )
         .run(runId);
       this.db.prepare("UPDATE tokens SET last_run = ? WHERE id IN (SELECT token_id FROM repo_tokens)").run(runId);
       this.db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(stats), runId);
@@ -529,6 +549,7 @@ export class Datastore {
   /** The tokens of a run, with the tier each had in it: report when any repository held it in the report tier. */
   private tokensOfRun(runId: number, ids: string[], tiers: Map<string, Tier>): StoredToken[] {
     const out: StoredToken[] = [];
+    const statuses = this.runStatuses(runId);
     const tok = this.db.prepare<[string], TierColumns & { data: string }>('SELECT data, score, tier, reasons, review FROM tokens WHERE id = ?');
     const where = this.db.prepare<[number, string], { name: string; in_head: number }>(
       'SELECT repo AS name, in_head FROM run_tokens WHERE run_id = ? AND token_id = ? ORDER BY repo',
@@ -537,10 +558,27 @@ export class Datastore {
       const row = tok.get(id);
       if (!row) continue;
       const repos = where.all(runId, id);
-      out.push({ ...storedToken(row.data, row), tier: tiers.get(id) ?? 'report', repos: repos.map((r) => r.name), presentInHead: repos.some((r) => r.in_head) });
+      const status = statuses.get(id);
+      out.push({ ...storedToken(row.data, row), tier: tiers.get(id) ?? 'report', repos: repos.map((r) => r.name), presentInHead: repos.some((r) => r.in_head), ...(status ? { status } : {}) });
     }
     const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
     return out.sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Each token of a run and its status then: the best of its repositories' (active, then unmerged); unknown
+   * (absent) when none recorded one and none had it in HEAD.
+   */
+  private runStatuses(runId: number): Map<string, TokenStatus> {
+    const rank: Record<TokenStatus, number> = { active: 3, unmerged: 2, 'history-only': 1 };
+    const best = new Map<string, TokenStatus>();
+    const rows = this.db.prepare<[number], { token_id: string; in_head: number; status: string | null }>('SELECT token_id, in_head, status FROM run_tokens WHERE run_id = ?').all(runId);
+    for (const r of rows) {
+      const s: TokenStatus | undefined = r.in_head ? 'active' : r.status === 'unmerged' || r.status === 'history-only' ? r.status : undefined;
+      const had = best.get(r.token_id);
+      if (s && (!had || rank[s] > rank[had])) best.set(r.token_id, s);
+    }
+    return best;
   }
 
   /** Each token of a run and its tier then. */
@@ -567,12 +605,16 @@ export class Datastore {
     const added = [...now.keys()].filter((id) => !before.has(id));
     const removed = [...before.keys()].filter((id) => !now.has(id));
     const moved = [...now].filter(([id, tier]) => before.has(id) && before.get(id) !== tier).map(([id]) => id);
+    const statusNow = this.runStatuses(toRun.id);
+    const statusBefore = fromRun ? this.runStatuses(fromRun.id) : new Map<string, TokenStatus>();
+    const changed = [...statusNow].filter(([id, s]) => before.has(id) && statusBefore.has(id) && statusBefore.get(id) !== s).map(([id]) => id);
     return {
       from: fromRun,
       to: toRun,
       added: this.tokensOfRun(toRun.id, added, now),
       removed: fromRun ? this.tokensOfRun(fromRun.id, removed, before) : [],
       retiered: this.tokensOfRun(toRun.id, moved, now).map((t) => ({ ...t, previousTier: before.get(t.id)! })),
+      statusChanged: this.tokensOfRun(toRun.id, changed, now).map((t) => ({ ...t, status: statusNow.get(t.id)!, previousStatus: statusBefore.get(t.id)! })),
       unchanged: now.size - added.length,
     };
   }
@@ -607,11 +649,16 @@ export class Datastore {
     const only = repoId === undefined ? '' : ' WHERE rt.repo_id = ?';
     const params = repoId === undefined ? [] : [repoId];
     const rows = this.db
-      .prepare<unknown[], TierColumns & { id: string; repo_id: number; data: string; in_head: number }>(
-        `SELECT t.id, rt.repo_id, t.data, rt.in_head, rt.score, rt.tier, rt.reasons, rt.review FROM repo_tokens rt JOIN tokens t ON t.id = rt.token_id${only} ORDER BY t.id, rt.repo_id`,
+      .prepare<unknown[], TierColumns & { id: string; repo_id: number; data: string; in_head: number; refs: string | null }>(
+        `SELECT t.id, rt.repo_id, t.data, rt.in_head, rt.score, rt.tier, rt.reasons, rt.review, rt.refs FROM repo_tokens rt JOIN tokens t ON t.id = rt.token_id${only} ORDER BY t.id, rt.repo_id`,
       )
       .all(...params);
-    for (const r of rows) tokens.set(key(r.repo_id, r.id), { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token);
+    for (const r of rows) {
+      const t = { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token;
+      // Refs unknown (stored before they were): absent, not empty.
+      if (r.refs !== null) t.refs = JSON.parse(r.refs) as string[];
+      tokens.set(key(r.repo_id, r.id), t);
+    }
     const occ = this.db
       .prepare<unknown[], { repo_id: number; token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null; part: string | null; kind: string; path_fp: string | null }>(
         `SELECT o.*, r.name AS name FROM occurrences o JOIN repositories r ON r.id = o.repo_id${repoId === undefined ? '' : ' WHERE o.repo_id = ?'}`,
@@ -700,7 +747,7 @@ export class Datastore {
             this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
             this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
             this.db
-              .prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) SELECT ?, token_id, in_head, score, tier, reasons, review FROM src.repo_tokens WHERE repo_id = ?')
+              .prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review, refs) SELECT ?, token_id, in_head, score, tier, reasons, review, refs FROM src.repo_tokens WHERE repo_id = ?')
               .run(id, r.id);
             this.db
               .prepare(

@@ -234,6 +234,56 @@ describe('shadowscan history', () => {
     expect(tokenOf(r.inv, remote)!.presentInHead).toBe(false);
   });
 
+  it('gives each token the refs whose tip holds it and a status: active, unmerged (branch, tag, stash) or history-only', () => {
+    const copy = copyRepo(f.repo);
+    const onBranch = fakeGithubPat();
+    copy.git(['checkout', '-q', '-b', 'wip']);
+    copy.write('wip.py', `GITHUB_TOKEN = "${onBranch}"\n`);
+    copy.commit('wip', BOB, '2024-02-01T10:00:00Z');
+    copy.git(['checkout', '-q', 'main']);
+    const [stashedFirst, stashedLast] = [fakeGithubPat(), fakeGithubPat()];
+    copy.write('README.md', `GITHUB_TOKEN = "${stashedFirst}"\n`);
+    copy.git(['stash', '-q'], { env: copy.identity(BOB, '2024-02-02T10:00:00Z') });
+    copy.write('README.md', `GITHUB_TOKEN = "${stashedLast}"\n`);
+    copy.git(['stash', '-q'], { env: copy.identity(BOB, '2024-02-03T10:00:00Z') });
+    // Every tip branched from main (and the stashes, made on it) holds the old token and the merged one.
+    const everywhere = ['refs/heads/feature', 'refs/heads/main', 'refs/heads/wip', 'refs/stash', 'refs/stash@{1}'];
+    const expected = {
+      old: { presentInHead: true, status: 'active', refs: [...everywhere, 'refs/tags/v0.9-rc'].sort() },
+      branch: { presentInHead: true, status: 'active', refs: everywhere },
+      tagged: { presentInHead: false, status: 'unmerged', refs: ['refs/tags/v0.9-rc'] },
+      reverted: { presentInHead: false, status: 'history-only', refs: [] },
+    };
+    for (const backend of ['git', 'isomorphic-git']) {
+      const r = history([copy.dir, '--git-backend', backend]);
+      expect(r.code, backend).toBe(1);
+      for (const k of ['old', 'branch', 'tagged', 'reverted'] as const) expect(tokenOf(r.inv, f.tokens[k]), `${backend} ${k}`).toMatchObject(expected[k]);
+      expect(tokenOf(r.inv, onBranch), backend).toMatchObject({ presentInHead: false, status: 'unmerged', refs: ['refs/heads/wip'] });
+      expect(tokenOf(r.inv, stashedLast), backend).toMatchObject({ status: 'unmerged', refs: ['refs/stash'] });
+      expect(tokenOf(r.inv, stashedFirst), backend).toMatchObject({ status: 'unmerged', refs: ['refs/stash@{1}'] });
+    }
+    // Limited to one ref, the status still says where every tip stands (their blobs are read for it).
+    const one = history([copy.dir, '--ref', 'v0.9-rc']);
+    expect(tokenOf(one.inv, f.tokens.old)).toMatchObject(expected.old);
+    expect(tokenOf(one.inv, f.tokens.tagged)).toMatchObject(expected.tagged);
+    const since = history([copy.dir, '--since', '2024-01-07']);
+    expect(tokenOf(since.inv, f.tokens.tagged)).toMatchObject(expected.tagged);
+    expect(tokenOf(since.inv, onBranch)).toMatchObject({ status: 'unmerged', refs: ['refs/heads/wip'] });
+    // Every report says the same three states.
+    const md = runCli(['history', copy.dir, '--format', 'markdown'], { env: ENV }).stdout;
+    expect(md).toContain('**2 active**');
+    expect(md).toContain('**4 unmerged**');
+    expect(md).toContain('**1 only in history**');
+    const html = runCli(['history', copy.dir, '--format', 'html'], { env: ENV }).stdout;
+    expect(html).toMatch(/data-card="unmerged"><div class="n">4</);
+    expect(html).toContain('<span class="exp exp-unmerged" title="refs/heads/wip">unmerged</span>');
+    const csv = runCli(['history', copy.dir, '--format', 'csv'], { env: ENV }).stdout.split('\n');
+    expect(csv[0].split(',').pop()).toBe('status');
+    expect(csv.filter((l) => l.includes(fp(onBranch))).every((l) => l.endsWith(',unmerged'))).toBe(true);
+    const sarif = JSON.parse(runCli(['history', copy.dir, '--format', 'sarif'], { env: ENV }).stdout) as { runs: Array<{ results: Array<{ properties: { fingerprint: string; status?: string } }> }> };
+    expect(sarif.runs[0].results.find((x) => x.properties.fingerprint === fp(f.tokens.reverted))?.properties.status).toBe('history-only');
+  });
+
   it('the isomorphic-git fallback gives the same inventory (no git on PATH: a warning says so)', async () => {
     // Through the built CLI with a PATH that holds only node: the fallback is chosen and announced.
     const bin = tempDir('shadowscan-nogit-');

@@ -9,7 +9,7 @@ import { decodePath } from './paths.js';
 import { introducedFiles, treeEntries, type RawTreeEntry } from './tree-diff.js';
 import {
   AddedLinesIndex, NotARepositoryError, RepositoryReadError, addedKey, type BlobReader, type GitBackend, type HiddenHistory, type HistoryRecord,
-  type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange, type TreeEntry,
+  type HistorySpec, type RefTip, type ReplaceRef, type RepoInfo, type StagedChange, type TreeEntry,
 } from './types.js';
 
 export async function openGitRepository(dir: string): Promise<RepoInfo> {
@@ -45,6 +45,9 @@ interface SkippedRefs {
   /** The stash's commits still there (all of them when undefined). */
   stash?: string[];
 }
+
+const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
 
 /** Commits recorded in the stash's reflog (`git stash list`): `--all` sees only the newest. */
 function stashCommits(commonDir: string): string[] {
@@ -105,20 +108,94 @@ export class GitCliBackend implements GitBackend {
     return args;
   }
 
-  private refs: Promise<Array<{ name: string; id: string }>> | undefined;
+  private refs: Promise<Array<{ name: string; id: string; symbolic: boolean }>> | undefined;
 
-  /** Every ref and its object id (once per scan: the bad-ref check and the replace refs share it). */
-  private refList(): Promise<Array<{ name: string; id: string }>> {
-    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object.
-    this.refs ??= runGitRaw(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname)']).then((r) => {
-      const out: Array<{ name: string; id: string }> = [];
+  /** Every ref and its object id (once per scan: the bad-ref check, the replace refs and the ref tips share it). */
+  private refList(): Promise<Array<{ name: string; id: string; symbolic: boolean }>> {
+    // No %(objecttype): for-each-ref fails as a whole on a ref to a missing object. Ref names hold no spaces.
+    this.refs ??= runGitRaw(this.repo.path, ['for-each-ref', '--format=%(objectname) %(refname) %(symref)']).then((r) => {
+      const out: Array<{ name: string; id: string; symbolic: boolean }> = [];
       for (const line of r.stdout.toString('utf8').split('\n')) {
-        const sp = line.indexOf(' ');
-        if (sp > 0) out.push({ id: line.slice(0, sp), name: line.slice(sp + 1) });
+        const [id, name, symref] = line.split(' ');
+        if (id && name) out.push({ id, name, symbolic: Boolean(symref) });
       }
       return out;
     });
     return this.refs;
+  }
+
+  async refTips(): Promise<RefTip[]> {
+    const named = (await this.refList()).filter((r) => !r.symbolic && !r.name.startsWith('refs/replace/')).map((r) => ({ ref: r.name, id: r.id }));
+    // The stash's older entries are in its reflog only (refs/stash is the newest).
+    const stash = stashCommits(this.repo.commonDir);
+    stash.slice(0, -1).forEach((id, i) => named.push({ ref: `refs/stash@{${stash.length - 1 - i}}`, id }));
+    if (!named.length) return [];
+    const r = await runGitRaw(this.repo.path, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], named.map((n) => `${n.id}^{commit}\n${n.id}^{tree}\n`).join(''));
+    const lines = r.stdout.toString('utf8').split('\n');
+    const tips: RefTip[] = [];
+    named.forEach((n, i) => {
+      const [commit, commitType] = (lines[2 * i] ?? '').split(' ');
+      const [tree, treeType] = (lines[2 * i + 1] ?? '').split(' ');
+      if (commitType === 'commit' && treeType === 'tree') tips.push({ ref: n.ref, commit, tree });
+    });
+    return tips;
+  }
+
+  async treeListings(trees: string[], each: (tree: string, entries: TreeEntry[]) => void): Promise<void> {
+    if (!trees.length) return;
+    // Each tree against the empty tree: `diff-tree --stdin` lists them all from one process, each after a line
+    // naming the pair (`<empty> <tree>`).
+    const empty = trees[0].length === 64 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1;
+    const proc = spawnGit(this.repo.path, ['diff-tree', '--stdin', '-r', '-z', '--no-renames', '--no-ext-diff', '--no-textconv']);
+    let stderr = '';
+    proc.stderr.on('data', (b: Buffer) => {
+      if (stderr.length < 4096) stderr += b.toString('utf8');
+    });
+    proc.stdin.on('error', () => {
+      // git may exit before reading all of its input; its exit status tells what happened.
+    });
+    proc.stdin.end(trees.map((t) => `${empty} ${t}\n`).join(''));
+    const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
+    const HEADER = /^[0-9a-f]+ ([0-9a-f]+)\n/;
+    let tree: string | undefined;
+    let entries: TreeEntry[] = [];
+    let meta: string | undefined;
+    const flush = () => {
+      if (tree !== undefined) each(tree, entries);
+      entries = [];
+    };
+    const headers = (s: string): string => {
+      for (let m = HEADER.exec(s); m; m = HEADER.exec(s)) {
+        flush();
+        tree = m[1];
+        s = s.slice(m[0].length);
+      }
+      return s;
+    };
+    const token = (tok: Buffer) => {
+      if (meta === undefined) meta = headers(tok.toString('latin1'));
+      else {
+        // `:000000 <mode> <zeros> <blob> A`, then the path.
+        const [, mode, , blob] = meta.slice(1).split(' ');
+        if (mode && blob) entries.push({ path: decodePath(tok), mode, blob });
+        meta = undefined;
+      }
+    };
+    let carry = Buffer.alloc(0);
+    for await (const chunk of proc.stdout) {
+      const buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      let pos = 0;
+      for (let nul = buf.indexOf(0, pos); nul !== -1; nul = buf.indexOf(0, pos)) {
+        token(buf.subarray(pos, nul));
+        pos = nul + 1;
+      }
+      carry = Buffer.from(buf.subarray(pos));
+    }
+    // Empty trees at the end leave their header lines only.
+    headers(carry.toString('latin1'));
+    flush();
+    const code = await exited;
+    if (code !== 0) this.warnings.push(`listing the trees of the refs failed partway (${firstLine(stderr)}); tokens at the tips not listed have no refs there`);
   }
 
   /**
@@ -128,7 +205,7 @@ export class GitCliBackend implements GitBackend {
   private async skippedRefs(): Promise<SkippedRefs> {
     const stash = stashCommits(this.repo.commonDir);
     const [list, head] = await Promise.all([this.refList(), runGitRaw(this.repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'])]);
-    const named = list.map((r) => ({ ...r }));
+    const named: Array<{ name: string; id: string }> = list.map(({ name, id }) => ({ name, id }));
     const headId = head.code === 0 ? head.stdout.toString('utf8').trim() : '';
     if (headId) named.push({ name: 'HEAD', id: headId });
     for (const id of stash) named.push({ name: 'the stash', id });

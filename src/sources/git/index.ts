@@ -28,5 +28,5 @@ export { addedLineNumbers } from './line-diff.js';
 export { isLfsPointer } from './lfs.js';
 export {
   NotARepositoryError, RepositoryReadError, AddedLinesIndex, addedKey, type AddedLines, type BlobIntro, type BlobReader, type BlobResult,
-  type CommitMeta, type GitBackend, type HiddenHistory, type HistoryRecord, type ReplaceRef, type HistorySpec, type RepoInfo, type StagedChange, type TreeEntry,
+  type CommitMeta, type GitBackend, type HiddenHistory, type HistoryRecord, type ReplaceRef, type HistorySpec, type RepoInfo, type RefTip, type StagedChange, type TreeEntry,
 } from './types.js';

@@ -8,7 +8,7 @@ import { decodePath, isRegularFileMode } from './paths.js';
 import { introducedFiles, treeEntries, type Introduced, type RawTreeEntry } from './tree-diff.js';
 import {
   AddedLinesIndex, NotARepositoryError, RepositoryReadError, addedKey, type AddedLines, type BlobReader, type BlobResult, type CommitMeta,
-  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange,
+  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type RefTip, type ReplaceRef, type RepoInfo, type StagedChange,
   type TreeEntry,
 } from './types.js';
 
@@ -467,6 +467,36 @@ export class IsoGitBackend implements GitBackend {
 
   async treeFiles(tree: string): Promise<TreeEntry[]> {
     return this.listTree(tree, `tree ${tree}`);
+  }
+
+  async refTips(): Promise<RefTip[]> {
+    const refs = this.allRefs();
+    const named: Array<{ ref: string; id: string }> = [];
+    for (const [ref, value] of refs) {
+      // Symbolic refs name another ref, listed on its own.
+      if (ref.startsWith('refs/replace/') || /^ref:/.test(value)) continue;
+      const id = this.followRef(value, refs);
+      if (id) named.push({ ref, id });
+    }
+    // The stash's older entries are in its reflog only (refs/stash is the newest).
+    const log = readTrim(path.join(this.repo.commonDir, 'logs', 'refs', 'stash'));
+    const stash = (log ?? '').split('\n').map((l) => l.split(' ')[1]).filter((id): id is string => Boolean(id && /^[0-9a-f]{40}$/.test(id) && !/^0+$/.test(id)));
+    stash.slice(0, -1).forEach((id, i) => named.push({ ref: `refs/stash@{${stash.length - 1 - i}}`, id }));
+    const tips: RefTip[] = [];
+    for (const n of named) {
+      const { commit } = await this.peel(n.id);
+      if (!commit) continue;
+      try {
+        tips.push({ ref: n.ref, commit, tree: (await this.readCommit(commit)).tree });
+      } catch {
+        // An unreadable commit: its ref holds nothing that can be read.
+      }
+    }
+    return tips;
+  }
+
+  async treeListings(trees: string[], each: (tree: string, entries: TreeEntry[]) => void): Promise<void> {
+    for (const t of trees) each(t, await this.listTree(t, `tree ${t}`));
   }
 
   /** isomorphic-git knows neither replace refs nor grafts: this reader always reads the objects as stored. */

@@ -89,6 +89,14 @@ export interface TreeEntry {
   blob: string;
 }
 
+/** Where a ref points: its commit and that commit's tree. */
+export interface RefTip {
+  /** The full ref name (`refs/heads/main`, `refs/tags/v1`, `refs/stash`; `refs/stash@{1}` for older stash entries). */
+  ref: string;
+  commit: string;
+  tree: string;
+}
+
 /** Reads blobs in the order asked for; keeps memory bounded by pausing when the reader falls behind. */
 export interface BlobReader extends AsyncIterable<BlobResult> {
   /** Queue a blob. Await the result to respect back-pressure. */
@@ -135,6 +143,13 @@ export interface GitBackend {
   headTree(): Promise<TreeEntry[]>;
   /** Every entry of a tree, recursively. */
   treeFiles(tree: string): Promise<TreeEntry[]>;
+  /**
+   * Every ref's tip: branches, tags, remote-tracking and pull refs, notes, the stash and its older entries; not
+   * symbolic refs (they name another ref) nor replace refs. Refs to missing objects or to no commit are left out.
+   */
+  refTips(): Promise<RefTip[]>;
+  /** Every entry of each tree, recursively, one tree after another (one git process for all of them). */
+  treeListings(trees: string[], each: (tree: string, entries: TreeEntry[]) => void): Promise<void>;
   /** Replace refs and grafts. */
   hiddenHistory(): Promise<HiddenHistory>;
   /** Lines each commit of the spec adds, for range scans: renames, and copies of files a commit changes, add none. */
