@@ -89,6 +89,10 @@ export interface ReportStats {
   placesWithTokens: number;
   /** Tokens found in more than one repository. */
   shared: number;
+  /**
+   * A scan of commits (history, org, merged or stored inventories): it measured statuses and dates. A scan of
+   * files or of staged changes did not, and its reports say nothing of them.
+   */
   isHistory: boolean;
 }
 
@@ -135,7 +139,7 @@ export function reportStats(inv: Inventory): ReportStats {
     placeKind: isOrg ? 'repositories' : inv.scan.targets.length > 1 ? 'targets' : 'folders',
     placesWithTokens: places.size,
     shared,
-    isHistory: Boolean(inv.scan.history),
+    isHistory: inv.scan.history?.mode === 'history',
   };
 }
 
