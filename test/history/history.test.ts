@@ -284,6 +284,27 @@ describe('shadowscan history', () => {
     expect(sarif.runs[0].results.find((x) => x.properties.fingerprint === fp(f.tokens.reverted))?.properties.status).toBe('history-only');
   });
 
+  it('the text report of a history scan shows each token\'s status and commits, and counts commits and blobs', () => {
+    const r = runCli(['history', f.repo.dir], { env: ENV });
+    expect(r.code).toBe(1);
+    const blocks = r.stdout.split('\n\n');
+    const block = (secret: string) => blocks.find((b) => b.includes(fp(secret).slice(0, 12)))!;
+    expect(block(f.tokens.old)).toContain(`active (in HEAD); 1 commit; first 2024-01-01 ${f.commits.root.slice(0, 10)}`);
+    expect(block(f.tokens.branch)).toContain(`active (in HEAD); 2 commits; first 2024-01-02 ${f.commits.added.slice(0, 10)}, last 2024-01-04 ${f.commits.readded.slice(0, 10)}`);
+    expect(block(f.tokens.tagged)).toContain('unmerged (not in HEAD; at refs/tags/v0.9-rc); 1 commit');
+    expect(block(f.tokens.reverted)).toContain('history only (no branch, tag or stash holds it); 1 commit');
+    // The summary counts what a history scan reads: commits and blobs, not files.
+    const summary = blocks[blocks.length - 1];
+    expect(summary).toMatch(/^4 tokens \(5 occurrences\) in 9 commits, 7 blobs, \d/);
+    expect(summary).not.toContain('file');
+    // A scan of files says files, and no status.
+    const tree = runCli(['scan', f.repo.dir], { env: ENV }).stdout;
+    expect(tree).toMatch(/in \d+ files, /);
+    expect(tree).not.toMatch(/active \(in HEAD\)|commits;/);
+    // The summary line on stderr says the same.
+    expect(runCli(['history', f.repo.dir, '--format', 'json'], { env: ENV }).stderr).toMatch(/occurrence\(s\) in 9 commits, 7 blobs \(/);
+  });
+
   it('the isomorphic-git fallback gives the same inventory (no git on PATH: a warning says so)', async () => {
     // Through the built CLI with a PATH that holds only node: the fallback is chosen and announced.
     const bin = tempDir('shadowscan-nogit-');
