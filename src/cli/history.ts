@@ -2,7 +2,7 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addOutputOptions as addSharedOutputOptions, collect, sizeText, threads } from './options.js';
+import { addOutputOptions as addSharedOutputOptions, collect, sinceDate, sizeText, threads } from './options.js';
 import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
@@ -107,7 +107,7 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .description('scan every commit of a repository: each unique file version once, with provenance')
         .argument('[repo]', 'repository: a working tree (or a folder in it), a worktree or a bare repository', '.')
         .option('--ref <ref>', 'scan only what this ref reaches (repeatable; default: every branch, tag, remote ref, pull ref and stash)', collect, [])
-        .option('--since <date>', 'only commits more recent than this (2024-01-31 is midnight UTC; git also reads "2 weeks ago")')
+        .option('--since <date>', 'only commits more recent than this: 2024-01-31 (midnight UTC), 2024-01-31T14:30:00+02:00 or "2 weeks ago"', sinceDate)
         .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
     ),
   ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));

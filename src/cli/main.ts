@@ -13,7 +13,7 @@ import { ConfigError, DEFAULT_MAX_FILE_SIZE, findConfigFile, loadConfig, parseSi
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
 import { BaselineError } from '../scan/baseline.js';
 import { isReported, tierView } from '../scan/tiers.js';
-import { formatBytes, tierCounts, toCsv, toJson, toSarif, toText } from '../report/index.js';
+import { formatBytes, scannedText, tierCounts, toCsv, toJson, toSarif, toText } from '../report/index.js';
 import { toHtml } from '../report/html.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
@@ -168,7 +168,7 @@ export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: Output
     const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);
     const n = tierCounts(inv);
     io.stderr(
-      `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
+      `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${scannedText(inv.scan)} (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
         `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}${toFile ? `; report written to ${escapeControl(opts.output)}` : ''}\n`,
     );
   }

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MIN_SCORE, asMinScore } from '../scan/config.js';
+import { SINCE_FORMS, parseSince } from '../scan/since.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -32,6 +33,12 @@ export function threads(v: string): number {
 /** Checks a size's syntax now; it is parsed when the command runs (parseSize lives with the config code). */
 export function sizeText(v: string): string {
   if (!/^\s*\d+(?:\.\d+)?\s*[kmgt]?i?b?\s*$/i.test(v)) throw new InvalidArgumentError(`not a size: ${v} (use e.g. 50MB, 512KB, 1048576)`);
+  return v;
+}
+
+/** `--since`: checked when the command line is read (git would take any text for "now" and list nothing). */
+export function sinceDate(v: string): string {
+  if (parseSince(v) === undefined) throw new InvalidArgumentError(`not a date; use ${SINCE_FORMS}`);
   return v;
 }
 

@@ -3,13 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Inventory } from '../model/index.js';
+import type { Inventory, TokenStatus } from '../model/index.js';
 import { FORMATS, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
 import { ProgressView, fmtBytes, fmtEta, progressMode } from './progress.js';
-import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
+import type { Datastore, DatastoreDiff, StatusChange, StoredToken } from '../store/index.js';
 
 interface Io {
   stdout: (s: string) => void;
@@ -186,11 +186,26 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
   }
 }
 
+/** How a status reads in a report (as in every other report). */
+const STATUS_TEXT: Record<TokenStatus, string> = { active: 'active', unmerged: 'unmerged', 'history-only': 'history only' };
+
 function diffLine(t: StoredToken): string {
   const where = t.repos.length ? `in ${t.repos.slice(0, 5).join(', ')}${t.repos.length > 5 ? ` and ${t.repos.length - 5} more` : ''}` : '';
   const review = t.tier === 'review' ? ' [review]' : '';
-  return escapeControl(`  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}${review}`);
+  // Runs stored before statuses were: active when in HEAD, else not known to be more than history.
+  const status = t.status ?? (t.presentInHead ? 'active' : 'history-only');
+  return escapeControl(`  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where} (${STATUS_TEXT[status]})${review}`);
 }
+
+/** What a move between statuses asks of the reader. */
+const STATUS_MOVES: Record<string, string> = {
+  'active>history-only': 'deleted from every branch, still readable in every clone: rotate',
+  'unmerged>history-only': 'no branch, tag or stash holds it any more, history does: rotate',
+  'active>unmerged': 'gone from HEAD, still at the tip of another branch, tag or stash',
+  'unmerged>active': 'now in HEAD',
+  'history-only>active': 'back in HEAD',
+  'history-only>unmerged': 'back at the tip of a branch, tag or stash',
+};
 
 /**
  * The diff a user reads: new and removed report-tier tokens (review-tier ones too with --include-review, else
@@ -217,6 +232,18 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
   out.push('');
   out.push(`No longer present (${d.removed.length}${hidden(d.review.removed)}): verify each was rotated`);
   out.push(...(d.removed.length ? d.removed.map(diffLine) : ['  none']));
+  // Status moves, most urgent first: a token deleted from the code is not a rotated one.
+  const moves = new Map<string, StatusChange[]>();
+  for (const t of d.statusChanged.filter((x) => includeReview || isReported(x))) {
+    const k = `${t.previousStatus}>${t.status}`;
+    moves.set(k, [...(moves.get(k) ?? []), t]);
+  }
+  for (const k of Object.keys(STATUS_MOVES)) {
+    const list = moves.get(k);
+    if (!list) continue;
+    const [from, to] = k.split('>') as [TokenStatus, TokenStatus];
+    out.push('', `Moved from ${STATUS_TEXT[from]} to ${STATUS_TEXT[to]} (${list.length}): ${STATUS_MOVES[k]}`, ...list.map(diffLine));
+  }
   if (d.retiered.length) {
     const up = d.retiered.filter((t) => isReported(t));
     const down = d.retiered.filter((t) => !isReported(t));
@@ -225,8 +252,8 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
     if (down.length) out.push(`Moved to review (${down.length}): still present, no longer counted`, ...down.map(diffLine));
   }
   out.push('');
-  const moved = d.retiered.length ? ` (${d.retiered.length} changed tier)` : '';
-  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged${moved}`);
+  const moved = [d.retiered.length ? `${d.retiered.length} changed tier` : '', d.statusChanged.length ? `${d.statusChanged.length} changed status` : ''].filter(Boolean).join(', ');
+  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged${moved ? ` (${moved})` : ''}`);
   return out.join('\n') + '\n';
 }
 
@@ -318,6 +345,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
             skipped: [],
             warnings: [],
             rules: rules.length,
+            ...(last?.keyCheck ? { keyCheck: last.keyCheck } : {}),
             history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
             ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
             org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },

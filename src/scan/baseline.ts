@@ -1,11 +1,11 @@
 // Baselines and the ignore file: what a team has already seen and does not want reported again.
 // A baseline lists known tokens by fingerprint (rule id and keyed secret hash), never by line: moving code or
 // renaming a file changes nothing in it. The ignore file lists fingerprints and path globs never to report.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Inventory, Token } from '../model/index.js';
 import type { ShadowscanConfig } from './config.js';
+import { keyCheck } from './redact.js';
 
 export const BASELINE_FILE_NAME = '.shadowscan-baseline.json';
 export const IGNORE_FILE_NAME = '.shadowscanignore';
@@ -23,17 +23,19 @@ export interface BaselineEntry {
   [extra: string]: unknown;
 }
 
+/** What a baseline's tokens were found in: the working tree, or every commit (`prune` scans the same). */
+export type BaselineSource = 'tree' | 'history';
+
 export interface Baseline {
   version: 1;
   /** Tells whether the baseline was made under the same fingerprint key (ids made under another key never match). */
   keyCheck: string;
+  /** Absent in baselines written before it was recorded: those were pruned against the tree. */
+  source?: BaselineSource;
   tokens: BaselineEntry[];
 }
 
-/** A short keyed hash of a constant: equal for equal keys, and says nothing about any secret. */
-export function keyCheck(fingerprintKey: string): string {
-  return crypto.createHmac('sha256', fingerprintKey).update('shadowscan-baseline-key-check').digest('hex').slice(0, 16);
-}
+export { keyCheck };
 
 export function emptyBaseline(fingerprintKey: string): Baseline {
   return { version: BASELINE_VERSION, keyCheck: keyCheck(fingerprintKey), tokens: [] };
@@ -59,7 +61,9 @@ export function readBaseline(file: string): Baseline {
     }
     if (typeof t.redacted !== 'string') t.redacted = '';
   }
-  return { version: BASELINE_VERSION, keyCheck: typeof d.keyCheck === 'string' ? d.keyCheck : '', tokens: d.tokens };
+  const b: Baseline = { version: BASELINE_VERSION, keyCheck: typeof d.keyCheck === 'string' ? d.keyCheck : '', tokens: d.tokens };
+  if (d.source === 'tree' || d.source === 'history') b.source = d.source;
+  return b;
 }
 
 function sortEntries(entries: BaselineEntry[]): BaselineEntry[] {
@@ -80,6 +84,7 @@ export function serializeBaseline(b: Baseline): string {
     '{',
     `  "version": ${BASELINE_VERSION},`,
     `  "keyCheck": ${JSON.stringify(b.keyCheck)},`,
+    ...(b.source ? [`  "source": ${JSON.stringify(b.source)},`] : []),
     lines.length ? `  "tokens": [\n${lines.join(',\n')}\n  ]` : '  "tokens": []',
     '}',
     '',
@@ -96,9 +101,9 @@ export function entryOf(t: Token): BaselineEntry {
   return { ruleId: t.ruleId, id: t.id, redacted: t.redacted };
 }
 
-/** A baseline holding every token of the inventory. */
-export function baselineFromInventory(inv: Inventory, fingerprintKey: string): Baseline {
-  return { ...emptyBaseline(fingerprintKey), tokens: sortEntries(inv.tokens.map(entryOf)) };
+/** A baseline holding every token of the inventory, found in `source`. */
+export function baselineFromInventory(inv: Inventory, fingerprintKey: string, source?: BaselineSource): Baseline {
+  return { ...emptyBaseline(fingerprintKey), ...(source ? { source } : {}), tokens: sortEntries(inv.tokens.map(entryOf)) };
 }
 
 /** Adds the given tokens to a baseline (known entries keep their extra fields). Returns how many were new. */

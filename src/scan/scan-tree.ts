@@ -7,6 +7,7 @@ import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
 import { chunkCount } from '../match/index.js';
+import { keyCheck } from './redact.js';
 import { DEFAULT_MIN_SCORE, type ShadowscanConfig } from './config.js';
 import type { ScanProgress } from './progress.js';
 
@@ -180,6 +181,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       skipped: source.skipped.sort((a, b) => a.path.localeCompare(b.path)),
       warnings: source.warnings,
       rules: options.rules.length,
+      keyCheck: keyCheck(options.fingerprintKey),
       minScore,
     },
     options.version,
