@@ -5,10 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Inventory, Token } from '../model/index.js';
-import type { ShadowscanConfig } from '../scan/config.js';
+import { CONFIG_FILE_NAMES, type ShadowscanConfig } from '../scan/config.js';
+import { workTreeTop } from '../sources/gitignored.js';
 import { isReported } from '../scan/tiers.js';
 import {
-  BASELINE_FILE_NAME, BaselineError, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
+  BASELINE_FILE_NAME, BaselineError, IGNORE_FILE_NAME, addIgnoreToConfig, addToBaseline, applyBaseline, baselineFromInventory, emptyBaseline,
   keyCheck, keyMismatchWarning, pruneBaseline, readBaseline, readIgnoreFile, writeBaseline,
 } from '../scan/baseline.js';
 
@@ -48,9 +49,22 @@ export function applyBaselineOption(inv: Inventory, root: string, option: string
   return file ? applyBaseline(inv, readBaseline(file), file, fingerprintKey) : inv;
 }
 
-/** The folder a tree scan's default baseline and ignore file live in: the first folder scanned (like the config). */
+/** What a tree scan reads from its root folder. */
+const ROOT_FILES = [...CONFIG_FILE_NAMES, IGNORE_FILE_NAME, BASELINE_FILE_NAME];
+
+/**
+ * The folder a tree scan's config, default baseline and ignore file live in: the first folder scanned, or else the
+ * nearest folder above it, up to the top of its git work tree, that holds one of them (scanning `src` uses the
+ * repository's). Their path patterns are relative to it.
+ */
 export function treeRoot(paths: string[]): string {
-  return paths.find((t) => fs.statSync(t, { throwIfNoEntry: false })?.isDirectory()) ?? '.';
+  const first = paths.find((t) => fs.statSync(t, { throwIfNoEntry: false })?.isDirectory()) ?? '.';
+  const top = workTreeTop(first);
+  if (!top) return first;
+  for (let dir = path.resolve(first); ; dir = path.dirname(dir)) {
+    if (ROOT_FILES.some((f) => fs.existsSync(path.join(dir, f)))) return dir === path.resolve(first) ? first : path.relative(process.cwd(), dir) || '.';
+    if (dir === top || path.dirname(dir) === dir) return first;
+  }
 }
 
 /** The top of the repository holding `dir` (the folder itself for a bare repository). */
@@ -64,13 +78,15 @@ async function repoRoot(dir: string): Promise<string> {
 type Source = 'tree' | 'history' | 'staged';
 
 interface BaselineCommandOptions {
-  from: Source;
+  /** Absent for `prune` when not given: the source the baseline records. */
+  from?: Source;
   output?: string;
   baseline?: string;
   config?: string;
   exclude: string[];
   quiet?: boolean;
   dryRun?: boolean;
+  force?: boolean;
   path?: string;
   includeReview?: boolean;
 }
@@ -90,6 +106,18 @@ function recorded(tokens: Token[], o: BaselineCommandOptions): Token[] {
 
 async function rootOf(from: Source, target: string): Promise<string> {
   return from === 'tree' ? treeRoot([target]) : repoRoot(target);
+}
+
+/**
+ * The baseline `prune` reads when none is named: at the top of the scanned folder, else of the repository (a
+ * history baseline lives there). The source comes from the file, so it cannot pick the folder.
+ */
+async function defaultBaselineFile(from: Source | undefined, target: string): Promise<string> {
+  if (from) return path.join(await rootOf(from, target), BASELINE_FILE_NAME);
+  const inTree = path.join(treeRoot([target]), BASELINE_FILE_NAME);
+  if (fs.existsSync(inTree)) return inTree;
+  const inRepo = path.join(await repoRoot(target), BASELINE_FILE_NAME);
+  return fs.existsSync(inRepo) ? inRepo : inTree;
 }
 
 /** The fingerprint key the scan of `target` uses (environment, else the config's key, else the default). */
@@ -130,9 +158,9 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
     .command('baseline')
     .description(`record the tokens a repository already has, so that only new ones are reported (${BASELINE_FILE_NAME})`);
 
-  const common = (c: Command, sources: Source[], def: Source) =>
+  const common = (c: Command, sources: Source[], def: Source | undefined, fromHelp = 'what to scan') =>
     c
-      .addOption(new Option('--from <source>', 'what to scan').choices(sources).default(def))
+      .addOption(new Option('--from <source>', fromHelp).choices(sources).default(def))
       .option('-c, --config <file>', 'config file (default: .shadowscan.yaml in the scanned folder)')
       .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
       .option('-q, --quiet', 'no warnings or summary on stderr');
@@ -154,16 +182,21 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
           .description('scan and write every report-tier token found to a baseline file (sorted, one token a line, no locations)')
           .argument('[path]', 'the same as --path'),
         'write',
-      ),
+      ).option('--force', 'replace an existing baseline file (its entries and their notes are lost; `baseline add` and `prune` keep them)'),
     ),
     ['tree', 'history'],
     'tree',
   ).action(async (positional: string | undefined, o: BaselineCommandOptions) => {
     const target = targetOf(positional, o);
-    const found = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const from = o.from ?? 'tree';
+    const file = baselineOf(o) ?? path.join(await rootOf(from, target), BASELINE_FILE_NAME);
+    // Checked before scanning: a baseline holds decisions (notes, accepted tokens) a new scan cannot rebuild.
+    if (!o.force && fs.existsSync(file)) {
+      throw new BaselineError(`baseline ${file} already exists: \`baseline add\` adds to it, \`baseline prune\` drops what is gone; --force replaces it (its notes are lost)`);
+    }
+    const found = await inventoryOf(scanArgs(from, target, o), io, o.quiet);
     const inv = { ...found, tokens: recorded(found.tokens, o) };
-    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
-    writeBaseline(file, baselineFromInventory(inv, await keyFor(o.from, target, o.config)));
+    writeBaseline(file, baselineFromInventory(inv, await keyFor(from, target, o.config), from === 'history' ? 'history' : 'tree'));
     io.stdout(`baseline ${file}: ${plural(new Set(inv.tokens.map((t) => t.id)).size, 'token')}\n`);
     setExit(0);
   });
@@ -182,25 +215,29 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
     'staged',
   ).action(async (prefixes: string[], o: BaselineCommandOptions) => {
     const target = targetOf(undefined, o);
+    const from = o.from ?? 'staged';
     for (const p of prefixes) {
       if (!/^[0-9a-f]{6,64}$/i.test(p)) throw new BaselineError(`not a fingerprint prefix: ${p} (6 to 64 hex digits, as printed by shadowscan)`);
     }
-    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const inv = await inventoryOf(scanArgs(from, target, o), io, o.quiet);
     let tokens: Token[] = recorded(inv.tokens, o);
     if (prefixes.length) {
       const wanted = prefixes.map((p) => p.toLowerCase());
       const missing = wanted.filter((p) => !inv.tokens.some((t) => t.id.startsWith(p)));
       if (missing.length) {
-        throw new BaselineError(`no token ${o.from === 'staged' ? 'in the staged changes ' : ''}has a fingerprint starting with ${missing.join(', ')}`);
+        throw new BaselineError(`no token ${from === 'staged' ? 'in the staged changes ' : ''}has a fingerprint starting with ${missing.join(', ')}`);
       }
       tokens = inv.tokens.filter((t) => wanted.some((p) => t.id.startsWith(p)));
     }
-    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
-    const key = await keyFor(o.from, target, o.config);
+    const file = baselineOf(o) ?? path.join(await rootOf(from, target), BASELINE_FILE_NAME);
+    const key = await keyFor(from, target, o.config);
     const baseline = fs.existsSync(file) ? readBaseline(file) : emptyBaseline(key);
     const warning = keyMismatchWarning(file, baseline, key);
     if (warning) throw new BaselineError(warning);
     if (!baseline.keyCheck) baseline.keyCheck = keyCheck(key);
+    // Tokens from history make it a history baseline: pruned against the tree, they would be dropped.
+    if (from === 'history') baseline.source = 'history';
+    else baseline.source ??= 'tree';
     const added = addToBaseline(baseline, tokens);
     writeBaseline(file, baseline);
     io.stdout(`baseline ${file}: ${plural(added, 'token')} added, ${plural(baseline.tokens.length, 'token')} in all${added ? '; commit this file' : ''}\n`);
@@ -216,19 +253,21 @@ export function registerBaselineCommands(program: Command, io: Io, setExit: (cod
       'prune',
     ).option('--dry-run', 'say what would be dropped, change nothing'),
     ['tree', 'history'],
-    'tree',
+    undefined,
+    'what to scan (default: what the baseline was made from, as it records; tree for baselines that do not say)',
   ).action(async (positional: string | undefined, o: BaselineCommandOptions) => {
     const target = targetOf(positional, o);
-    const file = baselineOf(o) ?? path.join(await rootOf(o.from, target), BASELINE_FILE_NAME);
+    const file = baselineOf(o) ?? (await defaultBaselineFile(o.from, target));
     const baseline = readBaseline(file);
-    const key = await keyFor(o.from, target, o.config);
+    const from = o.from ?? baseline.source ?? 'tree';
+    const key = await keyFor(from, target, o.config);
     const warning = keyMismatchWarning(file, baseline, key);
     if (warning) throw new BaselineError(`${warning} (pruning would drop every entry)`);
-    const inv = await inventoryOf(scanArgs(o.from, target, o), io, o.quiet);
+    const inv = await inventoryOf(scanArgs(from, target, o), io, o.quiet);
     const { kept, dropped } = pruneBaseline(baseline, inv);
     for (const d of dropped) io.stdout(`${o.dryRun ? 'would drop' : 'dropped'} ${d.ruleId} ${d.redacted} ${d.id.slice(0, 12)}\n`);
     if (!o.dryRun && dropped.length) writeBaseline(file, baseline);
-    io.stdout(`baseline ${file}: ${plural(kept.length, 'token')} kept, ${plural(dropped.length, 'token')} ${o.dryRun ? 'would be ' : ''}dropped\n`);
+    io.stdout(`baseline ${file}: ${plural(kept.length, 'token')} kept, ${plural(dropped.length, 'token')} ${o.dryRun ? 'would be ' : ''}dropped (scanned: ${from === 'tree' ? 'the working tree' : 'every commit'})\n`);
     setExit(0);
   });
 }

@@ -2,7 +2,8 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addOutputOptions as addSharedOutputOptions, collect, sizeText, threads } from './options.js';
+import { addOutputOptions as addSharedOutputOptions, collect, sinceDate, sizeText, threads } from './options.js';
+import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
 
@@ -19,7 +20,7 @@ interface Io {
 
 function addScopeOptions(cmd: Command): Command {
   return addBaselineOption(cmd)
-    .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+    .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
     .option('--max-file-size <size>', 'skip (and report) blobs larger than this (default: maxFileSize in the config, else 50MB)', sizeText)
     .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads)
@@ -48,11 +49,12 @@ interface RepoCommandOptions {
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
-  const [cli, scan, config, git] = await Promise.all([
+  const [cli, scan, config, git, { ScanProgress }] = await Promise.all([
     import('./main.js'),
     import('../scan/scan-history.js'),
     import('../scan/config.js'),
     import('../sources/git/index.js'),
+    import('../scan/progress.js'),
   ]);
   try {
     const opened = await scan.openRepository(repo, opts.gitBackend);
@@ -78,10 +80,15 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       version: cli.packageVersion(),
       minScore: opts.minScore,
     };
-    const found =
-      kind === 'history'
-        ? await scan.scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range })
-        : await scan.scanStaged({ ...common, changes });
+    let found;
+    if (kind === 'history') {
+      const progress = new ScanProgress('blobs');
+      const view = scanProgressView(io, progress, opts.quiet);
+      view.start();
+      found = await scan
+        .scanHistory({ ...common, refs: opts.ref?.length ? opts.ref : undefined, since: opts.since, range: opts.range, progress })
+        .finally(() => view.stop());
+    } else found = await scan.scanStaged({ ...common, changes });
     const inv = applyBaselineOption(found, root, opts.baseline, common.fingerprintKey);
     cli.writeReport(io, inv, rules, opts);
     setExit(cli.exitCodeFor(inv));
@@ -102,7 +109,7 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .description('scan every commit of a repository: each unique file version once, with provenance')
         .argument('[repo]', 'repository: a working tree (or a folder in it), a worktree or a bare repository', '.')
         .option('--ref <ref>', 'scan only what this ref reaches (repeatable; default: every branch, tag, remote ref, pull ref and stash)', collect, [])
-        .option('--since <date>', 'only commits more recent than this (2024-01-31 is midnight UTC; git also reads "2 weeks ago")')
+        .option('--since <date>', 'only commits more recent than this: 2024-01-31 (midnight UTC), 2024-01-31T14:30:00+02:00 or "2 weeks ago"', sinceDate)
         .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
     ),
   ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));

@@ -13,13 +13,14 @@ import { ConfigError, DEFAULT_MAX_FILE_SIZE, findConfigFile, loadConfig, parseSi
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
 import { BaselineError } from '../scan/baseline.js';
 import { isReported, tierView } from '../scan/tiers.js';
-import { formatBytes, tierCounts, toCsv, toJson, toSarif, toText } from '../report/index.js';
+import { formatBytes, scannedText, tierCounts, toCsv, toJson, toSarif, toText } from '../report/index.js';
 import { toHtml } from '../report/html.js';
 import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
 import { addOutputOptions, collect, colorWanted, threads, type Format } from './options.js';
+import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
@@ -172,7 +173,7 @@ export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: Output
     const occ = inv.tokens.reduce((n, t) => n + t.occurrences.filter((o) => !o.part).length, 0);
     const n = tierCounts(inv);
     io.stderr(
-      `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${inv.scan.files} files (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
+      `shadowscan: ${n.reported} token(s)${n.review ? ` and ${n.review} in review` : ''}, ${occ} occurrence(s) in ${scannedText(inv.scan)} (${formatBytes(inv.scan.bytes)}) in ${(inv.scan.durationMs / 1000).toFixed(2)} s` +
         `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}${toFile ? `; report written to ${escapeControl(opts.output)}` : ''}\n`,
     );
   }
@@ -244,21 +245,27 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       program
         .command('scan')
         .description('scan files under each PATH (default: the current folder)')
-        .argument('[paths...]', 'files or folders to scan', ['.'])
-        .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
+        .argument('[paths...]', 'files or folders to scan (- reads standard input)', ['.'])
+        .option('--exclude <pattern>', 'skip paths matching a pattern, in gitignore syntax (*.log at any depth, /build only at the top; repeatable)', collect, [])
+        .option('--no-ignore', 'also scan what git ignores (.gitignore, .git/info/exclude), which is left out by default in a git work tree')
         .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
   ).action(async (paths: string[], opts) => {
-    const { scanTree } = await import('../scan/scan-tree.js');
-    const configFile = findConfigFile(opts.config, paths);
+    const [{ scanTree }, { ScanProgress }] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js')]);
     const root = treeRoot(paths);
-    const config = withIgnoreFile(loadConfig(configFile), root);
+    const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
     const rules = loadActiveRules(config);
     await checkRulesCompile(rules);
+    const progress = new ScanProgress('files');
+    const view = scanProgressView(io, progress, opts.quiet);
+    view.start();
     const found = await scanTree({
       targets: paths,
+      progress,
+      root,
+      gitIgnore: opts.ignore,
       rules,
       config,
       exclude: opts.exclude,
@@ -269,7 +276,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
       minScore: opts.minScore,
-    });
+    }).finally(() => view.stop());
     const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
     writeReport(io, inv, rules, opts);
     setExit(exitCodeFor(inv));

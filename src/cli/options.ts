@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_MIN_SCORE, asMinScore } from '../scan/config.js';
+import { SINCE_FORMS, parseSince } from '../scan/since.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -35,6 +36,12 @@ export function sizeText(v: string): string {
   return v;
 }
 
+/** `--since`: checked when the command line is read (git would take any text for "now" and list nothing). */
+export function sinceDate(v: string): string {
+  if (parseSince(v) === undefined) throw new InvalidArgumentError(`not a date; use ${SINCE_FORMS}`);
+  return v;
+}
+
 export function minScore(v: string): number {
   const n = asMinScore(v);
   if (n === undefined) throw new InvalidArgumentError('must be a number from 0 to 1');
@@ -59,7 +66,7 @@ export function addOutputOptions(cmd: Command, configHelp = 'config file (defaul
       .option('-o, --output <file>', 'write the report to a file instead of stdout')
       .option('-c, --config <file>', configHelp)
       .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
-      .option('-q, --quiet', 'no warnings or summary on stderr'),
+      .option('-q, --quiet', 'no progress, warnings or summary on stderr'),
   );
 }
 

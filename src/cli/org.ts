@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Inventory } from '../model/index.js';
+import type { Inventory, TokenStatus } from '../model/index.js';
 import { FORMATS, addRenderOptions, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
-import type { Datastore, DatastoreDiff, StoredToken } from '../store/index.js';
+import { ProgressView, fmtBytes, fmtEta, progressMode } from './progress.js';
+import type { Datastore, DatastoreDiff, StatusChange, StoredToken } from '../store/index.js';
 
 interface Io {
   stdout: (s: string) => void;
@@ -47,75 +48,12 @@ interface OrgOptions {
   csvBom?: boolean;
 }
 
-const fmtBytes = (n: number) => (n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MB` : `${(n / 1024 ** 3).toFixed(2)} GB`);
-
-function fmtEta(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'ETA …';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `ETA ${s}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `ETA ${m}m ${String(s % 60).padStart(2, '0')}s` : `ETA ${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
 /** One progress line: repositories done of total, MB read, tokens, time left. */
 export function progressLine(p: OrgProgress, now = Date.now()): string {
   const failed = p.failed ? ` (${p.failed} failed)` : '';
   const reused = p.blobsReused ? ` · ${p.blobsReused} blobs reused` : '';
   const eta = p.done >= p.total ? `${((now - p.startedAt) / 1000).toFixed(1)}s` : fmtEta(p.eta(now));
   return `repos ${p.done}/${p.total}${failed} · ${fmtBytes(p.bytes)} scanned${reused} · ${p.tokens} tokens · ${eta}`;
-}
-
-/** Progress on stderr: a live line on a terminal, a plain line every few seconds otherwise, nothing when quiet. */
-class ProgressView {
-  private timer: NodeJS.Timeout | undefined;
-  private drawn = false;
-
-  constructor(
-    private readonly io: Io,
-    private readonly p: OrgProgress,
-    private readonly mode: 'tty' | 'plain' | 'off',
-    private readonly intervalMs: number,
-  ) {}
-
-  start(what: string): void {
-    if (this.mode === 'off') return;
-    if (this.mode === 'plain') this.io.stderr(`shadowscan: ${what}\n`);
-    this.timer = setInterval(() => this.tick(), this.mode === 'tty' ? 200 : this.intervalMs);
-    this.timer.unref();
-    if (this.mode === 'tty') this.tick();
-  }
-
-  private tick(): void {
-    if (this.mode === 'tty') {
-      const cols = (process.stderr.columns || 100) - 1;
-      const running = this.p.running.size ? ` · ${escapeControl([...this.p.running].join(', '))}` : '';
-      this.io.stderr(`\r\x1b[K${`shadowscan: ${progressLine(this.p)}${running}`.slice(0, cols)}`);
-      this.drawn = true;
-    } else this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
-  }
-
-  /** A message between redraws (a failed repository). */
-  note(line: string): void {
-    // Plain output: the report's warnings at the end say it once.
-    if (this.mode !== 'tty') return;
-    if (this.drawn) this.io.stderr('\r\x1b[K');
-    this.io.stderr(`${escapeControl(line)}\n`);
-    if (this.mode === 'tty') this.tick();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.mode === 'off') return;
-    if (this.drawn) this.io.stderr('\r\x1b[K');
-    this.io.stderr(`shadowscan: ${progressLine(this.p)}\n`);
-  }
-}
-
-function progressMode(quiet: boolean | undefined): 'tty' | 'plain' | 'off' {
-  if (quiet) return 'off';
-  const forced = process.env.SHADOWSCAN_PROGRESS;
-  if (forced === 'tty' || forced === 'plain' || forced === 'off') return forced;
-  return process.stderr.isTTY ? 'tty' : 'plain';
 }
 
 async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -143,7 +81,9 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     const progress = new org.OrgProgress();
     progress.total = repositories.length;
     const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
-    const view = new ProgressView(io, progress, progressMode(opts.quiet), interval);
+    // On a terminal the line also names the repositories being scanned.
+    const line = (tty: boolean) => `${progressLine(progress)}${tty && progress.running.size ? ` · ${escapeControl([...progress.running].join(', '))}` : ''}`;
+    const view = new ProgressView(io, line, progressMode(opts.quiet, 'plain'), { intervalMs: interval, finalLine: true });
     const what = `${repositories.length} of ${listed.repositories.length} repositories${shard ? ` (shard ${shard.index}/${shard.count})` : ''} from ${source}${opts.db ? `, datastore ${opts.db}` : ''}`;
     view.start(`scanning ${what}`);
     let inv: Inventory;
@@ -169,7 +109,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         pruneStore: listed.warnings.length === 0,
         warnings: listed.warnings,
         progress,
-        onRepositoryFailed: (name, error) => view.note(`warning: repository ${name} failed: ${error}; the run goes on`),
+        onRepositoryFailed: (name, error) => view.note(escapeControl(`warning: repository ${name} failed: ${error}; the run goes on`)),
       });
     } finally {
       view.stop();
@@ -250,11 +190,26 @@ async function runMerge(files: string[], opts: MergeOptions, io: Io, setExit: (c
   }
 }
 
+/** How a status reads in a report (as in every other report). */
+const STATUS_TEXT: Record<TokenStatus, string> = { active: 'active', unmerged: 'unmerged', 'history-only': 'history only' };
+
 function diffLine(t: StoredToken): string {
   const where = t.repos.length ? `in ${t.repos.slice(0, 5).join(', ')}${t.repos.length > 5 ? ` and ${t.repos.length - 5} more` : ''}` : '';
   const review = t.tier === 'review' ? ' [review]' : '';
-  return escapeControl(`  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where}${t.presentInHead ? ' (active)' : ' (history only)'}${review}`);
+  // Runs stored before statuses were: active when in HEAD, else not known to be more than history.
+  const status = t.status ?? (t.presentInHead ? 'active' : 'history-only');
+  return escapeControl(`  ${t.severity.toUpperCase().padEnd(8)} ${t.ruleName}  ${t.redacted}  ${t.id.slice(0, 12)}  ${where} (${STATUS_TEXT[status]})${review}`);
 }
+
+/** What a move between statuses asks of the reader. */
+const STATUS_MOVES: Record<string, string> = {
+  'active>history-only': 'deleted from every branch, still readable in every clone: rotate',
+  'unmerged>history-only': 'no branch, tag or stash holds it any more, history does: rotate',
+  'active>unmerged': 'gone from HEAD, still at the tip of another branch, tag or stash',
+  'unmerged>active': 'now in HEAD',
+  'history-only>active': 'back in HEAD',
+  'history-only>unmerged': 'back at the tip of a branch, tag or stash',
+};
 
 /**
  * The diff a user reads: new and removed report-tier tokens (review-tier ones too with --include-review, else
@@ -281,6 +236,18 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
   out.push('');
   out.push(`No longer present (${d.removed.length}${hidden(d.review.removed)}): verify each was rotated`);
   out.push(...(d.removed.length ? d.removed.map(diffLine) : ['  none']));
+  // Status moves, most urgent first: a token deleted from the code is not a rotated one.
+  const moves = new Map<string, StatusChange[]>();
+  for (const t of d.statusChanged.filter((x) => includeReview || isReported(x))) {
+    const k = `${t.previousStatus}>${t.status}`;
+    moves.set(k, [...(moves.get(k) ?? []), t]);
+  }
+  for (const k of Object.keys(STATUS_MOVES)) {
+    const list = moves.get(k);
+    if (!list) continue;
+    const [from, to] = k.split('>') as [TokenStatus, TokenStatus];
+    out.push('', `Moved from ${STATUS_TEXT[from]} to ${STATUS_TEXT[to]} (${list.length}): ${STATUS_MOVES[k]}`, ...list.map(diffLine));
+  }
   if (d.retiered.length) {
     const up = d.retiered.filter((t) => isReported(t));
     const down = d.retiered.filter((t) => !isReported(t));
@@ -289,8 +256,8 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
     if (down.length) out.push(`Moved to review (${down.length}): still present, no longer counted`, ...down.map(diffLine));
   }
   out.push('');
-  const moved = d.retiered.length ? ` (${d.retiered.length} changed tier)` : '';
-  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged${moved}`);
+  const moved = [d.retiered.length ? `${d.retiered.length} changed tier` : '', d.statusChanged.length ? `${d.statusChanged.length} changed status` : ''].filter(Boolean).join(', ');
+  out.push(`${d.added.length} new, ${d.removed.length} no longer present, ${d.unchanged} unchanged${moved ? ` (${moved})` : ''}`);
   return out.join('\n') + '\n';
 }
 
@@ -385,6 +352,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
             skipped: [],
             warnings: [],
             rules: rules.length,
+            ...(last?.keyCheck ? { keyCheck: last.keyCheck } : {}),
             history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
             ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
             org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },

@@ -107,3 +107,6 @@ export function isLockFile(relPath: string): boolean {
 }
 
 export const ALLOW_MARKERS = ['shadowscan:allow', 'gitleaks:allow', 'pragma: allowlist secret'];
+
+/** A comment on the line before a match that allows it (detect-secrets' form). */
+export const ALLOW_NEXT_LINE_MARKER = 'pragma: allowlist nextline secret';

@@ -115,13 +115,17 @@ function isQuote(c: number): boolean {
 
 /** Per-content state: the text (latin1, so character index = byte offset), line bounds, line roles. */
 class Source {
-  readonly text: string;
   readonly family: FileFamily;
   private fences: number[] | undefined;
+  private latin1: string | undefined;
 
-  constructor(content: Buffer, readonly relPath: string) {
-    this.text = content.toString('latin1');
+  constructor(readonly content: Buffer, readonly relPath: string) {
     this.family = fileFamily(relPath);
+  }
+
+  /** Made on the first site worth reading: most hits in code fail `mayAssign`, which reads the bytes. */
+  get text(): string {
+    return (this.latin1 ??= this.content.toString('latin1'));
   }
 
   /**
@@ -313,55 +317,66 @@ export function findCandidates(content: Buffer, relPath: string, options: Gramma
   let sites = 0;
   // Code, JSON and XML: only keys followed by what can start an assignment, a call, a comparison or an element.
   const strict = isCodeFamily(src.family) || src.family === 'json' || src.family === 'xml';
-  const s = src.text;
   SITE.lastIndex = 0;
   while (SITE.test(content)) {
     const end = SITE.lastIndex;
-    const hit = end - keywordLengthBefore(s, end);
-    if (strict && !mayAssign(s, end)) continue;
+    const hit = end - keywordLengthBefore(content, end);
+    if (strict && !mayAssign(content, end)) continue;
     if (++sites > max) break;
     readSite(src, hit, end, seenKeys, out);
   }
   return dedupe(out);
 }
 
-/** The length of the grammar keyword a match ended with (the longest that fits). */
-function keywordLengthBefore(s: string, end: number): number {
-  const tail = s.slice(Math.max(0, end - 16), end).toLowerCase();
-  for (const k of KEYWORDS_BY_LENGTH) if (tail.endsWith(k)) return k.length;
+/** The length of the grammar keyword a match ended with (the longest that fits), from the bytes. */
+function keywordLengthBefore(b: Buffer, end: number): number {
+  for (const k of KEYWORD_BYTES_BY_LENGTH) {
+    if (end < k.length) continue;
+    let i = 0;
+    for (; i < k.length; i++) {
+      let c = b[end - k.length + i];
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== k[i]) break;
+    }
+    if (i === k.length) return k.length;
+  }
   return 1;
 }
+const KEYWORD_BYTES_BY_LENGTH = KEYWORDS_BY_LENGTH.map((k) => Buffer.from(k.toLowerCase(), 'latin1'));
 
 /**
  * Whether what follows a secret word in code can start an assignment, a comparison, a call or an element: the rest
  * of the key, up to three closing quotes or brackets, spaces, then `=`, `:`, `(`, `,`, `<`, `>`, `!`, `)`, `-`, a
  * quote, a backslash, SQL's BY, or a type before `=` (Go's `password string = "..."`). About half the hits on
- * real code fail it, and each hit is otherwise a read.
+ * real code fail it, and each hit is otherwise a read. Reads the bytes: no string is made for a hit that fails.
  */
-function mayAssign(s: string, end: number): boolean {
+function mayAssign(b: Buffer, end: number): boolean {
   let i = end;
-  const limit = Math.min(s.length, end + MAX_KEY);
-  while (i < limit && isKeyChar(s.charCodeAt(i))) i++;
+  const limit = Math.min(b.length, end + MAX_KEY);
+  while (i < limit && isKeyChar(b[i])) i++;
   for (let q = 0; q < 3; q++) {
-    const c = s.charCodeAt(i);
-    if (c === Ch.Backslash && isQuote(s.charCodeAt(i + 1))) i += 2;
+    const c = b[i];
+    if (c === Ch.Backslash && isQuote(b[i + 1])) i += 2;
     else if (isQuote(c) || c === Ch.RBracket) i++;
     else break;
   }
-  while (isSpace(s.charCodeAt(i))) i++;
-  const c = s.charCodeAt(i);
+  while (isSpace(b[i])) i++;
+  const c = b[i];
   if (c === Ch.Eq || c === Ch.Colon || c === Ch.LParen || c === Ch.Comma || c === Ch.Lt || c === Ch.Gt || c === Ch.Bang || c === Ch.RParen || c === Ch.Dash) return true;
   if (isQuote(c) || c === Ch.Backslash) return true;
   // `.=`, `+=`, `?=`, `||=`, `??=`, `*=`
-  if ((c === Ch.Dot || c === Ch.Plus || c === Ch.Question || c === Ch.Pipe || c === Ch.Star) && /^[.+?|*]{1,2}=/.test(s.slice(i, i + 3))) return true;
+  const isOpChar = (x: number) => x === Ch.Dot || x === Ch.Plus || x === Ch.Question || x === Ch.Pipe || x === Ch.Star;
+  if (isOpChar(c) && (b[i + 1] === Ch.Eq || (isOpChar(b[i + 1]) && b[i + 2] === Ch.Eq))) return true;
   if (isWord(c)) {
     // `password is`, `IDENTIFIED BY`, `... WITH`, or a type: `password string = "..."`.
     let j = i;
-    while (j < limit && (isWord(s.charCodeAt(j)) || s.charCodeAt(j) === Ch.LBracket || s.charCodeAt(j) === Ch.RBracket || s.charCodeAt(j) === Ch.Star || s.charCodeAt(j) === Ch.Amp)) j++;
-    const word = s.slice(i, j).toLowerCase();
-    if (word === 'is' || word === 'by' || word === 'with') return true;
-    while (isSpace(s.charCodeAt(j))) j++;
-    return s.charCodeAt(j) === Ch.Eq || (s.charCodeAt(j) === Ch.Colon && s.charCodeAt(j + 1) === Ch.Eq);
+    while (j < limit && (isWord(b[j]) || b[j] === Ch.LBracket || b[j] === Ch.RBracket || b[j] === Ch.Star || b[j] === Ch.Amp)) j++;
+    if (j - i <= 4) {
+      const word = b.toString('latin1', i, j).toLowerCase();
+      if (word === 'is' || word === 'by' || word === 'with') return true;
+    }
+    while (isSpace(b[j])) j++;
+    return b[j] === Ch.Eq || (b[j] === Ch.Colon && b[j + 1] === Ch.Eq);
   }
   return false;
 }
@@ -993,6 +1008,9 @@ function readNameValue(ctx: SiteContext, from: number): Candidate | undefined {
 function specialSite(src: Source, hit: number, hitEnd: number, ks: number, ke: number): Candidate[] | undefined {
   const s = src.text;
   const word = s.slice(hit, hitEnd).toLowerCase();
+  const tool = s.slice(ks, ke).toLowerCase();
+  // Most words without a key class (`author`, `keyboard`) are none of these: nothing to build for them.
+  if (word !== 'identified' && word !== 'login' && word !== 'signin' && word !== 'auth' && word !== 'securestring' && !CLI_FLAGS[tool]) return undefined;
   const lineEnd = src.lineEnd(hit);
   const info: KeyInfo = { cls: 'password', term: word, words: splitWords(s.slice(ks, ke)) };
   const ctx: SiteContext = { src, ks, ke, keyText: s.slice(ks, ke), name: s.slice(ks, ke), info, dashes: 0, before: ks > 0 ? s.charCodeAt(ks - 1) : Ch.LF };
@@ -1013,7 +1031,6 @@ function specialSite(src: Source, hit: number, hitEnd: number, ks: number, ke: n
     const c = readCall({ ...ctx, name, info: { cls: 'credential', term: word, words: splitWords(name) } }, skipSpace(s, ke) + 1, '(', 'call', lineEnd);
     return c?.filter((x) => x.username);
   }
-  const tool = s.slice(ks, ke).toLowerCase();
   const cli = CLI_FLAGS[tool];
   if (cli && (ks === 0 || /[\s;|&(`"'$/]/.test(s[ks - 1]))) {
     const words = shellWords(s, ke, lineEnd);

@@ -2,7 +2,7 @@ export { Matcher, DECODE_KEYWORDS, type MatchResult, type AllowedMatch, type Exp
 export { DEFAULT_MIN_SCORE, KEEP_SCORE } from './score.js';
 export { findEncodedSpans, DECODE_TRIGGERS, type Encoding, type EncodedSpan } from './decode.js';
 export { shannonEntropy, defaultMinEntropy } from './entropy.js';
-export { isPlaceholder, isLockFile, ALLOW_MARKERS } from './filters.js';
+export { isPlaceholder, isLockFile, ALLOW_MARKERS, ALLOW_NEXT_LINE_MARKER } from './filters.js';
 export { prepareContent, type PreparedContent } from './content.js';
 export { LineIndex } from './lines.js';
 export { verifyChecksum, crc32, base62 } from './checksum.js';

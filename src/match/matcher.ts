@@ -2,7 +2,7 @@
 import type { CompiledRule, CompiledRuleSet } from '../rules/index.js';
 import type { Confidence, RawMatch, Severity } from '../model/index.js';
 import { shannonEntropy, defaultMinEntropy } from './entropy.js';
-import { ALLOW_MARKERS, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
+import { ALLOW_MARKERS, ALLOW_NEXT_LINE_MARKER, isLockFile, isPlaceholder, mentionsDocumentationHost } from './filters.js';
 import { findCandidates, GRAMMAR_KEYWORDS, type Candidate as GrammarCandidate, type SyntaxForm } from './grammar.js';
 import { classifyKey } from './keys.js';
 import { isJwt, isProviderPlaceholder } from './values.js';
@@ -234,7 +234,9 @@ export class Matcher {
         });
       }
       if (c.decoded) m.decoded = c.decoded;
-      const allow = allowMarker(content, lines.lineStart(s.line - 1), lines.lineEnd(s.line - 1));
+      const allow =
+        allowMarker(content, lines.lineStart(s.line - 1), lines.lineEnd(s.line - 1)) ??
+        (s.line > 1 && content.subarray(lines.lineStart(s.line - 2), lines.lineEnd(s.line - 2)).includes(ALLOW_NEXT_LINE_MARKER) ? true : undefined);
       if (allow === true) continue;
       if (typeof allow === 'string') conditionallyAllowed.push({ match: m, fingerprintPrefix: allow });
       else matches.push(m);
@@ -440,7 +442,8 @@ export class Matcher {
     if (!cache.positions) {
       cache.positions = (this.locator ??= this.buildLocator()).locate(content);
     }
-    return cache.positions.get(k) ?? [];
+    // Absent: not seen; present but undefined: seen too often for windows (the rule reads the whole content).
+    return cache.positions.has(k) ? cache.positions.get(k) : [];
   }
 
   private buildLocator(): KeywordLocator {

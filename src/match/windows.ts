@@ -15,8 +15,8 @@ export const MAX_WINDOWS = 256;
  */
 export class KeywordLocator {
   private readonly regex: RE2 | undefined;
-  /** Keyword indices by their last three bytes, lower-cased; longest keyword first (as the alternation prefers). */
-  private readonly bySuffix = new Map<string, number[]>();
+  /** Keyword indices by their last three bytes, lower-cased (as a number); longest keyword first, as the alternation prefers. */
+  private readonly bySuffix = new Map<number, number[]>();
   /** Keyword index -> the other keywords that may sit inside it, with their offsets (`api` inside `apikey`). */
   private readonly inside = new Map<number, [number, number][]>();
   /** Keyword bytes, lower-cased for case-insensitive ones. */
@@ -29,7 +29,7 @@ export class KeywordLocator {
     this.regex = order.length ? new RE2(alternatives.join('|'), 'g') : undefined;
     for (const k of order) {
       const t = keywords[k].toLowerCase();
-      const key = t.slice(-3);
+      const key = suffixKey(Buffer.from(t, 'latin1'), t.length);
       const list = this.bySuffix.get(key) ?? [];
       list.push(k);
       this.bySuffix.set(key, list);
@@ -46,12 +46,12 @@ export class KeywordLocator {
     }
   }
 
-  /** Keyword index -> start offsets, or undefined for a keyword seen more than MAX_WINDOWS times. */
+  /** Keyword index -> start offsets (absent: not seen), or undefined for a keyword seen more than MAX_WINDOWS times. */
   locate(content: Buffer): Map<number, number[] | undefined> {
+    // Keywords seen get a list; a keyword absent from the map was not seen (no list per keyword per file).
     const out = new Map<number, number[] | undefined>();
     const re = this.regex;
     if (!re) return out;
-    for (const k of this.bytes.keys()) out.set(k, []);
     re.lastIndex = 0;
     while (re.test(content)) {
       const end = re.lastIndex;
@@ -66,7 +66,7 @@ export class KeywordLocator {
 
   /** The (longest) keyword that ends at `end`. */
   private which(content: Buffer, end: number): number | undefined {
-    const list = this.bySuffix.get(content.toString('latin1', Math.max(0, end - 3), end).toLowerCase());
+    const list = this.bySuffix.get(suffixKey(content, end));
     if (!list) return undefined;
     for (const k of list) {
       const n = this.bytes.get(k)!.length;
@@ -90,8 +90,23 @@ export class KeywordLocator {
 }
 
 function record(out: Map<number, number[] | undefined>, k: number, at: number): void {
+  if (!out.has(k)) {
+    out.set(k, [at]);
+    return;
+  }
   const list = out.get(k);
   if (!list) return; // already past MAX_WINDOWS
   if (list.length === MAX_WINDOWS) out.set(k, undefined);
   else list.push(at);
+}
+
+/** The (up to) three bytes before `end`, ASCII lower-cased, as one number. */
+function suffixKey(b: Buffer, end: number): number {
+  let key = 0;
+  for (let i = Math.max(0, end - 3); i < end; i++) {
+    let c = b[i];
+    if (c >= 65 && c <= 90) c += 32;
+    key = key * 256 + c;
+  }
+  return key * 4 + Math.min(3, end);
 }

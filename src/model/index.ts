@@ -19,6 +19,13 @@ export type ChecksumKind = 'github-crc32' | 'npm-crc32';
  */
 export type Tier = 'report' | 'review';
 
+/**
+ * Where a token stands in a history scan. `active`: HEAD's tree holds it (the checked-out branch; in a bare clone,
+ * the default branch). `unmerged`: not HEAD, but the tip of another branch, tag, remote or pull ref, or a stash entry
+ * holds it. `history-only`: no ref's tip holds it; only past commits do.
+ */
+export type TokenStatus = 'active' | 'unmerged' | 'history-only';
+
 /** Where a companion part of a multi-part credential sits (an AWS secret key beside its key id, a user name). */
 export interface PartLocation {
   name: string;
@@ -222,6 +229,14 @@ export interface Token {
   commits?: number;
   /** History scans: whether HEAD's current tree still carries the token. */
   presentInHead?: boolean;
+  /**
+   * History scans: the refs whose tip tree holds the token (full names: `refs/heads/feature`, `refs/tags/v1`,
+   * `refs/stash`, `refs/stash@{1}`), sorted; in org scans and merges each is prefixed with its repository
+   * (`team-a/api:refs/heads/main`).
+   */
+  refs?: string[];
+  /** History scans: active, unmerged or history-only (see TokenStatus), from presentInHead and refs. */
+  status?: TokenStatus;
   /** Org scans: every repository holding the token, by name. */
   repos?: string[];
 }
@@ -267,6 +282,11 @@ export interface ScanSummary {
   skipped: SkippedFile[];
   warnings: string[];
   rules: number;
+  /**
+   * A short keyed hash of a constant under the fingerprint key (as baselines carry): inventories made with different
+   * keys give the same secret different ids, so `merge` refuses to mix them. Absent in inventories made before.
+   */
+  keyCheck?: string;
   /** History and staged scans only. */
   history?: HistoryScanInfo;
   /** The score below which a token goes to the review tier. */

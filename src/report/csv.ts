@@ -6,6 +6,8 @@ const COLUMNS = [
   'target', 'path', 'line', 'column', 'end_line', 'end_column', 'part', 'commit', 'author', 'date', 'decoded', 'rotate',
   // Where the token is when not in a file's content (path, author, message), and the keyed hash of a redacted path.
   'location', 'path_fingerprint',
+  // History scans: the token's status (active, unmerged, history-only).
+  'status',
 ] as const;
 
 function cell(v: unknown): string {
@@ -26,6 +28,7 @@ export function toCsv(inv: Inventory, options: { bom?: boolean } = {}): string {
           t.id, t.ruleId, t.provider, t.kind, t.severity, t.confidence, t.score?.toFixed(2), t.tier, t.privilege, t.redacted,
           o.target ?? o.repo, o.path, o.line, o.column, o.endLine, o.endColumn, o.part, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
           o.kind, o.pathFingerprint,
+          t.status,
         ]
           .map(cell)
           .join(','),

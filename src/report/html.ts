@@ -5,8 +5,8 @@
 // redacted form, unless the inventory carries them (--show-secrets). Pure: no I/O.
 import type { Inventory, Occurrence, Privilege, Severity, Token } from '../model/index.js';
 import {
-  AGE_BUCKETS, PRIVILEGES, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl,
-  type ReportStats,
+  AGE_BUCKETS, EXPOSURES, EXPOSURE_TEXT, PRIVILEGES, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural,
+  reportStats, safeUrl, type Exposure, type ReportStats,
 } from './stats.js';
 import { formatBytes } from './text.js';
 import { placeText } from './escape.js';
@@ -16,7 +16,9 @@ const esc = (s: unknown) =>
 
 const SEVERITY_COLOR: Record<Severity, string> = { critical: '#b3192b', high: '#e0592a', medium: '#e9a23b', low: '#4f8fc0', info: '#9aa5b1' };
 const PRIVILEGE_COLOR: Record<Privilege, string> = { admin: '#7a1f5c', write: '#c0392b', publish: '#d68910', read: '#2e86c1', unknown: '#aab7b8' };
-const EXPOSURE_COLOR = { active: '#c0392b', 'history-only': '#7f8c8d' };
+const EXPOSURE_COLOR: Record<Exposure, string> = { active: '#c0392b', unmerged: '#d68910', 'history-only': '#7f8c8d' };
+/** The table sorts by status: active first. */
+const EXPOSURE_RANK: Record<Exposure, number> = { active: 2, unmerged: 1, 'history-only': 0 };
 const BAR = '#3b6ea8';
 const SEVERITY_RANK: Record<Severity, number> = { critical: 5, high: 4, medium: 3, low: 2, info: 1 };
 
@@ -102,7 +104,7 @@ function donut(stats: ReportStats): string {
   const cx = 90;
   const cy = 90;
   const r = 70;
-  const slices = (['active', 'history-only'] as const).map((k) => ({ k, n: stats.exposure[k] }));
+  const slices = EXPOSURES.map((k) => ({ k, n: stats.exposure[k] }));
   let angle = -Math.PI / 2;
   const parts: string[] = [];
   for (const { k, n } of slices) {
@@ -119,12 +121,12 @@ function donut(stats: ReportStats): string {
     angle = a2;
   }
   const legend = slices.map(({ k, n }, i) => {
-    const y = 60 + i * 28;
-    const what = k === 'active' ? (stats.isHistory ? 'active (in HEAD)' : 'active (in the files)') : 'history only';
+    const y = 46 + i * 28;
+    const what = k === 'active' ? 'active (in HEAD)' : k === 'unmerged' ? 'unmerged (other tips)' : 'history only';
     return `<g class="legend"><rect x="200" y="${y}" width="12" height="12" fill="${EXPOSURE_COLOR[k]}"/><text x="218" y="${y + 11}">${what}: ${n} (${Math.round((100 * n) / total)}%)</text></g>`;
   });
   return (
-    `<svg viewBox="0 0 ${W} 180" width="100%" role="img" aria-label="Active tokens against tokens only in history">${parts.join('')}` +
+    `<svg viewBox="0 0 ${W} 180" width="100%" role="img" aria-label="Active, unmerged and history-only tokens">${parts.join('')}` +
     `<text x="${cx}" y="${cy + 2}" text-anchor="middle" class="big">${total}</text><text x="${cx}" y="${cy + 20}" text-anchor="middle" class="small">tokens</text>${legend.join('')}</svg>`
   );
 }
@@ -156,7 +158,7 @@ function where(o: Occurrence): string {
 
 const MAX_LOCATIONS = 50;
 
-function tokenRow(t: Token, inv: Inventory): string {
+function tokenRow(t: Token, inv: Inventory, history: boolean): string {
   const exposure = exposureOf(t);
   const days = exposureDays(t, inv.scan.startedAt);
   const first = firstSeenDate(t);
@@ -168,7 +170,7 @@ function tokenRow(t: Token, inv: Inventory): string {
   const own = t.occurrences.filter((o) => !o.part);
   const tier = t.tier === 'review' ? 'review' : 'report';
   const score = t.score ?? 1;
-  const search = [t.ruleName, t.ruleId, t.provider, t.kind, t.redacted, t.id.slice(0, 16), t.severity, t.privilege, exposure, tier, ...(t.reasons ?? []), ...places, ...t.occurrences.slice(0, MAX_LOCATIONS).map((o) => o.path)]
+  const search = [t.ruleName, t.ruleId, t.provider, t.kind, t.redacted, t.id.slice(0, 16), t.severity, t.privilege, history ? exposure : '', tier, ...(t.reasons ?? []), ...places, ...t.occurrences.slice(0, MAX_LOCATIONS).map((o) => o.path)]
     .join(' ')
     .toLowerCase();
   const secret = t.secret !== undefined ? `<div class="secret">${esc(t.secret)}</div>` : '';
@@ -179,11 +181,15 @@ function tokenRow(t: Token, inv: Inventory): string {
     `<code>${esc(t.redacted)}</code> <span class="sub" title="fingerprint">${esc(t.id.slice(0, 12))}</span>${secret}</td>` +
     `<td class="score" data-value="${score}"><span class="n">${score.toFixed(2)}</span>${t.reasons?.length ? `<div class="sub reasons">${esc(t.reasons.join('; '))}</div>` : ''}</td>` +
     `<td data-value="${PRIVILEGES.length - PRIVILEGES.indexOf(t.privilege)}"><span class="priv priv-${t.privilege}" title="${esc(t.privilegeReason)}">${t.privilege}</span></td>` +
-    `<td data-value="${exposure === 'active' ? 1 : 0}"><span class="exp exp-${exposure}">${exposure === 'active' ? 'active' : 'history only'}</span></td>` +
+    (history
+      ? `<td data-value="${EXPOSURE_RANK[exposure]}"><span class="exp exp-${exposure}"${t.refs?.length ? ` title="${esc(truncate(t.refs.join(', '), 300))}"` : ''}>${EXPOSURE_TEXT[exposure]}</span></td>`
+      : '') +
     `<td data-value="${places.length}" title="${esc(places.join(', '))}">${places.length}</td>` +
     `<td data-value="${own.length}">${own.length}</td>` +
-    `<td data-value="${esc(first ?? '')}">${esc(first ? first.slice(0, 10) : '—')}</td>` +
-    `<td data-value="${days ?? -1}">${days === undefined ? '—' : esc(plural(days, 'day'))}</td>` +
+    (history
+      ? `<td data-value="${esc(first ?? '')}">${esc(first ? first.slice(0, 10) : '—')}</td>` +
+        `<td data-value="${days ?? -1}">${days === undefined ? '—' : esc(plural(days, 'day'))}</td>`
+      : '') +
     `<td class="locs"><details><summary>${esc(truncate(where(own[0] ?? ({ path: '?', line: 0 } as Occurrence)), 60))}${t.occurrences.length > 1 ? ` +${t.occurrences.length - 1}` : ''}</summary><ul>${locs.join('')}</ul></details></td>` +
     `<td>${link ? `<a href="${esc(link)}" target="_blank" rel="noopener noreferrer">rotate</a>` : '—'}</td></tr>`
   );
@@ -228,7 +234,7 @@ th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{co
 .sev,.priv,.exp{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .sev-critical{background:#b3192b}.sev-high{background:#e0592a}.sev-medium{background:#e9a23b}.sev-low{background:#4f8fc0}.sev-info{background:#9aa5b1}
 .priv-admin{background:#7a1f5c}.priv-write{background:#c0392b}.priv-publish{background:#d68910}.priv-read{background:#2e86c1}.priv-unknown{background:#aab7b8}
-.exp-active{background:#c0392b}.exp-history-only{background:#7f8c8d}
+.exp-active{background:#c0392b}.exp-unmerged{background:#d68910}.exp-history-only{background:#7f8c8d}
 .score{white-space:nowrap}.score .reasons{white-space:normal;max-width:220px}.tier-review{display:inline-block;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#5d6b7a;border:1px solid #c9d2db}
 tr[data-tier=review]{background:#fafbfc}tr[data-tier=review] .rule{color:#5d6b7a}.filters label{display:flex;gap:5px;align-items:center;color:var(--muted)}li.part{color:var(--muted)}
 .locs{max-width:420px;font-size:12px}.locs summary{cursor:pointer;word-break:break-all}.locs ul{margin:6px 0 0;padding-left:18px;word-break:break-all}
@@ -242,7 +248,9 @@ const SCRIPT = `
   var tbody = table.tBodies[0];
   var rows = Array.prototype.slice.call(tbody.rows);
   var q = document.getElementById('q');
-  var selects = { severity: document.getElementById('f-severity'), provider: document.getElementById('f-provider'), exposure: document.getElementById('f-exposure'), age: document.getElementById('f-age') };
+  // A report of files has no status or age filter: only the filters the page has.
+  var selects = {};
+  ['severity', 'provider', 'exposure', 'age'].forEach(function (k) { var el = document.getElementById('f-' + k); if (el) selects[k] = el; });
   var review = document.getElementById('f-review');
   var count = document.getElementById('count');
   function apply() {
@@ -321,10 +329,17 @@ export function toHtml(inv: Inventory, opts: HtmlOptions = {}): string {
   const critical = stats.bySeverity.critical;
   const admin = stats.byPrivilege.admin;
   const repoCount = inv.scan.org?.repositories.length;
+  // Status and age are facts of a history scan: a scan of files (or of staged changes) never measured them.
+  const history = stats.isHistory;
   const cards: Array<[string, string | number, string]> = [
-    ['tokens', stats.tokens, 'unique secrets'],
-    ['active', stats.exposure.active, stats.isHistory ? 'still in HEAD' : 'in the files'],
-    ['history-only', stats.exposure['history-only'], 'only in past commits'],
+    ['tokens', stats.tokens, history ? 'unique secrets' : 'unique secrets in the files'],
+    ...(history
+      ? ([
+          ['active', stats.exposure.active, 'still in HEAD'],
+          ['unmerged', stats.exposure.unmerged, 'at other branch, tag or stash tips'],
+          ['history-only', stats.exposure['history-only'], 'only in past commits'],
+        ] as Array<[string, number, string]>)
+      : []),
     ['critical', critical, 'critical severity'],
     ['admin', admin, 'admin privilege'],
     [
@@ -336,7 +351,7 @@ export function toHtml(inv: Inventory, opts: HtmlOptions = {}): string {
   if (stats.shared) cards.push(['shared', stats.shared, 'in several repositories']);
   cards.push(['review', inReview.length, 'in review (hidden in the table)']);
   const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed') ?? [];
-  const rows = inv.tokens.map((t) => tokenRow(t, inv)).join('\n');
+  const rows = inv.tokens.map((t) => tokenRow(t, inv, history)).join('\n');
   const ageOptions: Array<[string, string]> = stats.ages.map(([l]) => [l, l]);
   return `<!doctype html>
 <html lang="en">
@@ -361,9 +376,9 @@ ${failed.length ? `<section class="panel" id="failed"><h2>${plural(failed.length
 <section class="charts">
 <figure class="chart" data-chart="provider" data-total="${stats.tokens}"><figcaption>Tokens by provider</figcaption>${horizontalBars(providerItems, 'Tokens by provider')}</figure>
 <figure class="chart" data-chart="severity" data-total="${stats.tokens}"><figcaption>By severity and privilege</figcaption>${severityPrivilegeChart(stats)}</figure>
-<figure class="chart" data-chart="exposure" data-total="${stats.tokens}"><figcaption>Active vs history only</figcaption>${donut(stats)}</figure>
+${history ? `<figure class="chart" data-chart="exposure" data-total="${stats.tokens}"><figcaption>Active, unmerged, history only</figcaption>${donut(stats)}</figure>
 <figure class="chart" data-chart="age" data-total="${stats.tokens}"><figcaption>Exposure age (since the first commit that wrote it)</figcaption>${ageHistogram(stats)}</figure>
-<figure class="chart" data-chart="places" data-total="${stats.tokens}"><figcaption>Top ${esc(placeWord)} by tokens</figcaption>${horizontalBars(placeItems, `Top ${placeWord} by tokens`)}</figure>
+` : ''}<figure class="chart" data-chart="places" data-total="${stats.tokens}"><figcaption>Top ${esc(placeWord)} by tokens</figcaption>${horizontalBars(placeItems, `Top ${placeWord} by tokens`)}</figure>
 </section>
 <section class="panel">
 <h2>Tokens</h2>
@@ -371,14 +386,14 @@ ${failed.length ? `<section class="panel" id="failed"><h2>${plural(failed.length
 <input id="q" type="search" placeholder="Filter: provider, rule, path, repository, fingerprint…" aria-label="Filter tokens">
 <select id="f-severity" aria-label="Severity"><option value="">All severities</option>${options(SEVERITIES.filter((s) => stats.bySeverity[s]).map((s) => [s, s]))}</select>
 <select id="f-provider" aria-label="Provider"><option value="">All providers</option>${options(stats.byProvider.map(([p]) => [p, p]).sort((a, b) => (a[0] < b[0] ? -1 : 1)) as Array<[string, string]>)}</select>
-<select id="f-exposure" aria-label="Exposure"><option value="">Active and history only</option>${options([['active', 'Active'], ['history-only', 'History only']])}</select>
+${history ? `<select id="f-exposure" aria-label="Status"><option value="">Any status</option>${options(EXPOSURES.map((k) => [k, EXPOSURE_TEXT[k][0].toUpperCase() + EXPOSURE_TEXT[k].slice(1)]))}</select>
 <select id="f-age" aria-label="Exposure age"><option value="">Any age</option>${options(ageOptions)}</select>
-<label title="Password hashes, encrypted keys and low-scoring candidates: kept for a person to judge, never counted"><input type="checkbox" id="f-review"> Show review tier (${inReview.length})</label>
+` : ''}<label title="Password hashes, encrypted keys and low-scoring candidates: kept for a person to judge, never counted"><input type="checkbox" id="f-review"> Show review tier (${inReview.length})</label>
 <button type="button" class="reset" id="reset">Reset</button>
 <span id="count" data-shown="${stats.tokens}">Showing ${stats.tokens} of ${stats.tokens} tokens</span>
 </div>
 <table id="tokens">
-<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Score</th><th data-sort="number">Privilege</th><th data-sort="number">Status</th><th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th><th data-sort="text">First seen</th><th data-sort="number">Exposed for</th><th>Locations</th><th>Rotate</th></tr></thead>
+<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Score</th><th data-sort="number">Privilege</th>${history ? '<th data-sort="number">Status</th>' : ''}<th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th>${history ? '<th data-sort="text">First seen</th><th data-sort="number">Exposed for</th>' : ''}<th>Locations</th><th>Rotate</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -1,4 +1,4 @@
 export { toSarif, type SarifOptions } from './sarif.js';
 export { toJson } from './json.js';
 export { toCsv } from './csv.js';
-export { toText, formatBytes, scoreLine, tierCounts } from './text.js';
+export { toText, formatBytes, historyLine, scannedText, scoreLine, tierCounts } from './text.js';

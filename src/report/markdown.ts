@@ -4,7 +4,7 @@
 // inventory carries them. Pure and reproducible: dates come from the inventory, never from the clock. Secrets
 // appear redacted only.
 import type { Inventory, RuleKind, Token } from '../model/index.js';
-import { SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
+import { EXPOSURES, EXPOSURE_TEXT, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
 import { formatBytes } from './text.js';
 import { mdCode, mdText, mdUrl, placeText } from './escape.js';
 
@@ -55,6 +55,7 @@ export function toMarkdown(full: Inventory): string {
   const st = reportStats(inv);
   const tokens = inv.tokens;
   const active = tokens.filter((t) => exposureOf(t) === 'active');
+  const unmerged = tokens.filter((t) => exposureOf(t) === 'unmerged');
   const historyOnly = tokens.filter((t) => exposureOf(t) === 'history-only');
   const keys = tokens.filter((t) => KEY_KINDS.includes(t.kind));
   const accounts = tokens.filter((t) => ACCOUNT_KINDS.includes(t.kind));
@@ -106,8 +107,11 @@ export function toMarkdown(full: Inventory): string {
   } else {
     const where = repos ? ` in ${st.placesWithTokens} of ${plural(repos.length, 'repository', 'repositories')}` : '';
     out.push(`- **${plural(tokens.length, 'unique credential')}** (${plural(st.occurrences, 'occurrence')})${where}.`);
-    if (st.isHistory && s.history?.mode !== 'staged') {
-      out.push(`- **${active.length} active** (still in the current tree of HEAD): remove from the code and rotate. **${historyOnly.length} only in history**: deleted from the code but readable in every clone; rotate.`);
+    if (st.isHistory) {
+      const elsewhere = unmerged.length
+        ? ` **${unmerged.length} unmerged** (not in HEAD, but at the tip of another branch, tag or stash: one merge away from it): remove there and rotate.`
+        : '';
+      out.push(`- **${active.length} active** (still in the current tree of HEAD): remove from the code and rotate.${elsewhere} **${historyOnly.length} only in history**: deleted from every branch but readable in every clone; rotate.`);
     } else {
       out.push(`- **${active.length}** in the files scanned: remove from the code and rotate.`);
     }
@@ -124,10 +128,16 @@ export function toMarkdown(full: Inventory): string {
       ['Control', 'Why it applies', 'Tokens:', 'Providers', 'Status'],
       [
         ['IA-5 Authenticator Management', 'Each credential found is an authenticator held outside managed storage, without owner, rotation or revocation control.', tokens.length, providersOf(tokens), status(tokens.length, 'rotate and move to a secret store')],
-        ['IA-5(7) No Embedded Unencrypted Static Authenticators', `Static credentials embedded in source code and its history; ${longLived.length} are long-lived.`, tokens.length, providersOf(tokens), status(tokens.length, 'remove from code; load at run time')],
+        ['IA-5(7) No Embedded Unencrypted Static Authenticators', `Static credentials embedded in source code${st.isHistory ? ' and its history' : ''}; ${longLived.length} are long-lived.`, tokens.length, providersOf(tokens), status(tokens.length, 'remove from code; load at run time')],
         ['SC-12 Cryptographic Key Establishment and Management', 'Private keys and encryption, signing and webhook secrets stored in repositories.', keys.length, providersOf(keys), status(keys.length, 'reissue the keys')],
         ['SC-13 Cryptographic Protection', 'The protection these keys give is void once the key is disclosed.', keys.length, providersOf(keys), status(keys.length, 'reissue; re-sign or re-encrypt what they protect')],
-        ['SC-28 Protection of Information at Rest', `Secrets stored unencrypted at rest in repository content; ${historyOnly.length} persist only in history.`, tokens.length, providersOf(tokens), status(tokens.length, 'rotate; history keeps them')],
+        [
+          'SC-28 Protection of Information at Rest',
+          `Secrets stored unencrypted at rest in repository content${st.isHistory ? `; ${historyOnly.length} persist only in history` : ''}.`,
+          tokens.length,
+          providersOf(tokens),
+          status(tokens.length, st.isHistory ? 'rotate; history keeps them' : 'rotate; git history may keep them'),
+        ],
         ['AC-2 Account Management', 'Credentials bound to an account (personal, service, bot or deploy tokens, passwords): review the accounts and their owners.', accounts.length, providersOf(accounts), status(accounts.length, 'review the accounts')],
         ['AC-6 Least Privilege', `Over-privileged tokens (admin rights); ${write.length} more can write or publish.`, admin.length, providersOf(admin), status(admin.length, 'reissue with least privilege')],
         ['AU-6 Audit Record Review, Analysis, and Reporting', 'This review is evidence for AU-6; each exposed credential calls for a review of the provider’s audit log for its use.', tokens.length, providersOf(tokens), tokens.length ? '**Open**: review provider logs' : 'Reviewed; no finding'],
@@ -151,7 +161,7 @@ export function toMarkdown(full: Inventory): string {
         [
           'Protect (PR)',
           'PR.AA identity management and access control, PR.DS data security',
-          `${active.length} still in current code; ${admin.length} with admin rights.`,
+          `${active.length} still in current code${unmerged.length ? ` (${unmerged.length} more at other branch or tag tips)` : ''}; ${admin.length} with admin rights.`,
           'Move secrets to a secret store; reissue with least privilege; block new ones at commit time (pre-commit hook).',
         ],
         [
@@ -169,7 +179,9 @@ export function toMarkdown(full: Inventory): string {
         [
           'Recover (RC)',
           'RC.RP recovery plan execution',
-          `${historyOnly.length} only in history: rotation is the only remedy for clones already made.`,
+          st.isHistory
+            ? `${historyOnly.length} only in history: rotation is the only remedy for clones already made.`
+            : 'History not scanned: credentials deleted from the code may remain in every clone (`shadowscan history` finds them).',
           'Confirm each old credential is revoked; a later run must no longer list it as active.',
         ],
       ],
@@ -210,13 +222,16 @@ export function toMarkdown(full: Inventory): string {
     const order = [...tokens].sort(
       (a, b) =>
         SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-        (exposureOf(a) === exposureOf(b) ? 0 : exposureOf(a) === 'active' ? -1 : 1) ||
+        EXPOSURES.indexOf(exposureOf(a)) - EXPOSURES.indexOf(exposureOf(b)) ||
         (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0) ||
         (a.id < b.id ? -1 : 1),
     );
+    // Status and dates are facts of a history scan: a scan of files has no columns for them.
+    const historyColumns = [6, 8, 9];
+    const columns = <T>(row: T[]): T[] => (st.isHistory ? row : row.filter((_, i) => !historyColumns.includes(i)));
     out.push(
       table(
-        ['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate'],
+        columns(['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate']),
         order.map((t, i) => {
           const places = placesOf(t, inv);
           const own = t.occurrences.filter((o) => !o.part);
@@ -226,19 +241,19 @@ export function toMarkdown(full: Inventory): string {
             : `${first ? placeText(first) : ''}${own.length > 1 ? ` (+${own.length - 1})` : ''}`;
           const days = exposureDays(t, s.startedAt);
           const url = mdUrl(safeUrl(t.rotate));
-          return [
+          return columns([
             i + 1,
             cell(t.severity),
             cell(`${t.provider}: ${t.ruleName}`),
             code(t.redacted),
             code(String(t.id).slice(0, 12)),
             cell(t.privilege),
-            exposureOf(t) === 'active' ? 'active' : 'history only',
+            EXPOSURE_TEXT[exposureOf(t)],
             cell(whereText),
             cell(firstSeenDate(t)?.slice(0, 10) ?? '—'),
             cell(days ?? '—'),
             url ? `[rotate](${url})` : '—',
-          ];
+          ]);
         }),
       ),
       '',
@@ -279,7 +294,9 @@ export function toMarkdown(full: Inventory): string {
     '- Detection: provider-specific patterns with keyword prefilters, entropy thresholds and checksums where a provider embeds one; generic rules for assignments of secret-looking values.',
     '- Each candidate is scored from 0 to 1 on its features; those below the minimum score, and password hashes, encrypted keys and other values a person must judge, go to the review tier and are not counted as findings.',
     '- Every credential is listed once, identified by a keyed fingerprint (HMAC-SHA-256); values are shown only as a short prefix and their length.',
-    '- "Active" means present in the current tree of HEAD (or in the files scanned). No credential was tried against its provider: validity is not tested.',
+    st.isHistory
+      ? '- "Active" means present in the current tree of HEAD; "unmerged", at the tip of another branch, tag, remote or pull ref or a stash entry but not in HEAD; "only in history", in past commits alone. No credential was tried against its provider: validity is not tested.'
+      : '- Only the files scanned were read: credentials deleted from the code but kept in git history are not covered. No credential was tried against its provider: validity is not tested.',
     '- History scans read every unique file version reachable from the refs scanned; content outside git (LFS objects, submodules, build artefacts) is not covered.',
     '',
   );

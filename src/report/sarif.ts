@@ -114,6 +114,7 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
           score: t.score,
           tier: t.tier,
           reasons: t.reasons,
+          ...(t.status ? { status: t.status } : {}),
           ...(o.commit ? { commit: o.commit } : {}),
           ...(o.decoded ? { decoded: o.decoded } : {}),
           ...(o.kind ? { location: o.kind } : {}),

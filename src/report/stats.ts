@@ -1,15 +1,23 @@
 // Figures the human reports (HTML, Markdown) share: counts by provider, severity, privilege, exposure and age,
 // and where tokens live. Pure: inventory in, numbers out; "now" is the scan's start, so reports are reproducible.
-import type { Inventory, Privilege, Severity, Token } from '../model/index.js';
+import type { Inventory, Privilege, Severity, Token, TokenStatus } from '../model/index.js';
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 export const PRIVILEGES: Privilege[] = ['admin', 'write', 'publish', 'read', 'unknown'];
 
-export type Exposure = 'active' | 'history-only';
+export type Exposure = TokenStatus;
 
-/** Active: still in a current tree (HEAD, or the files scanned). History-only: only in past commits. */
+export const EXPOSURES: Exposure[] = ['active', 'unmerged', 'history-only'];
+
+/** How each status reads in a report. */
+export const EXPOSURE_TEXT: Record<Exposure, string> = { active: 'active', unmerged: 'unmerged', 'history-only': 'history only' };
+
+/**
+ * The token's status (see TokenStatus): active in HEAD's tree, unmerged at the tip of another ref, history-only in
+ * past commits alone. Inventories made before statuses existed say only whether HEAD holds it.
+ */
 export function exposureOf(t: Token): Exposure {
-  return t.presentInHead === false ? 'history-only' : 'active';
+  return t.status ?? (t.presentInHead === false ? 'history-only' : 'active');
 }
 
 /** When the token was first written (its first commit's author date), if known. */
@@ -81,6 +89,10 @@ export interface ReportStats {
   placesWithTokens: number;
   /** Tokens found in more than one repository. */
   shared: number;
+  /**
+   * A scan of commits (history, org, merged or stored inventories): it measured statuses and dates. A scan of
+   * files or of staged changes did not, and its reports say nothing of them.
+   */
   isHistory: boolean;
 }
 
@@ -95,7 +107,7 @@ export function reportStats(inv: Inventory): ReportStats {
   const bySeverity = zero(SEVERITIES);
   const byPrivilege = zero(PRIVILEGES);
   const bySeverityPrivilege = Object.fromEntries(SEVERITIES.map((s) => [s, zero(PRIVILEGES)])) as Record<Severity, Record<Privilege, number>>;
-  const exposure: Record<Exposure, number> = { active: 0, 'history-only': 0 };
+  const exposure: Record<Exposure, number> = { active: 0, unmerged: 0, 'history-only': 0 };
   const ages = new Map<string, number>([...AGE_BUCKETS.map((b) => [b.label, 0] as [string, number]), ['unknown', 0]]);
   const places = new Map<string, number>();
   let occurrences = 0;
@@ -127,7 +139,7 @@ export function reportStats(inv: Inventory): ReportStats {
     placeKind: isOrg ? 'repositories' : inv.scan.targets.length > 1 ? 'targets' : 'folders',
     placesWithTokens: places.size,
     shared,
-    isHistory: Boolean(inv.scan.history),
+    isHistory: inv.scan.history?.mode === 'history',
   };
 }
 

@@ -1,5 +1,5 @@
 // Inventory -> human-readable text, grouped by token. Colour only when asked (the CLI asks on a TTY).
-import type { Inventory, Occurrence, Severity, Token } from '../model/index.js';
+import type { Inventory, Occurrence, ScanSummary, Severity, Token } from '../model/index.js';
 import { escapeControl as esc, placeText } from './escape.js';
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
@@ -19,6 +19,35 @@ export function scoreLine(t: Token): string {
   const score = `score ${(t.score ?? 1).toFixed(2)}`;
   const reasons = t.reasons?.length ? `: ${t.reasons.join('; ')}` : '';
   return `${t.tier === 'review' ? 'review, ' : ''}${score}${reasons}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** What a scan read, for a summary line: commits and unique blobs for history, files for the rest. */
+export function scannedText(s: ScanSummary): string {
+  if (s.history?.mode === 'history') return `${plural(s.history.commits, 'commit')}, ${plural(s.history.blobs, 'blob')}`;
+  return plural(s.files, 'file');
+}
+
+/**
+ * A history token's standing: its status (and the refs that hold it), how many commits wrote it, when first and
+ * last. Undefined for a scan of files.
+ */
+export function historyLine(t: Token): string | undefined {
+  if (!t.status && t.commits === undefined) return undefined;
+  const parts: string[] = [];
+  if (t.status === 'active') parts.push('active (in HEAD)');
+  else if (t.status === 'unmerged') {
+    const refs = t.refs ?? [];
+    parts.push(`unmerged (not in HEAD; at ${refs.slice(0, 3).join(', ')}${refs.length > 3 ? ` and ${refs.length - 3} more` : ''})`);
+  } else if (t.status === 'history-only') parts.push('history only (no branch, tag or stash holds it)');
+  if (t.commits !== undefined) parts.push(plural(t.commits, 'commit'));
+  const day = (d: string) => d.slice(0, 10);
+  if (t.firstSeen) {
+    const first = `first ${day(t.firstSeen.date)} ${t.firstSeen.commit.slice(0, 10)}`;
+    parts.push(t.lastSeen && t.lastSeen.commit !== t.firstSeen.commit ? `${first}, last ${day(t.lastSeen.date)} ${t.lastSeen.commit.slice(0, 10)}` : first);
+  }
+  return parts.join('; ');
 }
 
 /** Counts for a summary line: report-tier tokens shown, review-tier ones shown, and those left out. */
@@ -51,6 +80,8 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
       t.parts?.length ? `with ${t.parts.map((p) => `${p.name} ${p.redacted}`).join(', ')}` : '',
     ].filter(Boolean);
     out.push(`         ${esc(extra.join('; '))}`);
+    const hist = historyLine(t);
+    if (hist) out.push(`         ${t.status === 'active' ? c(BOLD, esc(hist)) : esc(hist)}`);
     for (const o of t.occurrences) {
       const where = textPlace(o, inv.scan.targets.length > 1);
       const hist = o.commit ? c(DIM, esc(`  ${o.commit.slice(0, 10)} ${o.author?.name ?? ''} ${o.date?.slice(0, 10) ?? ''}`)) : '';
@@ -64,7 +95,7 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
   const n = tierCounts(inv);
   const tokens = `${n.reported} token${n.reported === 1 ? '' : 's'}${n.review ? ` and ${n.review} in review` : ''}`;
   const summary =
-    `${tokens} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${s.files} file${s.files === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s` +
+    `${tokens} (${occ} occurrence${occ === 1 ? '' : 's'}) in ${scannedText(s)}, ${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s` +
     `${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}${s.baseline?.known ? `; ${s.baseline.known} known in the baseline, not shown` : ''}` +
     `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}`;
   out.push(n.reported ? c(BOLD, summary) : summary);

@@ -70,24 +70,25 @@ export function foldName(s: string): string {
 export function foldWords(text: string): { folded: string; bounds: Set<number> } {
   let folded = '';
   const bounds = new Set<number>([0]);
-  let prev = '';
+  let prev = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (!/[A-Za-z0-9]/.test(ch)) {
+    const ch = text.charCodeAt(i);
+    const upper = ch >= 65 && ch <= 90;
+    const lower = ch >= 97 && ch <= 122;
+    const digit = ch >= 48 && ch <= 57;
+    if (!upper && !lower && !digit) {
       bounds.add(folded.length);
-      prev = '';
+      prev = 0;
       continue;
     }
-    const next = text[i + 1] ?? '';
-    const upper = ch >= 'A' && ch <= 'Z';
-    const digit = ch >= '0' && ch <= '9';
     if (prev) {
-      const prevLower = prev >= 'a' && prev <= 'z';
-      const prevUpper = prev >= 'A' && prev <= 'Z';
-      const prevDigit = prev >= '0' && prev <= '9';
-      if ((upper && prevLower) || (upper && prevUpper && next >= 'a' && next <= 'z') || digit !== prevDigit) bounds.add(folded.length);
+      const next = text.charCodeAt(i + 1);
+      const prevLower = prev >= 97 && prev <= 122;
+      const prevUpper = prev >= 65 && prev <= 90;
+      const prevDigit = prev >= 48 && prev <= 57;
+      if ((upper && prevLower) || (upper && prevUpper && next >= 97 && next <= 122) || digit !== prevDigit) bounds.add(folded.length);
     }
-    folded += ch.toLowerCase();
+    folded += upper ? String.fromCharCode(ch + 32) : text[i];
     prev = ch;
   }
   bounds.add(folded.length);
@@ -131,10 +132,14 @@ export class ProviderNames {
    */
   named(text: string): number[] {
     if (!this.set) return [];
+    // Most texts name no provider: one cheap fold and one Set pass decide that before word bounds are worked out.
+    const quick = foldName(text);
+    if (quick.length < 4) return [];
+    const hits = this.set.match(quick);
+    if (!hits.length) return [];
     const { folded, bounds } = foldWords(text);
-    if (folded.length < 4) return [];
     const out: number[] = [];
-    for (const k of this.set.match(folded)) {
+    for (const k of hits) {
       const name = this.names[k];
       let at = folded.indexOf(name);
       while (at !== -1 && !(bounds.has(at) && bounds.has(at + name.length))) at = folded.indexOf(name, at + 1);

@@ -1,11 +1,11 @@
 // Baselines and the ignore file: what a team has already seen and does not want reported again.
 // A baseline lists known tokens by fingerprint (rule id and keyed secret hash), never by line: moving code or
 // renaming a file changes nothing in it. The ignore file lists fingerprints and path globs never to report.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Inventory, Token } from '../model/index.js';
 import type { ShadowscanConfig } from './config.js';
+import { keyCheck } from './redact.js';
 
 export const BASELINE_FILE_NAME = '.shadowscan-baseline.json';
 export const IGNORE_FILE_NAME = '.shadowscanignore';
@@ -23,17 +23,19 @@ export interface BaselineEntry {
   [extra: string]: unknown;
 }
 
+/** What a baseline's tokens were found in: the working tree, or every commit (`prune` scans the same). */
+export type BaselineSource = 'tree' | 'history';
+
 export interface Baseline {
   version: 1;
   /** Tells whether the baseline was made under the same fingerprint key (ids made under another key never match). */
   keyCheck: string;
+  /** Absent in baselines written before it was recorded: those were pruned against the tree. */
+  source?: BaselineSource;
   tokens: BaselineEntry[];
 }
 
-/** A short keyed hash of a constant: equal for equal keys, and says nothing about any secret. */
-export function keyCheck(fingerprintKey: string): string {
-  return crypto.createHmac('sha256', fingerprintKey).update('shadowscan-baseline-key-check').digest('hex').slice(0, 16);
-}
+export { keyCheck };
 
 export function emptyBaseline(fingerprintKey: string): Baseline {
   return { version: BASELINE_VERSION, keyCheck: keyCheck(fingerprintKey), tokens: [] };
@@ -59,7 +61,9 @@ export function readBaseline(file: string): Baseline {
     }
     if (typeof t.redacted !== 'string') t.redacted = '';
   }
-  return { version: BASELINE_VERSION, keyCheck: typeof d.keyCheck === 'string' ? d.keyCheck : '', tokens: d.tokens };
+  const b: Baseline = { version: BASELINE_VERSION, keyCheck: typeof d.keyCheck === 'string' ? d.keyCheck : '', tokens: d.tokens };
+  if (d.source === 'tree' || d.source === 'history') b.source = d.source;
+  return b;
 }
 
 function sortEntries(entries: BaselineEntry[]): BaselineEntry[] {
@@ -80,6 +84,7 @@ export function serializeBaseline(b: Baseline): string {
     '{',
     `  "version": ${BASELINE_VERSION},`,
     `  "keyCheck": ${JSON.stringify(b.keyCheck)},`,
+    ...(b.source ? [`  "source": ${JSON.stringify(b.source)},`] : []),
     lines.length ? `  "tokens": [\n${lines.join(',\n')}\n  ]` : '  "tokens": []',
     '}',
     '',
@@ -96,9 +101,9 @@ export function entryOf(t: Token): BaselineEntry {
   return { ruleId: t.ruleId, id: t.id, redacted: t.redacted };
 }
 
-/** A baseline holding every token of the inventory. */
-export function baselineFromInventory(inv: Inventory, fingerprintKey: string): Baseline {
-  return { ...emptyBaseline(fingerprintKey), tokens: sortEntries(inv.tokens.map(entryOf)) };
+/** A baseline holding every token of the inventory, found in `source`. */
+export function baselineFromInventory(inv: Inventory, fingerprintKey: string, source?: BaselineSource): Baseline {
+  return { ...emptyBaseline(fingerprintKey), ...(source ? { source } : {}), tokens: sortEntries(inv.tokens.map(entryOf)) };
 }
 
 /** Adds the given tokens to a baseline (known entries keep their extra fields). Returns how many were new. */
@@ -150,7 +155,7 @@ export function applyBaseline(inv: Inventory, b: Baseline, file: string, fingerp
 export interface IgnoreFile {
   /** Token ids or prefixes of at least 6 hex digits. */
   fingerprints: string[];
-  /** Path globs, relative to the scanned folder (the top of the repository for history and staged scans). */
+  /** Path patterns in gitignore syntax, relative to the folder of the ignore file (see compileExcludes). */
   paths: string[];
 }
 
@@ -158,17 +163,17 @@ const FINGERPRINT_LINE = /^[0-9a-fA-F]{6,64}$/;
 
 /**
  * `.shadowscanignore`: one entry a line; `#` starts a comment (at the start of a line, or after a space).
- * A line of 6 to 64 hex digits is a fingerprint (a token id or its prefix); any other line is a path glob
- * (`docs/**`, `**\/*.pem`). To ignore a path that looks like hex, write it as `./abcdef`.
+ * A line of 6 to 64 hex digits is a fingerprint (a token id or its prefix); any other line is a path pattern in
+ * gitignore syntax (`*.pem` at any depth, `/docs` or `docs/api` from the ignore file's folder, `!keep.pem` brings
+ * one back). To ignore a path that looks like hex, write it as `/abcdef` (or `./abcdef`).
  */
-export function parseIgnoreFile(text: string, file = IGNORE_FILE_NAME): IgnoreFile {
+export function parseIgnoreFile(text: string): IgnoreFile {
   const out: IgnoreFile = { fingerprints: [], paths: [] };
-  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+  for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line) continue;
     if (FINGERPRINT_LINE.test(line)) out.fingerprints.push(line.toLowerCase());
-    else if (line.startsWith('!')) throw new BaselineError(`${file}:${i + 1}: negated patterns ("!") are not supported`);
-    else out.paths.push(line.replace(/^\.\//, '').replace(/^\//, ''));
+    else out.paths.push(line);
   }
   return out;
 }
@@ -183,7 +188,7 @@ export function readIgnoreFile(root: string): { file: string; ignore: IgnoreFile
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw new BaselineError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  return { file, ignore: parseIgnoreFile(text, file) };
+  return { file, ignore: parseIgnoreFile(text) };
 }
 
 /** The ignore file goes through the config's allowlist: its paths are never scanned, its fingerprints never reported. */

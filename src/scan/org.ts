@@ -14,7 +14,7 @@ import type { Finding } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { isReported } from './tiers.js';
 import { MatcherPool } from './pool.js';
-import { fingerprintSecret } from './redact.js';
+import { fingerprintSecret, keyCheck } from './redact.js';
 import { attachProvenance, scanHistory, type BlobMemo, type RepoScanOptions } from './scan-history.js';
 import { defaultConcurrency, findingContextOptions, minScoreFor } from './scan-tree.js';
 
@@ -212,6 +212,8 @@ export function tierCounts(tokens: Token[]): Pick<RepositoryScan, 'tokens' | 're
 export class InventoryMerger {
   private readonly builder: InventoryBuilder;
   private readonly inHead = new Set<string>();
+  /** The refs whose tip holds each token, each prefixed with its repository; absent when no input knew them. */
+  private readonly refs = new Map<string, Set<string>>();
   private readonly repositories = new Map<string, RepositoryScan>();
   private readonly skipped: SkippedFile[] = [];
   private readonly warnings: string[] = [];
@@ -230,12 +232,38 @@ export class InventoryMerger {
   private rulesVersions = new Set<string>();
   private minScores = new Set<number>();
   private shards = new Map<number, Set<number>>();
+  /** The fingerprint key's check every inventory merged must carry (the first one's, unless given). */
+  private keyCheck: string | undefined;
+  /** Inventories merged that carry no key check (made before inventories had one). */
+  private unchecked = 0;
 
-  /** `minScore`: the one the repositories are scanned with; merged inventories keep their tokens' tiers. */
-  constructor(rules: Rule[], options: { minScore?: number } = {}) {
+  /**
+   * `minScore`: the one the repositories are scanned with; merged inventories keep their tokens' tiers.
+   * `keyCheck`: the fingerprint key's check (keyCheck()) of the scan, when the merger serves one.
+   */
+  constructor(rules: Rule[], options: { minScore?: number; keyCheck?: string } = {}) {
     this.builder = new InventoryBuilder(new Map(rules.map((r) => [r.id, r])), options);
     this.rulesCount = rules.length;
     if (options.minScore !== undefined) this.minScores.add(options.minScore);
+    this.keyCheck = options.keyCheck;
+  }
+
+  /**
+   * Ids made under different fingerprint keys never match: merging them would list every token twice (once per
+   * key). An inventory whose key check differs from the others' is refused.
+   */
+  private checkKey(inv: Inventory): void {
+    const k = inv.scan.keyCheck;
+    if (k === undefined) {
+      this.unchecked++;
+      return;
+    }
+    if (this.keyCheck !== undefined && k !== this.keyCheck) {
+      throw new OrgUsageError(
+        `made with another fingerprint key than the inventories before it (key check ${k}, not ${this.keyCheck}): the same secret has another id under each key, so every token would be counted twice; scan again with the same SHADOWSCAN_FINGERPRINT_KEY (or fingerprintKey)`,
+      );
+    }
+    this.keyCheck = k;
   }
 
   private skip(s: SkippedFile): void {
@@ -257,12 +285,20 @@ export class InventoryMerger {
     for (const t of inv.tokens) {
       if (repo !== undefined) for (const o of t.occurrences) o.repo ??= repo;
       if (t.presentInHead) this.inHead.add(t.id);
+      if (t.refs) {
+        // A ref name never holds ':' (git forbids it): one that does already names its repository.
+        const at = repo ?? t.occurrences.find((o) => o.repo !== undefined)?.repo;
+        const refs = this.refs.get(t.id) ?? new Set<string>();
+        for (const r of t.refs) refs.add(r.includes(':') || at === undefined ? r : `${at}:${r}`);
+        this.refs.set(t.id, refs);
+      }
       this.builder.addToken(t);
     }
   }
 
   /** One repository's history inventory. */
   addRepository(name: string, inv: Inventory, scan: RepositoryScan): void {
+    if (inv.scan.keyCheck !== undefined) this.checkKey(inv);
     this.tokens(inv, name);
     this.repository(scan);
     this.files += inv.scan.files;
@@ -287,6 +323,7 @@ export class InventoryMerger {
   /** A whole inventory: an org scan (of one shard, say) or a history scan of one repository. */
   addInventory(inv: Inventory): void {
     if (inv.schemaVersion !== 1 || !Array.isArray(inv.tokens) || !inv.scan) throw new OrgUsageError('not a shadowscan inventory (schemaVersion 1)');
+    this.checkKey(inv);
     if (!this.startedAt || inv.scan.startedAt < this.startedAt) this.startedAt = inv.scan.startedAt;
     this.durationMs += inv.scan.durationMs;
     if (inv.scan.minScore !== undefined) this.minScores.add(inv.scan.minScore);
@@ -349,6 +386,9 @@ export class InventoryMerger {
     if (o.fingerprints) this.builder.dropFingerprints(o.fingerprints);
     const repositories = [...this.repositories.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const warnings = [...this.warnings].sort();
+    if (this.unchecked && this.keyCheck !== undefined) {
+      warnings.push(`${this.unchecked} of the inventories merged carry no key check (made by an older shadowscan): whether they were made with the same fingerprint key could not be checked`);
+    }
     if (this.moreWarnings) warnings.push(`... and ${this.moreWarnings} more warnings`);
     if (this.moreSkipped) warnings.push(`${this.moreSkipped} more skipped blobs not listed in scan.skipped`);
     const skipped = [...this.skipped].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
@@ -374,6 +414,7 @@ export class InventoryMerger {
         skipped,
         warnings,
         rules: this.rulesCount,
+        ...(this.keyCheck !== undefined ? { keyCheck: this.keyCheck } : {}),
         history: { mode: 'history', backend: this.backend, commits: this.commits, blobs: this.blobs },
         // Said only when every inventory merged was tiered with the same minimum.
         ...(this.minScores.size === 1 ? { minScore: [...this.minScores][0] } : {}),
@@ -381,7 +422,7 @@ export class InventoryMerger {
       },
       o.version,
     );
-    attachProvenance(inv.tokens, this.inHead);
+    attachProvenance(inv.tokens, this.inHead, (id) => this.refs.get(id));
     for (const t of inv.tokens) {
       const repos = [...new Set(t.occurrences.map((x) => x.repo).filter((r): r is string => r !== undefined))].sort();
       if (repos.length) t.repos = repos;
@@ -483,20 +524,25 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
   const weights = new Map(o.repositories.map((r) => [r.name, repositoryWeight(r.path)]));
   progress.weightTotal = [...weights.values()].reduce((a, b) => a + b, 0);
   const minScore = minScoreFor(o);
-  const merger = new InventoryMerger(o.rules, { minScore });
+  const keys = keyCheck(o.fingerprintKey);
+  const merger = new InventoryMerger(o.rules, { minScore, keyCheck: keys });
   for (const w of o.warnings ?? []) merger.addWarning(w);
   const version = rulesVersion(o);
   // A repository whose state and these settings match its last scan's is not scanned again: its stored results are.
   // The minimum score decides the tiers stored with them, so it is one of the settings (its blobs are not: findings
-  // do not depend on it).
+  // do not depend on it). `refs`: what a scan stores per token (the refs holding it, since datastore schema 4), so
+  // that a repository stored before is listed again once.
   const settings = crypto
     .createHash('sha256')
-    .update(JSON.stringify([version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false, minScore]))
+    .update(JSON.stringify(['refs', version, o.exclude ?? [], o.config.exclude, o.config.allowlist.paths, o.config.allowlist.fingerprints, o.includeVendored ?? o.config.includeVendored ?? false, minScore]))
     .digest('hex');
   const store = o.store;
   const versionId = store?.versionId(version);
   const shardText = o.shard ? `${o.shard.index}/${o.shard.count}` : undefined;
-  const runId = store?.startRun('scan', { version: versionId, source: o.source, shard: shardText, startedAt, minScore });
+  if (store?.keyChecks().some((k) => k !== keys)) {
+    merger.addWarning(`datastore ${store.file} holds runs made with another fingerprint key: \`inventory diff\` cannot compare this run with those (the same secret has another id under each key)`);
+  }
+  const runId = store?.startRun('scan', { version: versionId, source: o.source, shard: shardText, startedAt, minScore, keyCheck: keys });
   // Every repository's state first, while this process is small: forking it to run git costs about 1 ms now and
   // 20 ms once the workers and buffers take 400 MB. A ref that moves after this only makes the next run rescan.
   const states = new Map<string, string | undefined>();

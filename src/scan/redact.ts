@@ -8,6 +8,14 @@ export function fingerprintSecret(key: string, secret: string): string {
   return crypto.createHmac('sha256', key).update(secret, 'utf8').digest('hex');
 }
 
+/**
+ * A short keyed hash of a constant: equal for equal fingerprint keys, and says nothing about any secret. Baselines
+ * and inventories carry it, so that ids made under another key (which can never match) are caught.
+ */
+export function keyCheck(fingerprintKey: string): string {
+  return crypto.createHmac('sha256', fingerprintKey).update('shadowscan-baseline-key-check').digest('hex').slice(0, 16);
+}
+
 /** A short prefix (at most 6 characters, at most a quarter of the secret) and the length. */
 export function redactSecret(secret: string): string {
   const flat = secret.replace(/\s+/g, ' ');

@@ -7,7 +7,9 @@ import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type WorkItem, type WorkResult } from './work.js';
 import { chunkCount } from '../match/index.js';
+import { keyCheck } from './redact.js';
 import { DEFAULT_MIN_SCORE, type ShadowscanConfig } from './config.js';
+import type { ScanProgress } from './progress.js';
 
 /** What every kind of scan (tree, history, staged, org) is told: rules, config, limits, output of secrets. */
 export interface ScanSettings {
@@ -26,6 +28,12 @@ export interface ScanSettings {
 
 export interface TreeScanOptions extends ScanSettings {
   targets: string[];
+  /** The folder the config and ignore file were found in: their path patterns are relative to it (default: each target). */
+  root?: string;
+  /** In a git work tree, leave out what git ignores (default true; `--no-ignore` turns it off). */
+  gitIgnore?: boolean;
+  /** Counts files done as the scan goes, for a progress display. */
+  progress?: ScanProgress;
 }
 
 /** Below this much work, starting worker threads costs more than it saves. */
@@ -59,7 +67,10 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const started = Date.now();
   const source = new FileTreeSource({
     targets: options.targets,
-    exclude: [...(options.exclude ?? []), ...options.config.exclude, ...options.config.allowlist.paths],
+    exclude: options.exclude,
+    rootExclude: [...options.config.exclude, ...options.config.allowlist.paths],
+    root: options.root,
+    gitIgnore: options.gitIgnore ?? true,
     includeVendored: options.includeVendored ?? options.config.includeVendored ?? false,
     maxFileSize: options.maxFileSize,
   });
@@ -68,11 +79,17 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
   const multi = options.targets.length > 1;
   let files = 0;
   let bytes = 0;
+  const progress = options.progress;
   // Tokens in file and folder names: matched like content, reported as `path` occurrences, redacted in the inventory.
   const names = new NameScanner(findingContextOptions(options), (f, where) => builder.add(f, where));
   /** `later`: a result for a chunk after the first of a split file (the first counts the file). */
   const record = (entry: FileEntry, r: WorkResult, later = false) => {
     const shown = multi ? `${entry.target}/${entry.relPath}` : entry.relPath;
+    if (progress) {
+      if (!later) progress.done++;
+      if (!r.skipped) progress.bytes += r.bytes;
+      progress.saw(r.findings);
+    }
     if (!later) names.path(entry.relPath, multi ? { target: entry.target } : {});
     if (r.skipped) {
       source.skipped.push({ path: shown, reason: r.skipped });
@@ -124,11 +141,13 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       pendingBytes += e.size ?? AVERAGE_FILE;
       seenFiles++;
       seenBytes += e.size ?? AVERAGE_FILE;
+      if (progress) progress.found++;
       if (!pool && concurrency > 1 && (seenFiles > INLINE_MAX_FILES || seenBytes > INLINE_MAX_BYTES)) {
         pool = new MatcherPool(concurrency, ctxOptions);
       }
       if (pool && (pending.length >= BATCH_FILES || pendingBytes >= BATCH_BYTES)) dispatch();
     }
+    if (progress) progress.listed = true;
     if (pool) {
       if (pending.length) dispatch();
       // Results may add jobs (the other chunks of a file found large): wait until none are left.
@@ -136,7 +155,15 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     } else {
       // Small scans: synchronous reads on this thread beat thread start-up.
       const ctx = new FindingContext(ctxOptions);
-      for (const entry of pending) record(entry, processItem(ctx, toItem(entry)));
+      let yielded = Date.now();
+      for (const entry of pending) {
+        record(entry, processItem(ctx, toItem(entry)));
+        // A progress display redraws between files (with -j 1 every file is matched here).
+        if (progress && Date.now() - yielded > 100) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yielded = Date.now();
+        }
+      }
     }
   } finally {
     await pool?.close();
@@ -154,6 +181,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       skipped: source.skipped.sort((a, b) => a.path.localeCompare(b.path)),
       warnings: source.warnings,
       rules: options.rules.length,
+      keyCheck: keyCheck(options.fingerprintKey),
       minScore,
     },
     options.version,

@@ -57,12 +57,15 @@ export const CHUNK_OVERLAP = 1024 * 1024;
  */
 export function processItem(ctx: FindingContext, item: WorkItem, split = false): WorkResult {
   let raw: Buffer;
+  /** Only a regular file can be read again for its other chunks: a stream (stdin, a FIFO) is matched whole here. */
+  let rereadable = false;
   // A chunk after the first reports no skip and counts no bytes: the first does, once for the whole content.
   const later = Boolean(item.chunk?.index);
   const skip = (reason: string): WorkResult => (later ? { findings: [], bytes: 0 } : { findings: [], skipped: reason, bytes: 0 });
   if (item.kind === 'file') {
     const file = openFileEntry(item.absPath, { explicit: item.explicit });
     if ('error' in file) return skip(file.error);
+    rereadable = file.regular;
     try {
       if (file.regular && file.size > item.maxSize) return skip(`larger than --max-file-size (${file.size} bytes)`);
       if (file.regular && file.size > SNIFF_ABOVE) {
@@ -83,7 +86,7 @@ export function processItem(ctx: FindingContext, item: WorkItem, split = false):
     raw = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   }
   try {
-    const count = split && item.kind === 'file' && !item.chunk ? chunkCount(raw.length) : 1;
+    const count = split && item.kind === 'file' && rereadable && !item.chunk ? chunkCount(raw.length) : 1;
     if (count > 1) return { ...ctx.scan(raw, item.relPath, { index: 0, count }), bytes: raw.length, split: count };
     // A chunk after the first counts no bytes: the first counts the whole content once.
     return { ...ctx.scan(raw, item.relPath, item.chunk), bytes: item.chunk && item.chunk.index > 0 ? 0 : raw.length };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { compileExcludes } from './globs.js';
 import type { SkippedFile } from '../model/index.js';
 import { decodeName } from './path-bytes.js';
+import { gitIgnored, type GitIgnored } from './gitignored.js';
 
 /** Directory names holding vendored or generated code, skipped unless includeVendored is set. */
 export const VENDORED_DIRS = [
@@ -28,25 +29,43 @@ export interface FileEntry {
   explicit?: boolean;
 }
 
+const VENDORED_NAMES = new Set(VENDORED_DIRS);
+
 export interface FileTreeOptions {
   targets: string[];
+  /** Patterns (gitignore syntax, see compileExcludes) relative to each target folder: `--exclude`. */
   exclude?: string[];
+  /**
+   * Patterns relative to `root`: the config's excludes and the ignore file's paths, which live there. A target
+   * folder outside `root` (or no root) takes them relative to itself.
+   */
+  rootExclude?: string[];
+  root?: string;
+  /** In a git work tree, leave out what git ignores (.gitignore, .git/info/exclude, core.excludesFile). */
+  gitIgnore?: boolean;
   includeVendored?: boolean;
   maxFileSize: number;
 }
 
 export class PathNotFoundError extends Error {}
 
+/** The target that names standard input. */
+export const STDIN_TARGET = '-';
+
 const toPosix = (p: string) => p.split(path.sep).join('/');
 
 export class FileTreeSource {
   readonly skipped: SkippedFile[] = [];
   readonly warnings: string[] = [];
+  private readonly excluded: (relPath: string, dir?: boolean) => boolean;
+  private readonly rootExcluded: (relPath: string, dir?: boolean) => boolean;
 
   constructor(private readonly options: FileTreeOptions) {
     for (const t of options.targets) {
-      if (!fs.existsSync(t)) throw new PathNotFoundError(`path does not exist: ${t}`);
+      if (t !== STDIN_TARGET && !fs.existsSync(t)) throw new PathNotFoundError(`path does not exist: ${t}`);
     }
+    this.excluded = compileExcludes(options.exclude ?? []);
+    this.rootExcluded = compileExcludes(options.rootExclude ?? []);
   }
 
   private skip(target: string, relPath: string, reason: string): void {
@@ -55,6 +74,11 @@ export class FileTreeSource {
 
   async *entries(): AsyncGenerator<FileEntry> {
     for (const target of this.options.targets) {
+      if (target === STDIN_TARGET) {
+        // `-`: standard input, read as a stream like /dev/stdin (a file named `-` is `./-`).
+        yield { target, absPath: STDIN_TARGET, relPath: 'stdin', explicit: true };
+        continue;
+      }
       const stat = fs.statSync(target);
       if (stat.isDirectory()) {
         yield* this.walk(target);
@@ -76,10 +100,24 @@ export class FileTreeSource {
   private async *walk(target: string): AsyncGenerator<FileEntry> {
     const root = path.resolve(target);
     const rootBytes = Buffer.from(root);
-    const ignore = ['**/.git'];
-    if (!this.options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}`);
-    // A folder glob covers its contents (compileExcludes adds `/**`).
-    const isIgnored = compileExcludes([...ignore, ...(this.options.exclude ?? [])]);
+    const vendored = !this.options.includeVendored;
+    // The root's patterns see paths from the root: `src/gen/x.js` when `src` is scanned.
+    const fromRoot = this.options.root !== undefined ? toPosix(path.relative(path.resolve(this.options.root), root)) : '';
+    const prefix = fromRoot && !fromRoot.startsWith('../') && fromRoot !== '..' && !path.isAbsolute(fromRoot) ? `${fromRoot}/` : '';
+    // A folder named to be scanned is scanned, even one the root's patterns exclude (as one git ignores).
+    const fromRootApplies = !prefix || !this.rootExcluded(fromRoot, true);
+    let ignoredByGit: GitIgnored | undefined;
+    if (this.options.gitIgnore) {
+      const listed = await gitIgnored(root);
+      if (listed && 'warning' in listed) this.warnings.push(listed.warning);
+      else ignoredByGit = listed;
+    }
+    const isIgnored = (rel: string, name: string, dir: boolean) =>
+      name === '.git' ||
+      (vendored && VENDORED_NAMES.has(name)) ||
+      (ignoredByGit !== undefined && (dir ? ignoredByGit.dirs.has(rel) : ignoredByGit.files.has(rel))) ||
+      this.excluded(rel, dir) ||
+      (fromRootApplies && this.rootExcluded(prefix + rel, dir));
 
     interface Dir {
       abs: string | Buffer;
@@ -120,7 +158,7 @@ export class FileTreeSource {
           relBytes = dir.rel ? Buffer.concat([dir.relBytes ?? Buffer.from(dir.rel), Buffer.from('/'), name]) : name;
           rel = decodeName(relBytes).text;
         }
-        if (isIgnored(rel)) continue;
+        if (isIgnored(rel, decoded.text, entry.isDirectory())) continue;
         const abs = relBytes ? Buffer.concat([rootBytes, Buffer.from(path.sep), relBytes]) : path.join(root, rel);
         if (entry.isDirectory()) subdirs.push(relBytes ? { abs, rel, relBytes } : { abs, rel });
         else if (entry.isSymbolicLink()) this.skip(target, rel, 'symbolic link (not followed)');
@@ -243,8 +281,9 @@ export function readFileToEnd(file: OpenedFile, maxSize: number): Buffer | { err
   }
 }
 
-/** The descriptor number of a path naming one of this process's descriptors (/dev/stdin, /dev/fd/N, /proc/self/fd/N). */
+/** The descriptor number of a path naming one of this process's descriptors (`-`, /dev/stdin, /dev/fd/N, /proc/self/fd/N). */
 function ownDescriptor(absPath: string): number | undefined {
+  if (absPath === STDIN_TARGET) return 0;
   if (process.platform === 'win32') return undefined;
   if (absPath === '/dev/stdin') return 0;
   const m = /^\/(?:dev\/fd|proc\/self\/fd)\/(\d+)$/.exec(absPath);

@@ -14,14 +14,36 @@
 // then, so `inventory diff` can tell a new token from one that only moved between the report and review tiers.
 // Schema 2 added them; a schema 1 file is migrated in place when opened (its tokens were all reported). Schema 3:
 // occurrences say where a token is when not in a file's content (a file or folder name, a commit's author or
-// message) and keep the keyed hash of a path stored redacted. A file that is not a shadowscan datastore, or one of a
+// message) and keep the keyed hash of a path stored redacted. Schema 4: each run records the check of the
+// fingerprint key it was made with (ids made under different keys never match, so such runs are not compared);
+// each repository's tokens keep the refs whose tips hold them, and each run's snapshot the status a token had then
+// (active, unmerged, history-only), so `inventory diff` can say which moved from active to history-only. A file that is not a shadowscan datastore, or one of a
 // newer schema, is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Occurrence, RepositoryScan, Tier, Token } from '../model/index.js';
+import type { Occurrence, RepositoryScan, Tier, Token, TokenStatus } from '../model/index.js';
 
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
+
+/** The occurrences table's columns (schema 3), shared by the schema and the migration that rebuilds the table. */
+const OCCURRENCES_COLUMNS = `  repo_id INTEGER NOT NULL,
+  token_id TEXT NOT NULL,
+  commit_id TEXT NOT NULL,
+  path TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  col INTEGER NOT NULL,
+  end_line INTEGER NOT NULL,
+  end_col INTEGER NOT NULL,
+  date TEXT,
+  author_name TEXT,
+  author_email TEXT,
+  decoded TEXT,
+  part TEXT,
+  kind TEXT NOT NULL DEFAULT '',
+  path_fp TEXT,
+  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
+) WITHOUT ROWID;`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,26 +89,11 @@ CREATE TABLE IF NOT EXISTS repo_tokens (
   tier TEXT NOT NULL DEFAULT 'report',
   reasons TEXT NOT NULL DEFAULT '[]',
   review TEXT,
+  refs TEXT,
   PRIMARY KEY (repo_id, token_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS occurrences (
-  repo_id INTEGER NOT NULL,
-  token_id TEXT NOT NULL,
-  commit_id TEXT NOT NULL,
-  path TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  col INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_col INTEGER NOT NULL,
-  date TEXT,
-  author_name TEXT,
-  author_email TEXT,
-  decoded TEXT,
-  part TEXT,
-  kind TEXT NOT NULL DEFAULT '',
-  path_fp TEXT,
-  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
-) WITHOUT ROWID;
+${OCCURRENCES_COLUMNS}
 CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
@@ -98,7 +105,8 @@ CREATE TABLE IF NOT EXISTS runs (
   source TEXT,
   shard TEXT,
   stats TEXT,
-  min_score REAL
+  min_score REAL,
+  key_check TEXT
 );
 CREATE TABLE IF NOT EXISTS run_tokens (
   run_id INTEGER NOT NULL,
@@ -106,6 +114,7 @@ CREATE TABLE IF NOT EXISTS run_tokens (
   repo TEXT NOT NULL,
   in_head INTEGER NOT NULL,
   tier TEXT NOT NULL DEFAULT 'report',
+  status TEXT,
   PRIMARY KEY (run_id, token_id, repo)
 ) WITHOUT ROWID;
 `;
@@ -136,29 +145,24 @@ UPDATE meta SET value = '2' WHERE key = 'schema';
  */
 const MIGRATE_2_TO_3 = `
 CREATE TABLE occurrences_v3 (
-  repo_id INTEGER NOT NULL,
-  token_id TEXT NOT NULL,
-  commit_id TEXT NOT NULL,
-  path TEXT NOT NULL,
-  line INTEGER NOT NULL,
-  col INTEGER NOT NULL,
-  end_line INTEGER NOT NULL,
-  end_col INTEGER NOT NULL,
-  date TEXT,
-  author_name TEXT,
-  author_email TEXT,
-  decoded TEXT,
-  part TEXT,
-  kind TEXT NOT NULL DEFAULT '',
-  path_fp TEXT,
-  PRIMARY KEY (repo_id, token_id, commit_id, kind, path, line, col)
-) WITHOUT ROWID;
+${OCCURRENCES_COLUMNS}
 INSERT INTO occurrences_v3 (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part)
   SELECT repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part FROM occurrences;
 DROP TABLE occurrences;
 ALTER TABLE occurrences_v3 RENAME TO occurrences;
 CREATE INDEX IF NOT EXISTS occurrences_token ON occurrences (token_id);
 UPDATE meta SET value = '3' WHERE key = 'schema';
+`;
+
+/**
+ * Schema 3 to 4: the check of the fingerprint key each run was made with, the refs whose tips hold each
+ * repository's token (a JSON list) and each snapshot's status; unknown (NULL) for what was stored before.
+ */
+const MIGRATE_3_TO_4 = `
+ALTER TABLE runs ADD COLUMN key_check TEXT;
+ALTER TABLE repo_tokens ADD COLUMN refs TEXT;
+ALTER TABLE run_tokens ADD COLUMN status TEXT;
+UPDATE meta SET value = '4' WHERE key = 'schema';
 `;
 
 /** The tables a shadowscan datastore has (any schema): a file with other tables is someone else's. */
@@ -195,6 +199,8 @@ export interface RunRow {
   stats?: RunStats;
   /** The minimum score the run decided tiers with (scan runs). */
   minScore?: number;
+  /** The check of the fingerprint key the run was made with (absent for runs stored before it was recorded). */
+  keyCheck?: string;
 }
 
 /** A token as the datastore keeps it: its description and the repositories that hold it. */
@@ -202,6 +208,9 @@ export interface StoredToken extends Omit<Token, 'occurrences'> {
   repos: string[];
   presentInHead: boolean;
 }
+
+/** A token whose status changed between two runs (both known). */
+export type StatusChange = StoredToken & { status: TokenStatus; previousStatus: TokenStatus };
 
 /**
  * Two runs compared by fingerprint. A token is new when no repository held it at `from`, whatever its tier; one
@@ -216,6 +225,11 @@ export interface DatastoreDiff {
   removed: StoredToken[];
   /** In both, in another tier at `to` (`tier`) than at `from` (`previousTier`). */
   retiered: Array<StoredToken & { previousTier: Tier }>;
+  /**
+   * In both, with another status at `to` (`status`) than at `from` (`previousStatus`): deleted from every branch
+   * (active to history-only), merged, checked out. Only where both runs recorded it (not runs stored before).
+   */
+  statusChanged: StatusChange[];
   /** Present in both (tier changes included). */
   unchanged: number;
 }
@@ -253,7 +267,7 @@ export function isDatastoreFile(file: string): boolean {
 function description(t: Token): Record<string, unknown> {
   const {
     occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r,
-    score: _sc, tier: _t, reasons: _re, review: _rv, ...rest
+    score: _sc, tier: _t, reasons: _re, review: _rv, refs: _refs, status: _st, ...rest
   } = t;
   return rest;
 }
@@ -315,8 +329,9 @@ export class Datastore {
     }
     const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3))();
-    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3))();
+    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
+    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
+    else if (version === '3') this.db.transaction(() => this.db.exec(MIGRATE_3_TO_4))();
     else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 to ${SCHEMA_VERSION}`);
     this.stmt = {
       getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
@@ -362,12 +377,12 @@ export class Datastore {
   }
 
   /** Starts a run. Runs left `running` by a killed process are marked interrupted first. */
-  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string; minScore?: number } = {}): number {
+  startRun(kind: RunKind, info: { version?: number; source?: string; shard?: string; startedAt?: string; minScore?: number; keyCheck?: string } = {}): number {
     return this.db.transaction(() => {
       this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run();
       const r = this.db
-        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard, min_score) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null, info.minScore ?? null);
+        .prepare('INSERT INTO runs (kind, status, started_at, version, source, shard, min_score, key_check) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(kind, 'running', info.startedAt ?? new Date().toISOString(), info.version ?? null, info.source ?? null, info.shard ?? null, info.minScore ?? null, info.keyCheck ?? null);
       return Number(r.lastInsertRowid);
     })();
   }
@@ -450,11 +465,11 @@ export class Datastore {
         `INSERT OR IGNORE INTO occurrences (repo_id, token_id, commit_id, path, line, col, end_line, end_col, date, author_name, author_email, decoded, part, kind, path_fp)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const rt = this.db.prepare('INSERT OR REPLACE INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (const t of tokens) {
         this.upsertToken(t, runId);
-        // This repository's own score and tier: the token may be reported elsewhere and in review here.
-        rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t));
+        // This repository's own score, tier and refs: the token may be reported elsewhere and in review here.
+        rt.run(id, t.id, t.presentInHead ? 1 : 0, ...tierValues(t), t.refs ? JSON.stringify(t.refs) : null);
         for (const o of t.occurrences) {
           occ.run(id, t.id, o.commit ?? '', o.path, o.line, o.column, o.endLine, o.endColumn, o.date ?? null, o.author?.name ?? null, o.author?.email ?? null, o.decoded ?? null, o.part ?? null, o.kind ?? '', o.pathFingerprint ?? null);
         }
@@ -482,7 +497,12 @@ export class Datastore {
       }
       // Repository names, not ids: a later run may drop the repository, and the diff still says where the token was.
       this.db
-        .prepare('INSERT INTO run_tokens (run_id, token_id, repo, in_head, tier) SELECT ?, t.token_id, r.name, t.in_head, t.tier FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id')
+        .prepare(
+          `INSERT INTO run_tokens (run_id, token_id, repo, in_head, tier, status)
+           SELECT ?, t.token_id, r.name, t.in_head, t.tier,
+             CASE WHEN t.in_head THEN 'active' WHEN t.refs IS NULL THEN NULL WHEN t.refs = '[]' THEN 'history-only' ELSE 'unmerged' END
+           FROM repo_tokens t JOIN repositories r ON r.id = t.repo_id`,
+        )
         .run(runId);
       this.db.prepare("UPDATE tokens SET last_run = ? WHERE id IN (SELECT token_id FROM repo_tokens)").run(runId);
       this.db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, stats = ? WHERE id = ?").run(new Date().toISOString(), JSON.stringify(stats), runId);
@@ -491,8 +511,8 @@ export class Datastore {
 
   runs(): RunRow[] {
     const rows = this.db
-      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null; min_score: number | null }>(
-        'SELECT id, kind, status, started_at, finished_at, source, shard, stats, min_score FROM runs ORDER BY id',
+      .prepare<[], { id: number; kind: RunKind; status: RunStatus; started_at: string; finished_at: string | null; source: string | null; shard: string | null; stats: string | null; min_score: number | null; key_check: string | null }>(
+        'SELECT id, kind, status, started_at, finished_at, source, shard, stats, min_score, key_check FROM runs ORDER BY id',
       )
       .all();
     return rows.map((r) => {
@@ -502,6 +522,7 @@ export class Datastore {
       if (r.shard) run.shard = r.shard;
       if (r.stats) run.stats = JSON.parse(r.stats) as RunStats;
       if (r.min_score !== null) run.minScore = r.min_score;
+      if (r.key_check !== null) run.keyCheck = r.key_check;
       return run;
     });
   }
@@ -515,6 +536,7 @@ export class Datastore {
   /** The tokens of a run, with the tier each had in it: report when any repository held it in the report tier. */
   private tokensOfRun(runId: number, ids: string[], tiers: Map<string, Tier>): StoredToken[] {
     const out: StoredToken[] = [];
+    const statuses = this.runStatuses(runId);
     const tok = this.db.prepare<[string], TierColumns & { data: string }>('SELECT data, score, tier, reasons, review FROM tokens WHERE id = ?');
     const where = this.db.prepare<[number, string], { name: string; in_head: number }>(
       'SELECT repo AS name, in_head FROM run_tokens WHERE run_id = ? AND token_id = ? ORDER BY repo',
@@ -523,10 +545,27 @@ export class Datastore {
       const row = tok.get(id);
       if (!row) continue;
       const repos = where.all(runId, id);
-      out.push({ ...storedToken(row.data, row), tier: tiers.get(id) ?? 'report', repos: repos.map((r) => r.name), presentInHead: repos.some((r) => r.in_head) });
+      const status = statuses.get(id);
+      out.push({ ...storedToken(row.data, row), tier: tiers.get(id) ?? 'report', repos: repos.map((r) => r.name), presentInHead: repos.some((r) => r.in_head), ...(status ? { status } : {}) });
     }
     const rank: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
     return out.sort((a, b) => (rank[a.severity] ?? 9) - (rank[b.severity] ?? 9) || a.ruleId.localeCompare(b.ruleId) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Each token of a run and its status then: the best of its repositories' (active, then unmerged); unknown
+   * (absent) when none recorded one and none had it in HEAD.
+   */
+  private runStatuses(runId: number): Map<string, TokenStatus> {
+    const rank: Record<TokenStatus, number> = { active: 3, unmerged: 2, 'history-only': 1 };
+    const best = new Map<string, TokenStatus>();
+    const rows = this.db.prepare<[number], { token_id: string; in_head: number; status: string | null }>('SELECT token_id, in_head, status FROM run_tokens WHERE run_id = ?').all(runId);
+    for (const r of rows) {
+      const s: TokenStatus | undefined = r.in_head ? 'active' : r.status === 'unmerged' || r.status === 'history-only' ? r.status : undefined;
+      const had = best.get(r.token_id);
+      if (s && (!had || rank[s] > rank[had])) best.set(r.token_id, s);
+    }
+    return best;
   }
 
   /** Each token of a run and its tier then. */
@@ -543,17 +582,26 @@ export class Datastore {
     if (!toRun) throw new DatastoreError(to === undefined ? `no complete run in ${this.file} yet` : `no complete run ${to} in ${this.file}`);
     const fromRun = from === undefined ? complete.filter((r) => r.id < toRun.id).pop() : complete.find((r) => r.id === from);
     if (from !== undefined && !fromRun) throw new DatastoreError(`no complete run ${from} in ${this.file}`);
+    if (fromRun?.keyCheck && toRun.keyCheck && fromRun.keyCheck !== toRun.keyCheck) {
+      throw new DatastoreError(
+        `runs ${fromRun.id} and ${toRun.id} of ${this.file} were made with different fingerprint keys (key checks ${fromRun.keyCheck} and ${toRun.keyCheck}): the same secret has another id under each key, so every token would look new; compare runs made with one key (--from, --to)`,
+      );
+    }
     const now = this.runTiers(toRun.id);
     const before = fromRun ? this.runTiers(fromRun.id) : new Map<string, Tier>();
     const added = [...now.keys()].filter((id) => !before.has(id));
     const removed = [...before.keys()].filter((id) => !now.has(id));
     const moved = [...now].filter(([id, tier]) => before.has(id) && before.get(id) !== tier).map(([id]) => id);
+    const statusNow = this.runStatuses(toRun.id);
+    const statusBefore = fromRun ? this.runStatuses(fromRun.id) : new Map<string, TokenStatus>();
+    const changed = [...statusNow].filter(([id, s]) => before.has(id) && statusBefore.has(id) && statusBefore.get(id) !== s).map(([id]) => id);
     return {
       from: fromRun,
       to: toRun,
       added: this.tokensOfRun(toRun.id, added, now),
       removed: fromRun ? this.tokensOfRun(fromRun.id, removed, before) : [],
       retiered: this.tokensOfRun(toRun.id, moved, now).map((t) => ({ ...t, previousTier: before.get(t.id)! })),
+      statusChanged: this.tokensOfRun(toRun.id, changed, now).map((t) => ({ ...t, status: statusNow.get(t.id)!, previousStatus: statusBefore.get(t.id)! })),
       unchanged: now.size - added.length,
     };
   }
@@ -588,11 +636,16 @@ export class Datastore {
     const only = repoId === undefined ? '' : ' WHERE rt.repo_id = ?';
     const params = repoId === undefined ? [] : [repoId];
     const rows = this.db
-      .prepare<unknown[], TierColumns & { id: string; repo_id: number; data: string; in_head: number }>(
-        `SELECT t.id, rt.repo_id, t.data, rt.in_head, rt.score, rt.tier, rt.reasons, rt.review FROM repo_tokens rt JOIN tokens t ON t.id = rt.token_id${only} ORDER BY t.id, rt.repo_id`,
+      .prepare<unknown[], TierColumns & { id: string; repo_id: number; data: string; in_head: number; refs: string | null }>(
+        `SELECT t.id, rt.repo_id, t.data, rt.in_head, rt.score, rt.tier, rt.reasons, rt.review, rt.refs FROM repo_tokens rt JOIN tokens t ON t.id = rt.token_id${only} ORDER BY t.id, rt.repo_id`,
       )
       .all(...params);
-    for (const r of rows) tokens.set(key(r.repo_id, r.id), { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token);
+    for (const r of rows) {
+      const t = { ...storedToken(r.data, r), occurrences: [], presentInHead: Boolean(r.in_head) } as Token;
+      // Refs unknown (stored before they were): absent, not empty.
+      if (r.refs !== null) t.refs = JSON.parse(r.refs) as string[];
+      tokens.set(key(r.repo_id, r.id), t);
+    }
     const occ = this.db
       .prepare<unknown[], { repo_id: number; token_id: string; name: string; commit_id: string; path: string; line: number; col: number; end_line: number; end_col: number; date: string | null; author_name: string | null; author_email: string | null; decoded: string | null; part: string | null; kind: string; path_fp: string | null }>(
         `SELECT o.*, r.name AS name FROM occurrences o JOIN repositories r ON r.id = o.repo_id${repoId === undefined ? '' : ' WHERE o.repo_id = ?'}`,
@@ -629,12 +682,28 @@ export class Datastore {
    */
   mergeFrom(files: string[]): number {
     this.flush();
-    const runId = this.startRun('merge', { source: files.map((f) => path.basename(f)).join(', ') });
-    const before = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    // Every datastore's runs made with one fingerprint key (or none recorded): ids made under two keys never match.
+    const keys = new Map<string, string>();
+    for (const k of this.keyChecks()) keys.set(k, this.file);
     for (const file of files) {
       if (!isDatastoreFile(file)) throw new DatastoreError(`not a shadowscan datastore: ${file}`);
       // Checks the schema (and folds a WAL left by a killed run into the file) before reading it.
-      Datastore.open(file, { create: false }).close();
+      const src = Datastore.open(file, { create: false });
+      try {
+        for (const k of src.keyChecks()) if (!keys.has(k)) keys.set(k, file);
+      } finally {
+        src.close();
+      }
+    }
+    if (keys.size > 1) {
+      const [[a, fa], [b, fb]] = [...keys];
+      throw new DatastoreError(
+        `${fb} was made with another fingerprint key than ${fa} (key checks ${b} and ${a}): the same secret has another id under each key, so every token would be counted twice; nothing was merged`,
+      );
+    }
+    const runId = this.startRun('merge', { source: files.map((f) => path.basename(f)).join(', '), keyCheck: [...keys.keys()][0] });
+    const before = this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blobs').get()!.n;
+    for (const file of files) {
       this.db.prepare('ATTACH DATABASE ? AS src').run(file);
       try {
         this.db.transaction(() => {
@@ -665,7 +734,7 @@ export class Datastore {
             this.db.prepare('DELETE FROM occurrences WHERE repo_id = ?').run(id);
             this.db.prepare('DELETE FROM repo_tokens WHERE repo_id = ?').run(id);
             this.db
-              .prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review) SELECT ?, token_id, in_head, score, tier, reasons, review FROM src.repo_tokens WHERE repo_id = ?')
+              .prepare('INSERT INTO repo_tokens (repo_id, token_id, in_head, score, tier, reasons, review, refs) SELECT ?, token_id, in_head, score, tier, reasons, review, refs FROM src.repo_tokens WHERE repo_id = ?')
               .run(id, r.id);
             this.db
               .prepare(
@@ -685,6 +754,11 @@ export class Datastore {
     const review = tiers.filter((t) => t.tier === 'review').length;
     this.finishRun(runId, { repositories: repos.length, failed: repos.filter((r) => r.status === 'failed').length, blobsRead: 0, blobsReused: blobs - before, bytes: 0, tokens: tiers.length, review });
     return runId;
+  }
+
+  /** The fingerprint key checks the runs recorded (none for a new store or runs stored before checks were). */
+  keyChecks(): string[] {
+    return this.db.prepare<[], { k: string }>('SELECT DISTINCT key_check AS k FROM runs WHERE key_check IS NOT NULL ORDER BY k').all().map((r) => r.k);
   }
 
   /** Consistency check (tests, and `inventory diff` on a store a crash may have left). */

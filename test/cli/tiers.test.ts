@@ -177,7 +177,7 @@ describe('tiers on the command line', () => {
     expect(known.code).toBe(0);
     expect(known.inv.tokens.map((t) => t.ruleId)).toEqual(['cisco.type5-secret']);
 
-    expect(runCli(['baseline', 'create', '--include-review'], { cwd: dir }).stdout).toContain('2 tokens');
+    expect(runCli(['baseline', 'create', '--include-review', '--force'], { cwd: dir }).stdout).toContain('2 tokens');
     expect(json(['scan', '.', '--include-review'], dir).inv.tokens).toEqual([]);
     // Prune keeps entries of both tiers while their tokens are found.
     const prune = runCli(['baseline', 'prune'], { cwd: dir });

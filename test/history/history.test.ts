@@ -150,6 +150,30 @@ describe('shadowscan history', () => {
     expectToken(r.inv, f.tokens.reverted, exp.reverted);
   });
 
+  it('an unparsable --since is a usage error naming the accepted forms, never an empty scan', async () => {
+    for (const bad of ['banana', '2024-13-45', '2024-02-30', 'foo 2', '2024-01-31T25:00']) {
+      const r = history([f.repo.dir, '--since', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout, bad).toBe('');
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(r.stderr, bad).toContain('not a date');
+      expect(r.stderr, bad).toContain('2 weeks ago');
+    }
+    // The forms it takes: a date, a date and time with or without a zone, a time ago.
+    const { parseSince } = await import('../../src/scan/since.js');
+    const now = Date.parse('2024-03-15T12:00:00Z');
+    expect(parseSince('2024-01-31', now)).toBe(Date.parse('2024-01-31T00:00:00Z'));
+    expect(parseSince('2024-01-31 14:30 +02:00', now)).toBe(Date.parse('2024-01-31T12:30:00Z'));
+    expect(parseSince('2024-01-31T14:30:05Z', now)).toBe(Date.parse('2024-01-31T14:30:05Z'));
+    expect(parseSince('2 weeks ago', now)).toBe(now - 14 * 86_400_000);
+    expect(parseSince('3.days', now)).toBe(now - 3 * 86_400_000);
+    expect(parseSince('1 month ago', now)).toBe(Date.parse('2024-02-15T12:00:00Z'));
+    expect(parseSince('yesterday', now)).toBe(now - 86_400_000);
+    // A time ago reads the same through both readers (the fallback took only dates before).
+    expect(history([f.repo.dir, '--since', '10 years ago']).inv.tokens).toHaveLength(4);
+    expect(history([f.repo.dir, '--since', '10 years ago', '--git-backend', 'isomorphic-git']).inv.tokens).toHaveLength(4);
+  });
+
   it('an unknown ref is a usage error: exit 2, one line', () => {
     const r = history([f.repo.dir, '--ref', 'no-such-branch']);
     expect(r.code).toBe(2);
@@ -208,6 +232,77 @@ describe('shadowscan history', () => {
     expect(tokenOf(r.inv, stashed1)!.occurrences[0]).toMatchObject({ path: 'README.md', author: BOB });
     expect(tokenOf(r.inv, pulled)!.firstSeen).toMatchObject({ commit: prCommit, path: 'pr.txt' });
     expect(tokenOf(r.inv, remote)!.presentInHead).toBe(false);
+  });
+
+  it('gives each token the refs whose tip holds it and a status: active, unmerged (branch, tag, stash) or history-only', () => {
+    const copy = copyRepo(f.repo);
+    const onBranch = fakeGithubPat();
+    copy.git(['checkout', '-q', '-b', 'wip']);
+    copy.write('wip.py', `GITHUB_TOKEN = "${onBranch}"\n`);
+    copy.commit('wip', BOB, '2024-02-01T10:00:00Z');
+    copy.git(['checkout', '-q', 'main']);
+    const [stashedFirst, stashedLast] = [fakeGithubPat(), fakeGithubPat()];
+    copy.write('README.md', `GITHUB_TOKEN = "${stashedFirst}"\n`);
+    copy.git(['stash', '-q'], { env: copy.identity(BOB, '2024-02-02T10:00:00Z') });
+    copy.write('README.md', `GITHUB_TOKEN = "${stashedLast}"\n`);
+    copy.git(['stash', '-q'], { env: copy.identity(BOB, '2024-02-03T10:00:00Z') });
+    // Every tip branched from main (and the stashes, made on it) holds the old token and the merged one.
+    const everywhere = ['refs/heads/feature', 'refs/heads/main', 'refs/heads/wip', 'refs/stash', 'refs/stash@{1}'];
+    const expected = {
+      old: { presentInHead: true, status: 'active', refs: [...everywhere, 'refs/tags/v0.9-rc'].sort() },
+      branch: { presentInHead: true, status: 'active', refs: everywhere },
+      tagged: { presentInHead: false, status: 'unmerged', refs: ['refs/tags/v0.9-rc'] },
+      reverted: { presentInHead: false, status: 'history-only', refs: [] },
+    };
+    for (const backend of ['git', 'isomorphic-git']) {
+      const r = history([copy.dir, '--git-backend', backend]);
+      expect(r.code, backend).toBe(1);
+      for (const k of ['old', 'branch', 'tagged', 'reverted'] as const) expect(tokenOf(r.inv, f.tokens[k]), `${backend} ${k}`).toMatchObject(expected[k]);
+      expect(tokenOf(r.inv, onBranch), backend).toMatchObject({ presentInHead: false, status: 'unmerged', refs: ['refs/heads/wip'] });
+      expect(tokenOf(r.inv, stashedLast), backend).toMatchObject({ status: 'unmerged', refs: ['refs/stash'] });
+      expect(tokenOf(r.inv, stashedFirst), backend).toMatchObject({ status: 'unmerged', refs: ['refs/stash@{1}'] });
+    }
+    // Limited to one ref, the status still says where every tip stands (their blobs are read for it).
+    const one = history([copy.dir, '--ref', 'v0.9-rc']);
+    expect(tokenOf(one.inv, f.tokens.old)).toMatchObject(expected.old);
+    expect(tokenOf(one.inv, f.tokens.tagged)).toMatchObject(expected.tagged);
+    const since = history([copy.dir, '--since', '2024-01-07']);
+    expect(tokenOf(since.inv, f.tokens.tagged)).toMatchObject(expected.tagged);
+    expect(tokenOf(since.inv, onBranch)).toMatchObject({ status: 'unmerged', refs: ['refs/heads/wip'] });
+    // Every report says the same three states.
+    const md = runCli(['history', copy.dir, '--format', 'markdown'], { env: ENV }).stdout;
+    expect(md).toContain('**2 active**');
+    expect(md).toContain('**4 unmerged**');
+    expect(md).toContain('**1 only in history**');
+    const html = runCli(['history', copy.dir, '--format', 'html'], { env: ENV }).stdout;
+    expect(html).toMatch(/data-card="unmerged"><div class="n">4</);
+    expect(html).toContain('<span class="exp exp-unmerged" title="refs/heads/wip">unmerged</span>');
+    const csv = runCli(['history', copy.dir, '--format', 'csv'], { env: ENV }).stdout.split('\n');
+    expect(csv[0].split(',').pop()).toBe('status');
+    expect(csv.filter((l) => l.includes(fp(onBranch))).every((l) => l.endsWith(',unmerged'))).toBe(true);
+    const sarif = JSON.parse(runCli(['history', copy.dir, '--format', 'sarif'], { env: ENV }).stdout) as { runs: Array<{ results: Array<{ properties: { fingerprint: string; status?: string } }> }> };
+    expect(sarif.runs[0].results.find((x) => x.properties.fingerprint === fp(f.tokens.reverted))?.properties.status).toBe('history-only');
+  });
+
+  it('the text report of a history scan shows each token\'s status and commits, and counts commits and blobs', () => {
+    const r = runCli(['history', f.repo.dir], { env: ENV });
+    expect(r.code).toBe(1);
+    const blocks = r.stdout.split('\n\n');
+    const block = (secret: string) => blocks.find((b) => b.includes(fp(secret).slice(0, 12)))!;
+    expect(block(f.tokens.old)).toContain(`active (in HEAD); 1 commit; first 2024-01-01 ${f.commits.root.slice(0, 10)}`);
+    expect(block(f.tokens.branch)).toContain(`active (in HEAD); 2 commits; first 2024-01-02 ${f.commits.added.slice(0, 10)}, last 2024-01-04 ${f.commits.readded.slice(0, 10)}`);
+    expect(block(f.tokens.tagged)).toContain('unmerged (not in HEAD; at refs/tags/v0.9-rc); 1 commit');
+    expect(block(f.tokens.reverted)).toContain('history only (no branch, tag or stash holds it); 1 commit');
+    // The summary counts what a history scan reads: commits and blobs, not files.
+    const summary = blocks[blocks.length - 1];
+    expect(summary).toMatch(/^4 tokens \(5 occurrences\) in 9 commits, 7 blobs, \d/);
+    expect(summary).not.toContain('file');
+    // A scan of files says files, and no status.
+    const tree = runCli(['scan', f.repo.dir], { env: ENV }).stdout;
+    expect(tree).toMatch(/in \d+ files, /);
+    expect(tree).not.toMatch(/active \(in HEAD\)|commits;/);
+    // The summary line on stderr says the same.
+    expect(runCli(['history', f.repo.dir, '--format', 'json'], { env: ENV }).stderr).toMatch(/occurrence\(s\) in 9 commits, 7 blobs \(/);
   });
 
   it('the isomorphic-git fallback gives the same inventory (no git on PATH: a warning says so)', async () => {

@@ -112,6 +112,26 @@ describe('history --range', () => {
     for (const t of h.inv.tokens) expect(t.occurrences.map((o) => o.commit)).toEqual([prCommits.adds]);
   });
 
+  it('a rename-only branch adds nothing: its tokens are not reported against the renaming commit (both readers)', () => {
+    const repo = copyRepo(pr);
+    repo.git(['checkout', '-q', '-b', 'rename-only', 'main']);
+    repo.git(['mv', 'legacy/old.py', 'legacy/moved.py']);
+    const moved = repo.commit('move', BOB, '2024-05-01T10:00:00Z');
+    // A copy of a file the commit leaves alone, with one line more: only that line counts.
+    const more = fakeGithubPat();
+    repo.write('deploy/copy.py', `${repo.git(['show', 'main:deploy/env.py'])}\nOTHER_TOKEN = "${more}"\n`);
+    const copied = repo.commit('copy', BOB, '2024-05-02T10:00:00Z');
+    for (const backend of ['git', 'isomorphic-git']) {
+      const moveOnly = run(['history', repo.dir, '--range', `main..${moved}`, '--git-backend', backend]);
+      expect(moveOnly.code, backend).toBe(0);
+      expect(moveOnly.inv.tokens, backend).toEqual([]);
+      const r = run(['history', repo.dir, '--range', 'main..rename-only', '--git-backend', backend]);
+      expect(r.code, backend).toBe(1);
+      expect(r.inv.tokens.map((t) => t.id), backend).toEqual([fp(more)]);
+      expect(r.inv.tokens[0].occurrences.map((o) => o.commit), backend).toEqual([copied]);
+    }
+  });
+
   it('bad ranges are usage errors', () => {
     expect(run(['history', pr.dir, '--range', 'nonsense']).code).toBe(2);
     expect(run(['history', pr.dir, '--range', 'main..no-such']).stderr).toContain('no-such');
@@ -173,6 +193,50 @@ describe('staged', () => {
     const viaIso = run(['staged', copy.dir, '--git-backend', 'isomorphic-git']);
     expect(viaIso.inv.tokens.map((x) => x.id)).toEqual([fp(added)]);
     expect(viaIso.inv.tokens).toEqual(run(['staged', copy.dir]).inv.tokens);
+  });
+
+  it('renames and copies add no line: `git mv` of a file with a baselined token does not block (both readers)', () => {
+    const repo = copyRepo(f.repo);
+    // Git calls a file a rename when at least half of it is unchanged: a file of some length, as most are.
+    const body = Array.from({ length: 8 }, (_, i) => `STEP_${i} = ${i}`).join('\n');
+    repo.write('legacy/old.py', `API_TOKEN = "${f.tokens.old}"\n${body}\n`);
+    repo.commit('longer', ALICE, '2024-04-30T10:00:00Z');
+    // Baselined, then reported only with --no-baseline: the rename must not block either way.
+    expect(runCli(['baseline', 'create', '--from', 'history'], { cwd: repo.dir, env: ENV }).code).toBe(0);
+    repo.git(['add', '.shadowscan-baseline.json']);
+    repo.commit('baseline', ALICE, '2024-05-01T10:00:00Z');
+    repo.git(['mv', 'legacy/old.py', 'legacy/renamed.py']);
+    for (const backend of ['git', 'isomorphic-git']) {
+      const r = run(['staged', '--no-baseline', '--git-backend', backend], repo.dir);
+      expect(r.code, backend).toBe(0);
+      expect(r.inv.tokens, backend).toEqual([]);
+    }
+    // Renamed and edited: only the edit's lines count.
+    const added = fakeGithubPat();
+    repo.write('legacy/renamed.py', `API_TOKEN = "${f.tokens.old}"\n${body}\nRETRIES = 3\n`);
+    repo.git(['add', '-A']);
+    expect(run(['staged', '--no-baseline'], repo.dir).code).toBe(0);
+    repo.write('legacy/renamed.py', `API_TOKEN = "${f.tokens.old}"\n${body}\nRETRIES = 3\nGITHUB_TOKEN = "${added}"\n`);
+    repo.git(['add', '-A']);
+    for (const backend of ['git', 'isomorphic-git']) {
+      const r = run(['staged', '--no-baseline', '--git-backend', backend], repo.dir);
+      expect(r.code, backend).toBe(1);
+      expect(r.inv.tokens.map((t) => t.id), backend).toEqual([fp(added)]);
+    }
+    // A copy of a file the change does not touch (git looks for such sources only when asked) adds nothing either;
+    // a new line in the copy still counts.
+    const copy = copyRepo(f.repo);
+    copy.write('legacy/old.py', `API_TOKEN = "${f.tokens.old}"\n${body}\n`);
+    copy.commit('longer', ALICE, '2024-04-30T10:00:00Z');
+    copy.write('legacy/copied.py', `API_TOKEN = "${f.tokens.old}"\n${body}\n`);
+    copy.git(['add', '-A']);
+    for (const backend of ['git', 'isomorphic-git']) expect(run(['staged', '--git-backend', backend], copy.dir).inv.tokens, backend).toEqual([]);
+    const more = fakeGithubPat();
+    copy.write('legacy/copied.py', `API_TOKEN = "${f.tokens.old}"\n${body}\nGITHUB_TOKEN = "${more}"\n`);
+    copy.git(['add', '-A']);
+    for (const backend of ['git', 'isomorphic-git']) {
+      expect(run(['staged', '--git-backend', backend], copy.dir).inv.tokens.map((t) => t.id), backend).toEqual([fp(more)]);
+    }
   });
 
   it('outside a repository: exit 2, one line', () => {

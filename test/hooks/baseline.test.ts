@@ -62,7 +62,7 @@ describe('baseline create and --baseline', () => {
     fs.rmSync(path.join(dir, 'src/a.js'));
     writeTree(dir, { 'lib/moved.js': `// moved\n\n\nmodule.exports = { gh: "${gh}" };\n` });
     expect(json(['scan'], dir).code).toBe(0);
-    expect(cli(['baseline', 'create'], dir).code).toBe(0);
+    expect(cli(['baseline', 'create', '--force'], dir).code).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
 
     // A new token is reported, alone; --no-baseline reports everything; --baseline FILE takes another file.
@@ -179,6 +179,72 @@ describe('baseline prune', () => {
   });
 });
 
+describe('baselines keep what they record (issue 12, item 9)', () => {
+  it('create refuses to replace an existing baseline (and its notes) without --force', () => {
+    const dir = tempDir('shadowscan-baseline-force-');
+    const [a, b] = [fakeGithubPat(), fakeStripeLiveKey()];
+    writeTree(dir, { 'a.js': `const a = "${a}";\n` });
+    expect(cli(['baseline', 'create'], dir).code).toBe(0);
+    const file = path.join(dir, '.shadowscan-baseline.json');
+    const noted = fs.readFileSync(file, 'utf8').replace('"redacted":', '"note":"accepted until the vault migration","redacted":');
+    fs.writeFileSync(file, noted);
+    writeTree(dir, { 'b.js': `const b = "${b}";\n` });
+    const again = cli(['baseline', 'create'], dir);
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toContain('already exists');
+    expect(again.stderr).toContain('--force');
+    expect(fs.readFileSync(file, 'utf8')).toBe(noted);
+    // -o names the file: the same rule.
+    expect(cli(['baseline', 'create', '-o', file], dir).code).toBe(2);
+    // add keeps the note; --force replaces the file.
+    expect(cli(['baseline', 'add', '--from', 'tree'], dir).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toContain('accepted until the vault migration');
+    expect(cli(['baseline', 'create', '--force'], dir).code).toBe(0);
+    const replaced = fs.readFileSync(file, 'utf8');
+    expect(replaced).not.toContain('vault migration');
+    expect(replaced).toContain(fp(a));
+    expect(replaced).toContain(fp(b));
+  });
+
+  it('prune scans what the baseline was made from: a history baseline keeps tokens deleted from the tree', () => {
+    const repo = FixtureRepo.init('shadowscan-baseline-prune-history-');
+    const [gone, kept, dropped] = [fakeGithubPat(), fakeGithubPat(), fakeStripeLiveKey()];
+    repo.write('app/settings.py', `TOKEN = "${gone}"\nOTHER = "${kept}"\n`);
+    repo.commit('tokens', ALICE, '2024-01-01T10:00:00Z');
+    repo.write('app/settings.py', `OTHER = "${kept}"\n`);
+    repo.commit('one removed', ALICE, '2024-01-02T10:00:00Z');
+    expect(cli(['baseline', 'create', '--from', 'history'], repo.dir).code).toBe(0);
+    const file = path.join(repo.dir, '.shadowscan-baseline.json');
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ source: 'history' });
+    // An entry whose token no scan finds any more (here: written into the file by hand) is what prune drops.
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { tokens: Array<Record<string, string>> };
+    doc.tokens.push({ ruleId: 'stripe.secret-key.live', id: fp(dropped), redacted: 'sk_liv…(32)' });
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const prune = cli(['baseline', 'prune'], repo.dir);
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toContain('2 tokens kept, 1 token dropped (scanned: every commit)');
+    const after = fs.readFileSync(file, 'utf8');
+    expect(after).toContain(fp(gone));
+    expect(after).toContain(fp(kept));
+    expect(after).not.toContain(fp(dropped));
+    expect(JSON.parse(after)).toMatchObject({ source: 'history' });
+    // From a folder inside the repository, and --from still decides when given.
+    expect(cli(['baseline', 'prune', '--dry-run'], path.join(repo.dir, 'app')).stdout).toContain('2 tokens kept, 0 tokens would be dropped');
+    const fromTree = cli(['baseline', 'prune', '--from', 'tree', '--dry-run'], repo.dir);
+    expect(fromTree.stdout).toContain(`would drop github.pat.classic`);
+    expect(fromTree.stdout).toContain(fp(gone).slice(0, 12));
+    // A tree baseline records its source as well; adding tokens from history makes it a history baseline.
+    const dir = tempDir('shadowscan-baseline-source-');
+    writeTree(dir, { 'a.js': `const a = "${fakeGithubPat()}";\n` });
+    expect(cli(['baseline', 'create'], dir).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, '.shadowscan-baseline.json'), 'utf8'))).toMatchObject({ source: 'tree' });
+    expect(cli(['baseline', 'add', '--from', 'history'], repo.dir).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ source: 'history' });
+  });
+});
+
 describe('.shadowscanignore', () => {
   it('fingerprints (or 6+ hex prefixes) and path globs are never reported', () => {
     const dir = tempDir('shadowscan-ignore-');
@@ -209,11 +275,10 @@ describe('.shadowscanignore', () => {
     expect(json(['history'], repo.dir).code).toBe(1);
   });
 
-  it('parses comments, hex fingerprints and globs', () => {
-    expect(parseIgnoreFile('# c\nABCDEF12\n./deadbeef\n/docs/**  # docs\n\n  *.pem\nabc\n')).toEqual({
+  it('parses comments, hex fingerprints and path patterns (gitignore syntax, kept as written)', () => {
+    expect(parseIgnoreFile('# c\nABCDEF12\n./deadbeef\n/docs/**  # docs\n\n  *.pem\nabc\n!keep.pem\n')).toEqual({
       fingerprints: ['abcdef12'],
-      paths: ['deadbeef', 'docs/**', '*.pem', 'abc'],
+      paths: ['./deadbeef', '/docs/**', '*.pem', 'abc', '!keep.pem'],
     });
-    expect(() => parseIgnoreFile('!keep.txt\n')).toThrow(/not supported/);
   });
 });

@@ -73,6 +73,18 @@ describe('Matcher', () => {
     expect(bound.conditionallyAllowed[0].fingerprintPrefix).toBe('3fa9c1');
   });
 
+  it('honours detect-secrets\' `pragma: allowlist nextline secret` on the line before, and only for the next line', () => {
+    const t = tok();
+    const u = tok();
+    expect(matcher.match(Buffer.from(`# pragma: allowlist nextline secret\ntoken = "${t}"\n`), 'a').matches).toEqual([]);
+    // First line of the content, indented comment, CRLF line ends.
+    expect(matcher.match(Buffer.from(`x = 1\r\n    // pragma: allowlist nextline secret\r\n${t}\r\n`), 'a').matches).toEqual([]);
+    // Only the next line: a token two lines below, or on the marker's own line, is reported.
+    const below = matcher.match(Buffer.from(`# pragma: allowlist nextline secret\n${t}\n${u}\n`), 'a').matches;
+    expect(below.map((m) => m.secret)).toEqual([u]);
+    expect(matcher.match(Buffer.from(`${t} # pragma: allowlist nextline secret\n`), 'a').matches).toHaveLength(1);
+  });
+
   it('skips lock files for generic rules only', () => {
     const t = tok();
     const content = Buffer.from(`token = "${randomFrom(ALNUM, 16)}"\n${t}\n`);

@@ -29,6 +29,31 @@ interface Loaded {
   external: string[];
 }
 
+describe('HTML report of a working tree', () => {
+  // A scan of files measured no history: no status, no "only in past commits", no exposure age.
+  const inv = orgInventory();
+  const tree = {
+    ...inv,
+    scan: { targets: ['.'], startedAt: inv.scan.startedAt, durationMs: 120, files: 40, bytes: 81_920, skipped: [], warnings: [], rules: 612 },
+    tokens: inv.tokens.map(({ firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r, ...t }) => ({
+      ...t,
+      occurrences: t.occurrences.map(({ commit: _co, author: _a, date: _d, repo: _re, ...o }) => o),
+    })),
+  };
+
+  it('states only what the scan knows', () => {
+    const html = toHtml(tree);
+    for (const absent of ['only in past commits', 'data-chart="exposure"', 'data-chart="age"', 'data-card="active"', 'data-card="history-only"', 'id="f-exposure"', 'id="f-age"', '>Status</th>', '>First seen</th>', 'Exposed for', 'class="exp ', '(100%)']) {
+      expect(html, absent).not.toContain(absent);
+    }
+    expect(html).toContain('data-chart="provider"');
+    expect(html).toContain('unique secrets in the files');
+    // The same tokens from a history scan keep every history fact.
+    const hist = toHtml(inv);
+    for (const present of ['only in past commits', 'data-chart="exposure"', 'data-chart="age"', '>Status</th>', '>First seen</th>']) expect(hist, present).toContain(present);
+  });
+});
+
 describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () => {
   let browser: Browser;
   const inv = orgInventory();
@@ -244,6 +269,15 @@ describe.skipIf(!haveChromium && !process.env.CI)('HTML report in Chromium', () 
       expect(external).toEqual([]);
       const rows = await page.$$eval('#tokens tbody tr', (r) => r.length);
       expect(rows).toBe(name === 'scan.html' ? 2 : 1);
+      if (name === 'scan.html') {
+        // Three charts, no status or age, and the filters that remain still work.
+        expect(await page.$$eval('figure.chart', (els) => els.map((e) => e.getAttribute('data-chart')))).toEqual(['provider', 'severity', 'places']);
+        expect(await page.$$eval('#tokens thead th', (els) => els.map((e) => e.textContent))).not.toContain('Status');
+        await page.selectOption('#f-provider', 'GitHub');
+        expect(await shown(page)).toBe(1);
+        await page.click('#reset');
+        expect(await shown(page)).toBe(2);
+      }
       if (name === 'history.html') {
         expect(await page.$eval('[data-chart="exposure"] .slice', (e) => e.getAttribute('data-label'))).toBe('history-only');
       }

@@ -38,6 +38,23 @@ describe('markdown audit report', () => {
     expectGolden('audit-empty.md', toMarkdown(inv));
   });
 
+  it('a working-tree report states no history fact it did not measure', () => {
+    const inv = orgInventory();
+    const tree: Inventory = {
+      ...inv,
+      scan: { targets: ['.'], startedAt: inv.scan.startedAt, durationMs: 120, files: 40, bytes: 81_920, skipped: [], warnings: [], rules: 612 },
+      tokens: inv.tokens.map(({ firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r, ...t }) => ({
+        ...t,
+        occurrences: t.occurrences.map(({ commit: _co, author: _a, date: _d, repo: _re, ...o }) => o),
+      })),
+    };
+    const md = toMarkdown(tree);
+    for (const absent of ['only in history', 'persist only in history', '| Privilege | Status |', '| First seen |', 'Exposed (days)', '"Active" means', 'and its history']) expect(md, absent).not.toContain(absent);
+    expect(md).toContain('History not scanned');
+    const rows = md.split('## What remains to rotate')[1].split('\n').filter((l) => /^\| \d+ \|/.test(l));
+    expect(rows[0].split(' | ')).toHaveLength(8);
+  });
+
   it('is reproducible and never holds more than the redacted value', () => {
     const inv = orgInventory();
     expect(toMarkdown(inv)).toBe(toMarkdown(orgInventory()));

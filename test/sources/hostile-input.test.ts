@@ -104,6 +104,31 @@ describe('special files given as the target (item 12)', () => {
     expect(big.inv.scan.skipped).toEqual([{ path: 'stdin', reason: expect.stringMatching(/larger than --max-file-size/) }]);
   });
 
+  it('reads standard input for the target `-` (issue 12, item 13), alone or beside folders', () => {
+    const t = fakeGithubPat();
+    const r = scanJson(['-'], [], { input: `# piped\n${line(t)}` });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.inv.tokens[0].occurrences[0]).toMatchObject({ path: 'stdin', line: 2 });
+    expect(scanJson(['-'], [], { input: '# nothing here\n' }).code).toBe(0);
+    expect(scanJson(['-'], ['--max-file-size', '1KB'], { input: `${line(t)}${'#'.repeat(4096)}\n` }).inv.scan.skipped).toEqual([
+      { path: 'stdin', reason: expect.stringMatching(/larger than --max-file-size/) },
+    ]);
+
+    // Beside a folder large enough for the matcher threads, standard input larger than a chunk (512 KB) is matched
+    // whole: it cannot be read again for its other chunks, so a token near its end is found too.
+    const dir = tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 250; i++) files[`d${i % 10}/f${i}.txt`] = `line ${i}\n`;
+    writeTree(dir, files);
+    const first = fakeGithubPat();
+    const last = fakeSlackBotToken();
+    const big = `${line(first)}${'# filler line of a large piped file\n'.repeat(30_000)}SLACK_TOKEN = "${last}"\n`;
+    const both = scanJson(['-', dir], ['-j', '2'], { input: big });
+    expect(both.code, both.stderr).toBe(1);
+    expect(both.inv.tokens).toHaveLength(2);
+    expect(both.inv.tokens.flatMap((x) => x.occurrences.map((o) => o.line)).sort((a, b) => a - b)).toEqual([1, 30_002]);
+  });
+
   it('reads a FIFO and a process substitution <(...)', () => {
     const dir = tempDir();
     const fifo = path.join(dir, 'pipe.env');

@@ -27,6 +27,6 @@ export { decodePath, pathFilter, isRegularFileMode, MODE_GITLINK, MODE_SYMLINK }
 export { addedLineNumbers } from './line-diff.js';
 export { isLfsPointer } from './lfs.js';
 export {
-  NotARepositoryError, RepositoryReadError, addedKey, type AddedLines, type AddedLinesIndex, type BlobIntro, type BlobReader, type BlobResult,
-  type CommitMeta, type GitBackend, type HiddenHistory, type HistoryRecord, type ReplaceRef, type HistorySpec, type RepoInfo, type StagedChange, type TreeEntry,
+  NotARepositoryError, RepositoryReadError, AddedLinesIndex, addedKey, type AddedLines, type BlobIntro, type BlobReader, type BlobResult,
+  type CommitMeta, type GitBackend, type HiddenHistory, type HistoryRecord, type ReplaceRef, type HistorySpec, type RepoInfo, type RefTip, type StagedChange, type TreeEntry,
 } from './types.js';

@@ -3,16 +3,19 @@
 // exactly what the git reader lists: the same commits, the same introduced blobs, the same paths (as bytes).
 import fs from 'node:fs';
 import path from 'node:path';
-import { addedLineNumbers, looksBinaryForDiff } from './line-diff.js';
+import { addedLineNumbers, lineCount, looksBinaryForDiff } from './line-diff.js';
 import { decodePath, isRegularFileMode } from './paths.js';
 import { introducedFiles, treeEntries, type Introduced, type RawTreeEntry } from './tree-diff.js';
 import {
-  NotARepositoryError, RepositoryReadError, addedKey, type AddedLines, type AddedLinesIndex, type BlobReader, type BlobResult, type CommitMeta,
-  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type ReplaceRef, type RepoInfo, type StagedChange,
+  AddedLinesIndex, NotARepositoryError, RepositoryReadError, addedKey, type AddedLines, type BlobReader, type BlobResult, type CommitMeta,
+  type GitBackend, type HiddenHistory, type HistoryRecord, type HistorySpec, type RefTip, type ReplaceRef, type RepoInfo, type StagedChange,
   type TreeEntry,
 } from './types.js';
 
 type IsoGit = typeof import('isomorphic-git');
+
+/** Files a tree may hold for each to be compared with a new file as its possible copy source (git's default limit). */
+const COPY_SOURCES_LIMIT = 1000;
 
 interface ParsedCommit {
   tree: string;
@@ -466,6 +469,36 @@ export class IsoGitBackend implements GitBackend {
     return this.listTree(tree, `tree ${tree}`);
   }
 
+  async refTips(): Promise<RefTip[]> {
+    const refs = this.allRefs();
+    const named: Array<{ ref: string; id: string }> = [];
+    for (const [ref, value] of refs) {
+      // Symbolic refs name another ref, listed on its own.
+      if (ref.startsWith('refs/replace/') || /^ref:/.test(value)) continue;
+      const id = this.followRef(value, refs);
+      if (id) named.push({ ref, id });
+    }
+    // The stash's older entries are in its reflog only (refs/stash is the newest).
+    const log = readTrim(path.join(this.repo.commonDir, 'logs', 'refs', 'stash'));
+    const stash = (log ?? '').split('\n').map((l) => l.split(' ')[1]).filter((id): id is string => Boolean(id && /^[0-9a-f]{40}$/.test(id) && !/^0+$/.test(id)));
+    stash.slice(0, -1).forEach((id, i) => named.push({ ref: `refs/stash@{${stash.length - 1 - i}}`, id }));
+    const tips: RefTip[] = [];
+    for (const n of named) {
+      const { commit } = await this.peel(n.id);
+      if (!commit) continue;
+      try {
+        tips.push({ ref: n.ref, commit, tree: (await this.readCommit(commit)).tree });
+      } catch {
+        // An unreadable commit: its ref holds nothing that can be read.
+      }
+    }
+    return tips;
+  }
+
+  async treeListings(trees: string[], each: (tree: string, entries: TreeEntry[]) => void): Promise<void> {
+    for (const t of trees) each(t, await this.listTree(t, `tree ${t}`));
+  }
+
   /** isomorphic-git knows neither replace refs nor grafts: this reader always reads the objects as stored. */
   async hiddenHistory(): Promise<HiddenHistory> {
     const grafts = fs.existsSync(path.join(this.repo.commonDir, 'info', 'grafts'));
@@ -533,36 +566,94 @@ export class IsoGitBackend implements GitBackend {
     return undefined;
   }
 
-  async addedLines(spec: HistorySpec): Promise<AddedLinesIndex> {
-    const index: AddedLinesIndex = new Map();
-    for await (const { commit } of this.walk(spec)) {
-      const parentTrees: Array<string | undefined> = [];
-      for (const p of commit.parents) parentTrees.push(await this.readCommit(p).then((c) => c.tree, () => undefined));
-      const out = await this.introduced(commit, parentTrees);
-      for (const e of out) {
-        if (!isRegularFileMode(e.mode) || e.unchanged) continue;
-        if (!commit.parents.length) {
-          index.set(addedKey(commit.meta.id, e.oid), 'all');
-          continue;
-        }
-        const prevs = await Promise.all(parentTrees.map((t) => this.blobAt(t, e.path)));
-        const a = prevs.every((p) => !p) ? 'all' : await this.added(e.oid, prevs);
-        const key = addedKey(commit.meta.id, e.oid);
-        const cur = index.get(key);
-        if (cur === 'all' || a === 'all') index.set(key, 'all');
-        else index.set(key, cur ? new Set([...cur, ...a]) : a);
+  /** Every regular file of a tree, path to blob (of each tree given, the later ones winning). */
+  private async filesOf(trees: Array<string | undefined>): Promise<Map<string, string>> {
+    const files = new Map<string, string>();
+    for (const t of trees) {
+      if (!t) continue;
+      for (const e of await this.listTree(t, `tree ${t}`)) if (isRegularFileMode(e.mode)) files.set(e.path, e.blob);
+    }
+    return files;
+  }
+
+  /**
+   * What a file with no version at its path adds, given the files before and after the change (git's -C -C, by
+   * lines): nothing when a file before had the same content (a rename or a copy); else the lines the most similar
+   * file the change deleted or modified lacks, when at least half of the lines are shared (git's threshold);
+   * else every line (created).
+   */
+  private async addedFromSources(blob: string, before: Map<string, string>, after: Map<string, string>): Promise<{ added: AddedLines; created: boolean }> {
+    for (const b of before.values()) if (b === blob) return { added: new Set(), created: false };
+    const next = await this.blobBytes(blob);
+    if (!next || looksBinaryForDiff(next)) return { added: 'all', created: true };
+    const lines = lineCount(next);
+    let best: Set<number> | undefined;
+    let bestShared = 0;
+    // Files the change leaves alone are compared too while the tree is small; in a larger one only by identical
+    // content (above): reading every file would cost more than git itself allows (diff.renameLimit).
+    const everyFile = before.size <= COPY_SOURCES_LIMIT;
+    for (const [p, b] of before) {
+      if (!everyFile && after.get(p) === b) continue;
+      const prev = await this.blobBytes(b);
+      if (!prev || looksBinaryForDiff(prev)) continue;
+      const added = addedLineNumbers(prev, next);
+      const shared = lines - added.size;
+      if (shared * 2 >= Math.max(lines, lineCount(prev)) && shared > bestShared) {
+        best = added;
+        bestShared = shared;
       }
     }
+    return best ? { added: best, created: false } : { added: 'all', created: true };
+  }
+
+  /** The lines one commit adds, into `index`; `copies`: files with no version at their path are looked for a source. */
+  private async commitAdded(commit: ParsedCommit, index: AddedLinesIndex, copies: boolean): Promise<void> {
+    const parentTrees: Array<string | undefined> = [];
+    for (const p of commit.parents) parentTrees.push(await this.readCommit(p).then((c) => c.tree, () => undefined));
+    const out = await this.introduced(commit, parentTrees);
+    let files: { before: Map<string, string>; after: Map<string, string> } | undefined;
+    for (const e of out) {
+      if (!isRegularFileMode(e.mode) || e.unchanged) continue;
+      const key = addedKey(commit.meta.id, e.oid);
+      const prevs = commit.parents.length ? await Promise.all(parentTrees.map((t) => this.blobAt(t, e.path))) : [];
+      let a: AddedLines;
+      if (prevs.some(Boolean)) a = await this.added(e.oid, prevs);
+      else if (copies && commit.parents.length) {
+        files ??= { before: await this.filesOf(parentTrees), after: await this.filesOf([commit.tree]) };
+        const found = await this.addedFromSources(e.oid, files.before, files.after);
+        a = found.added;
+        if (found.created) index.created.add(key);
+      } else {
+        a = 'all';
+        index.created.add(key);
+      }
+      const cur = index.get(key);
+      if (cur === 'all' || a === 'all') index.set(key, 'all');
+      else index.set(key, cur ? new Set([...cur, ...a]) : a);
+    }
+  }
+
+  async addedLines(spec: HistorySpec): Promise<AddedLinesIndex> {
+    // No source is looked for here (git's first pass finds renames; copiesFrom() gives the same answers for both).
+    const index = new AddedLinesIndex();
+    for await (const { commit } of this.walk(spec)) await this.commitAdded(commit, index, false);
     return index;
   }
 
-  async staged(): Promise<StagedChange[]> {
+  async copiesFrom(commits: string[]): Promise<AddedLinesIndex> {
+    const index = new AddedLinesIndex();
+    for (const id of commits) await this.commitAdded(await this.readCommit(id), index, true);
+    return index;
+  }
+
+  async staged(options: { copiesHarder?: boolean } = {}): Promise<StagedChange[]> {
     const { git } = this;
     const dir = this.repo.worktree;
     if (!dir) throw new Error('a bare repository has no staged changes');
     const trees = this.repo.head ? [git.TREE({ ref: 'HEAD' }), git.STAGE()] : [git.STAGE()];
     const changes: StagedChange[] = [];
     const pending: Array<{ path: string; mode: string; blob: string; prev?: string }> = [];
+    const stagedFiles = new Map<string, string>();
     await git.walk({
       fs,
       dir,
@@ -577,6 +668,7 @@ export class IsoGitBackend implements GitBackend {
         if (type === 'tree') return true;
         const oid = await stage.oid();
         const mode = (await stage.mode()).toString(8).padStart(6, '0');
+        if (isRegularFileMode(mode)) stagedFiles.set(filepath, oid);
         const prev = head && (await head.type()) === 'blob' ? await head.oid() : undefined;
         if (prev === oid && head && (await head.mode()) === (await stage.mode())) return undefined;
         if (prev === oid) return undefined;
@@ -584,9 +676,15 @@ export class IsoGitBackend implements GitBackend {
         return undefined;
       },
     });
+    // A new path: with copiesHarder, a rename or a copy of a file of HEAD adds only what its source lacks (the first
+    // pass looks for no source: git's finds renames, and the second pass gives both readers the same answers).
+    const headFiles = options.copiesHarder && this.repo.head && pending.some((p) => !p.prev) ? await this.filesOf([(await this.readCommit(this.repo.head)).tree]) : undefined;
     for (const p of pending) {
-      const added: AddedLines = p.prev ? await this.added(p.blob, [p.prev]) : 'all';
-      changes.push({ path: p.path, mode: p.mode, blob: p.blob, added });
+      let added: AddedLines = 'all';
+      let created = !p.prev;
+      if (p.prev) added = await this.added(p.blob, [p.prev]);
+      else if (headFiles) ({ added, created } = await this.addedFromSources(p.blob, headFiles, stagedFiles));
+      changes.push({ path: p.path, mode: p.mode, blob: p.blob, added, ...(created ? { created: true } : {}) });
     }
     return changes;
   }

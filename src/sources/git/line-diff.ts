@@ -10,6 +10,13 @@ function splitLines(buf: Uint8Array): string[] {
   return lines;
 }
 
+/** Lines in a file (a last line without a newline counts). */
+export function lineCount(buf: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] === 10) n++;
+  return buf.length && buf[buf.length - 1] !== 10 ? n + 1 : n;
+}
+
 /** Like git: NUL in the first 8000 bytes makes a file binary (not diffed line by line). */
 export function looksBinaryForDiff(buf: Uint8Array): boolean {
   const n = Math.min(buf.length, 8000);

@@ -1,18 +1,23 @@
 // Which lines a change adds, from git's own diff: `-U0 --full-index` patches, plain or combined (-c, for merges).
 // Keyed by the new blob id (and the commit, when several commits are listed), so that a blob scanned once can
-// keep just the matches on lines that commit added.
+// keep just the matches on lines that commit added. Renames and copies are detected (-C): a renamed or copied file
+// adds only the lines its source lacks; a plain rename has no hunk and no index line, so its blob comes from the
+// raw line (`--raw`) printed before the patches.
 import type { Readable } from 'node:stream';
-import { addedKey, type AddedLines, type AddedLinesIndex } from './types.js';
+import { AddedLinesIndex, addedKey, type AddedLines } from './types.js';
 
 /** Output format of the commit header line in range patches. */
 export const PATCH_COMMIT_FORMAT = '--format=%x01%H';
 
-export const PATCH_ARGS = ['-U0', '--full-index', '--no-renames', '--no-color', '--no-ext-diff', '--no-textconv'];
+/** `-C`: renames, and copies of files the change modifies (`-C -C`, any file, is for the few that need it). */
+export const PATCH_ARGS = ['-U0', '--full-index', '-C', '--no-color', '--no-ext-diff', '--no-textconv'];
 
 export class PatchParser {
-  readonly index: AddedLinesIndex = new Map();
+  readonly index = new AddedLinesIndex();
   private commit = '';
   private blob: string | undefined;
+  /** The current file's header said `new file mode`: no rename or copy source. */
+  private created = false;
   /** In a combined hunk: number of parents (prefix width) and the next result line number. */
   private combined: { width: number; line: number } | undefined;
   private carry = '';
@@ -70,14 +75,27 @@ export class PatchParser {
       this.blob = undefined;
       return;
     }
+    if (l.charCodeAt(0) === 0x3a /* : */ && l.charCodeAt(1) !== 0x3a) {
+      // A raw line (`:old new oldId newId R100\tsrc\tdst`): a rename or copy with the same content adds nothing,
+      // and its patch has no index line to say so.
+      const m = /^:\d+ \d+ [0-9a-f]+ ([0-9a-f]+) ([RC])100\t/.exec(l);
+      if (m && !/^0+$/.test(m[1]) && !this.index.has(addedKey(this.commit, m[1]))) this.index.set(addedKey(this.commit, m[1]), new Set());
+      return;
+    }
     if (l.startsWith('diff ')) {
       this.blob = undefined;
+      this.created = false;
+      return;
+    }
+    if (l.startsWith('new file mode ')) {
+      this.created = true;
       return;
     }
     if (l.startsWith('index ')) {
       const m = /\.\.([0-9a-f]+)/.exec(l);
       this.blob = m && !/^0+$/.test(m[1]) ? m[1] : undefined;
       if (this.blob && !this.index.has(addedKey(this.commit, this.blob))) this.index.set(addedKey(this.commit, this.blob), new Set());
+      if (this.blob && this.created) this.index.created.add(addedKey(this.commit, this.blob));
       return;
     }
     if (l.startsWith('Binary files ') || l.startsWith('GIT binary patch')) {

@@ -1,5 +1,5 @@
 // Paths stored in git are bytes: decode them the same way whichever reader produced them, and filter them like
-// the working-tree walk does (vendored folders, excludes).
+// the working-tree walk does (vendored folders, exclude patterns).
 import { compileExcludes } from '../globs.js';
 import { VENDORED_DIRS } from '../files.js';
 
@@ -11,19 +11,19 @@ export interface PathFilterOptions {
   includeVendored?: boolean;
 }
 
-/** The same rules as the working-tree walk: vendored folders unless asked for, and exclude globs (a folder glob covers its contents). */
+/**
+ * The same rules as the working-tree walk: vendored folders unless asked for, and exclude patterns (gitignore
+ * syntax, see compileExcludes) relative to the top of the repository.
+ */
 export function pathFilter(options: PathFilterOptions): (path: string) => boolean {
-  const ignore: string[] = [];
-  if (!options.includeVendored) for (const d of VENDORED_DIRS) ignore.push(`**/${d}`);
-  // A folder glob covers its contents (compileExcludes adds `/**`).
-  ignore.push(...(options.exclude ?? []));
-  if (!ignore.length) return () => true;
-  const isIgnored = compileExcludes(ignore);
+  const vendored = options.includeVendored ? undefined : new Set(VENDORED_DIRS);
+  const excluded = compileExcludes(options.exclude ?? []);
+  if (!vendored && !options.exclude?.length) return () => true;
   const cache = new Map<string, boolean>();
   return (p: string) => {
     let ok = cache.get(p);
     if (ok === undefined) {
-      ok = !isIgnored(p);
+      ok = !(vendored && p.split('/').some((name) => vendored.has(name))) && !excluded(p);
       if (cache.size < 200_000) cache.set(p, ok);
     }
     return ok;

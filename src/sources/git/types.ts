@@ -44,7 +44,7 @@ export interface HistorySpec {
   starts?: string[];
   /** Commit ids whose history is excluded (the base of a range). */
   exclude?: string[];
-  /** Only commits more recent than this (git's --since syntax; the fallback reader takes dates Date.parse reads). */
+  /** Only commits more recent than this instant (ISO 8601, read from `--since` by the scan layer). */
   since?: string;
 }
 
@@ -61,20 +61,40 @@ export interface BlobResult {
 /** Added line numbers (1-based) of a new file version, or 'all' when every line counts as added (new or binary files). */
 export type AddedLines = Set<number> | 'all';
 
-/** Added lines per commit and new blob: key `${commit}:${blob}`. */
-export type AddedLinesIndex = Map<string, AddedLines>;
+/**
+ * Added lines per commit and new blob: key `${commit}:${blob}`. A renamed or copied file adds only the lines it
+ * does not share with its source (none for a plain `git mv`).
+ */
+export class AddedLinesIndex extends Map<string, AddedLines> {
+  /**
+   * Keys of files created from no source git recognised: every line counts as added. Git looks for copies only
+   * among the files a change modifies (any file is ten to twenty times slower on large trees), so a created file
+   * whose lines matter is looked at again with copiesFrom().
+   */
+  readonly created = new Set<string>();
+}
 
 export interface StagedChange {
   path: string;
   mode: string;
   blob: string;
   added: AddedLines;
+  /** A new file with no rename or copy source found: every line is added (see AddedLinesIndex.created). */
+  created?: boolean;
 }
 
 export interface TreeEntry {
   path: string;
   mode: string;
   blob: string;
+}
+
+/** Where a ref points: its commit and that commit's tree. */
+export interface RefTip {
+  /** The full ref name (`refs/heads/main`, `refs/tags/v1`, `refs/stash`; `refs/stash@{1}` for older stash entries). */
+  ref: string;
+  commit: string;
+  tree: string;
 }
 
 /** Reads blobs in the order asked for; keeps memory bounded by pausing when the reader falls behind. */
@@ -123,12 +143,24 @@ export interface GitBackend {
   headTree(): Promise<TreeEntry[]>;
   /** Every entry of a tree, recursively. */
   treeFiles(tree: string): Promise<TreeEntry[]>;
+  /**
+   * Every ref's tip: branches, tags, remote-tracking and pull refs, notes, the stash and its older entries; not
+   * symbolic refs (they name another ref) nor replace refs. Refs to missing objects or to no commit are left out.
+   */
+  refTips(): Promise<RefTip[]>;
+  /** Every entry of each tree, recursively, one tree after another (one git process for all of them). */
+  treeListings(trees: string[], each: (tree: string, entries: TreeEntry[]) => void): Promise<void>;
   /** Replace refs and grafts. */
   hiddenHistory(): Promise<HiddenHistory>;
-  /** Lines each commit of the spec adds, for range scans. */
+  /** Lines each commit of the spec adds, for range scans: renames, and copies of files a commit changes, add none. */
   addedLines(spec: HistorySpec): Promise<AddedLinesIndex>;
-  /** What `git commit` would record now: every staged new file version and the lines it adds. */
-  staged(): Promise<StagedChange[]>;
+  /** The lines these commits add with any file of their parents a copy source (slower: for the few that matter). */
+  copiesFrom(commits: string[]): Promise<AddedLinesIndex>;
+  /**
+   * What `git commit` would record now: every staged new file version and the lines it adds (renames and copies
+   * of modified files add none; `copiesHarder`: copies of any file of HEAD add none either, slower).
+   */
+  staged(options?: { copiesHarder?: boolean }): Promise<StagedChange[]>;
   close(): Promise<void>;
 }
 
