@@ -3,7 +3,7 @@
 // npm pack, npm install -g: the way it installs every node hook) into a cache under the temp folder, and
 // `pre-commit run --all-files` and `git commit` are blocked by a staged fake token until the token is baselined.
 // CI installs Debian's pre-commit (3.0.4; .ci/run); a machine without it skips this, and says so.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,7 +42,7 @@ function hookRepository(dir: string): string {
 describe.skipIf(!havePreCommit && !process.env.CI)('pre-commit framework', () => {
   it(
     'installs the shadowscan hook, blocks a staged token, and passes once the token is baselined',
-    () => {
+    async () => {
       const tmp = tempDir('shadowscan-pre-commit-framework-');
       const hookDir = path.join(tmp, 'shadowscan');
       const rev = hookRepository(hookDir);
@@ -54,10 +54,16 @@ describe.skipIf(!havePreCommit && !process.env.CI)('pre-commit framework', () =>
 
       // pre-commit's cache (its clone of the hook repository and the node environment) stays in the temp folder.
       const env = gitEnv({ PRE_COMMIT_HOME: path.join(tmp, 'pre-commit-home'), SHADOWSCAN_FINGERPRINT_KEY: KEY, NO_COLOR: '1', FORCE_COLOR: undefined });
-      const run = (cmd: string, args: string[]) => {
-        const r = spawnSync(cmd, args, { cwd: repo.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-        return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-      };
+      // Asynchronous: the first run takes minutes, and a blocked event loop makes vitest's worker miss its calls.
+      const run = (cmd: string, args: string[]) =>
+        new Promise<{ code: number; out: string }>((resolve, reject) => {
+          const child = spawn(cmd, args, { cwd: repo.dir, env });
+          let out = '';
+          child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+          child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code: code ?? -1, out }));
+        });
 
       const token = fakeGithubPat();
       repo.write('src/config.js', `export const token = "${token}";\n`);
@@ -65,7 +71,7 @@ describe.skipIf(!havePreCommit && !process.env.CI)('pre-commit framework', () =>
 
       // The first run installs the hook: pre-commit's npm install, npm pack and npm install -g.
       const started = Date.now();
-      const blocked = run('pre-commit', ['run', '--all-files']);
+      const blocked = await run('pre-commit', ['run', '--all-files']);
       const installSeconds = (Date.now() - started) / 1000;
       console.log(`pre-commit-framework.test: first run, with the hook's install: ${installSeconds.toFixed(0)} s`);
       expect(blocked.code, blocked.out).toBe(1);
@@ -75,8 +81,8 @@ describe.skipIf(!havePreCommit && !process.env.CI)('pre-commit framework', () =>
       expect(blocked.out).not.toContain(token);
 
       // As a hook: `git commit` is blocked too (the environment is installed now: no second install).
-      expect(run('pre-commit', ['install']).code).toBe(0);
-      const commit = run('git', ['commit', '-m', 'config']);
+      expect((await run('pre-commit', ['install'])).code).toBe(0);
+      const commit = await run('git', ['commit', '-m', 'config']);
       expect(commit.code).not.toBe(0);
       expect(commit.out).toContain('commit blocked');
       expect(repo.git(['rev-list', '--count', 'HEAD'])).toBe('1');
@@ -87,10 +93,10 @@ describe.skipIf(!havePreCommit && !process.env.CI)('pre-commit framework', () =>
       const add = runCli(command.split(' ').slice(1), { cwd: repo.dir, env: { SHADOWSCAN_FINGERPRINT_KEY: KEY } });
       expect(add.code, add.stderr).toBe(0);
       repo.git(['add', '.shadowscan-baseline.json']);
-      const passed = run('pre-commit', ['run', '--all-files']);
+      const passed = await run('pre-commit', ['run', '--all-files']);
       expect(passed.code, passed.out).toBe(0);
       expect(passed.out).toMatch(/shadowscan \(secrets in the staged changes\)\.+Passed/);
-      const committed = run('git', ['commit', '-m', 'config']);
+      const committed = await run('git', ['commit', '-m', 'config']);
       expect(committed.code, committed.out).toBe(0);
       expect(repo.git(['rev-list', '--count', 'HEAD'])).toBe('2');
 
