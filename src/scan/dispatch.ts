@@ -99,7 +99,7 @@ export class StreamDispatcher<T> {
   }
 
   private inline(): FindingContext {
-    return (this.ctx ??= new FindingContext(this.ctxOptions));
+    return (this.ctx ??= FindingContext.shared(this.ctxOptions));
   }
 
   private async toBatch(item: BytesItem, done: Done): Promise<void> {

@@ -154,7 +154,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       while (jobs.length) await Promise.all(jobs.splice(0));
     } else {
       // Small scans: synchronous reads on this thread beat thread start-up.
-      const ctx = new FindingContext(ctxOptions);
+      const ctx = FindingContext.shared(ctxOptions);
       let yielded = Date.now();
       for (const entry of pending) {
         record(entry, processItem(ctx, toItem(entry)));
