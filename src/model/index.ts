@@ -87,6 +87,67 @@ export interface PemSpec {
   encrypted?: boolean;
 }
 
+/** Outcome of checking a credential against its provider (`--verify`). Anything neither live nor invalid is unknown: never guessed live. */
+export type VerifyStatus = 'live' | 'invalid' | 'unknown' | 'error';
+
+/**
+ * An HTTP request a rule describes, interpreted by src/respond (no rule runs code).
+ * Templates: `{{secret}}` is the credential, `{{part.NAME}}` a part of a multi-part credential.
+ */
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  /** https on the provider's official API host; `--verify-endpoint` replaces its origin. */
+  url: string;
+  /** Hosts the URL may name when a part supplies the host (`*.okta.com`); default: the URL's own host only. */
+  hosts?: string[];
+  headers?: Record<string, string>;
+  basic?: { username: string; password: string };
+  /** application/x-www-form-urlencoded body. */
+  form?: Record<string, string>;
+  /** JSON body; string leaves are templates, and "{{secrets}}" becomes the array of a revocation batch. */
+  json?: unknown;
+  /** Provider signing done by a named helper with a library behind it. */
+  sign?: { kind: 'aws-sigv4'; service?: string; region?: string; accessKeyId?: string; secretAccessKey?: string };
+}
+
+/** Every given property must hold for the matcher to hold. */
+export interface ResponseMatcher {
+  status?: number | number[];
+  json?: { path: string; equals?: string | number | boolean | null; exists?: boolean };
+  bodyContains?: string;
+  header?: string;
+}
+
+/** Where a value shows in a response: a header or a dotted JSON path (`orgs.data.*.title` maps over an array). */
+export interface ValueExtractor {
+  header?: string;
+  json?: string;
+  split?: string;
+  label?: string;
+}
+
+export interface VerifySpec {
+  request: HttpRequestSpec;
+  live: ResponseMatcher[];
+  invalid: ResponseMatcher[];
+  identity?: ValueExtractor[];
+  scopes?: ValueExtractor;
+  /** A second request, sent only once the credential is live, for identity or scopes. */
+  details?: { request: HttpRequestSpec; identity?: ValueExtractor[]; scopes?: ValueExtractor };
+  /** First entry with any of its scopes present wins; written admin first. */
+  privilegeFromScopes?: { privilege: Exclude<Privilege, 'unknown'>; anyOf: string[] }[];
+  rateLimit?: { concurrency?: number; perMinute?: number };
+  docs: string[];
+}
+
+export interface RevokeSpec {
+  request: HttpRequestSpec;
+  /** Credentials per request; the JSON body's "{{secrets}}" takes them. */
+  batch?: number;
+  success: ResponseMatcher[];
+  docs: string[];
+}
+
 /** A rule as written in a rules/*.yaml file, with the file's provider filled in. */
 export interface Rule {
   id: string;
@@ -115,6 +176,10 @@ export interface Rule {
   window?: number;
   rotate: string;
   references?: string[];
+  /** How `--verify` checks the credential; honoured only for built-in rules and rules the user names with --rules. */
+  verify?: VerifySpec;
+  /** How `shadowscan revoke` revokes it through the provider's self-revocation API. */
+  revoke?: RevokeSpec;
   examples: RuleExample[];
   negativeExamples: NegativeExample[];
   /** The file the rule came from, relative to its rules directory. */
