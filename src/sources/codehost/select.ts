@@ -19,7 +19,10 @@ export interface Selection {
 
 export function selectRepositories(all: HostedRepository[], o: SelectOptions): Selection {
   const globs = (o.repoFilter ?? []).filter(Boolean);
-  const matchers = globs.map((g) => picomatch(g, { basename: true, dot: true }));
+  const matchers = globs.map((g) => {
+    const m = picomatch(g, { dot: true });
+    return g.includes('/') ? m : (name: string) => m(name.slice(name.lastIndexOf('/') + 1));
+  });
   const out: Selection = { repositories: [], forks: 0, archived: 0, filtered: 0 };
   for (const r of all) {
     if (r.fork && !o.includeForks) out.forks++;
