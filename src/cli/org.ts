@@ -387,7 +387,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('--shard <I/N>', 'scan only the I-th of N stable slices of the repository list (1-based)', shardText)
     .option('--list', 'print the repositories this run (this shard) would scan, one per line, and stop')
     .option('--db <file>', 'SQLite datastore: re-scans read only blobs the current rules have not matched yet; `inventory diff` compares runs')
-    .option('--repo-concurrency <n>', 'repositories scanned at once', positiveInt, 4)
+    .option('--repo-concurrency <n>', 'repositories mirrored, and scanned, at once', positiveInt, 4)
     .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores; at most twice that)', threads)
     .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')
