@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 
 /** @param {http.Server} server */
@@ -277,4 +278,50 @@ export function pushCommit(bare, files) {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A forward HTTP proxy on loopback, recording what it forwarded: absolute-form requests, and CONNECT tunnels
+ * (undici's proxy agent tunnels every request) to 127.0.0.1 only.
+ */
+export async function startForwardProxy() {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url });
+    let target;
+    try {
+      target = new URL(req.url ?? '');
+    } catch {
+      res.writeHead(400);
+      res.end();
+      return;
+    }
+    const up = http.request(target, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  server.on('connect', (req, socket, head) => {
+    requests.push({ method: 'CONNECT', url: req.url });
+    const [host, port] = (req.url ?? '').split(':');
+    if (host !== '127.0.0.1') {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const up = net.connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}`, port, requests, close: closer(server) };
 }

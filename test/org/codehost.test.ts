@@ -9,7 +9,7 @@ import { runCliAsync, tempDir } from '../helpers/cli.js';
 import { fakeAwsAccessKeyId, fakeGithubPat, fakeSlackBotToken, fakeStripeLiveKey } from '../helpers/fake-tokens.js';
 import { fakeGenericSecret } from '../helpers/git-fixtures.js';
 // @ts-expect-error plain JavaScript helper, shared with bench/org-mirror.mjs
-import { makeBareRepo, pushCommit, startFakeGithub, startFakeGitlab, startGitServer } from '../helpers/fake-codehost.mjs';
+import { makeBareRepo, pushCommit, startFakeGithub, startFakeGitlab, startForwardProxy, startGitServer } from '../helpers/fake-codehost.mjs';
 import { ENV, fp } from './org-fixture.js';
 
 interface Inv {
@@ -199,6 +199,19 @@ describe('org from a code host', () => {
     const sub = await list(['--gitlab', 'grp/sub', '--api-url', gl.url, '--exclude-archived'], { GITLAB_TOKEN: GL_TOKEN });
     expect(sub.stdout).toBe('grp/sub/lib\n');
     expect(gl.requests.some((q) => q.url.startsWith('/api/v4/groups/grp%2Fsub/projects?'))).toBe(true);
+  });
+
+  it('lists through HTTP_PROXY when one is set (undici EnvHttpProxyAgent)', { timeout: 20_000 }, async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const r = await list(['--github', 'acme', '--api-url', gh.url], { GITHUB_TOKEN: GH_TOKEN, HTTP_PROXY: proxy.url, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: '', no_proxy: '' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(5);
+      expect(proxy.requests.length).toBeGreaterThan(0);
+      expect(proxy.requests.every((q) => q.url === `127.0.0.1:${gh.port}` || q.url.startsWith(`${gh.url}/orgs/acme/repos?`))).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses a token on the command line without echoing it; a bad token is one line and exit 2', async () => {
