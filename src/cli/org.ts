@@ -74,6 +74,8 @@ export function progressLine(p: OrgProgress, now = Date.now()): string {
   return `repos ${p.done}/${p.total}${failed} · ${fmtBytes(p.bytes)} scanned${reused} · ${p.tokens} tokens · ${eta}`;
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 type Codehost = typeof import('../sources/codehost/index.js');
 
 /** A code host's listing, chosen and ready to mirror. */
@@ -108,7 +110,7 @@ async function listHosted(ch: Codehost, flag: 'github' | 'github-user' | 'gitlab
     sel.filtered && `${sel.filtered} not matching --repo-filter`,
   ].filter(Boolean).join(', ');
   const source = `${flag} ${target.name}${opts.apiUrl ? ` at ${new URL(opts.apiUrl).host}` : ''}`;
-  say(`${source}: ${all.repositories.length} repositories listed${leftOut ? `, left out: ${leftOut}` : ''}`);
+  say(`${source}: ${plural(all.repositories.length, 'repository', 'repositories')} listed${leftOut ? `, left out: ${leftOut}` : ''}`);
   const warnings = [...all.warnings];
   const repositories: OrgRepository[] = sel.repositories.map((r) => ({ name: r.name, path: ch.mirrorPath(mirrorRoot, r) ?? '' }));
   return { target, auth, mirrorRoot, repositories, hosted: new Map(sel.repositories.map((r) => [r.name, r])), warnings, source, leftOut };
@@ -121,7 +123,7 @@ async function listHosted(ch: Codehost, flag: 'github' | 'github-user' | 'gitlab
 async function syncMirrors(ch: Codehost, host: HostedRun, repositories: OrgRepository[], opts: OrgOptions, say: (line: string) => void): Promise<OrgRepository[]> {
   const { default: pLimit } = await import('p-limit');
   const t0 = Date.now();
-  say(`mirroring ${repositories.length} repositories in ${host.mirrorRoot}`);
+  say(`mirroring ${plural(repositories.length, 'repository', 'repositories')} in ${host.mirrorRoot}`);
   const limit = pLimit(Math.max(1, opts.repoConcurrency));
   const results = await Promise.all(repositories.map((r) => limit(() => ch.syncMirror(host.hosted.get(r.name)!, host.target, host.mirrorRoot, host.auth))));
   const count = (a: string) => results.filter((r) => r.action === a).length;

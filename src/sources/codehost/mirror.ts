@@ -91,7 +91,8 @@ export async function syncMirror(repo: HostedRepository, target: HostTarget, roo
     const parent = path.dirname(dir);
     fs.mkdirSync(parent, { recursive: true });
     const partial = `${dir}.partial-${process.pid}`;
-    fs.rmSync(partial, { recursive: true, force: true });
+    // What an interrupted clone left (this or another process id).
+    for (const f of fs.readdirSync(parent)) if (f.startsWith(`${path.basename(dir)}.partial-`)) fs.rmSync(path.join(parent, f), { recursive: true, force: true });
     const r = await runGitRaw(parent, ['clone', '--mirror', '--quiet', '--end-of-options', url.url, partial], undefined, env);
     if (r.code !== 0) {
       fs.rmSync(partial, { recursive: true, force: true });
