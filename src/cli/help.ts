@@ -121,7 +121,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [
       ['shadowscan org /srv/mirrors --db org.db --format html -o inventory.html', 'every repository under a folder, incrementally'],
       ['shadowscan org --repos all.txt --shard 2/8 --format json -o shard-2.json', 'one slice of a list, for a CI matrix'],
-      ['shadowscan org --repos all.txt --shard 2/8 --list', 'the repositories that slice holds'],
+      ['shadowscan org --github my-org --db org.db --format html -o inventory.html', 'a GitHub organisation, mirrored and fetched again on each run (token: GITHUB_TOKEN)'],
     ],
     exitCodes: [FOUND[0], FOUND[1], '2  usage or runtime error, or every repository failed'],
   },

@@ -7,7 +7,7 @@ import type { Inventory, TokenStatus } from '../model/index.js';
 import { FORMATS, addRenderOptions, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
-import type { OrgProgress } from '../scan/org.js';
+import type { OrgProgress, OrgRepository } from '../scan/org.js';
 import { ProgressView, fmtBytes, fmtEta, progressMode } from './progress.js';
 import type { Datastore, DatastoreDiff, StatusChange, StoredToken } from '../store/index.js';
 
@@ -26,8 +26,26 @@ function shardText(v: string): string {
   return v;
 }
 
+/** `--max-wait`: seconds, 0 for "never wait". */
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number of seconds');
+  return n;
+}
+
 interface OrgOptions {
   repos?: string;
+  github?: string;
+  githubUser?: string;
+  gitlab?: string;
+  apiUrl?: string;
+  mirrorDir?: string;
+  tokenFile?: string;
+  token?: string;
+  includeForks?: boolean;
+  excludeArchived?: boolean;
+  repoFilter: string[];
+  maxWait: number;
   shard?: string;
   db?: string;
   repoConcurrency: number;
@@ -56,24 +74,114 @@ export function progressLine(p: OrgProgress, now = Date.now()): string {
   return `repos ${p.done}/${p.total}${failed} · ${fmtBytes(p.bytes)} scanned${reused} · ${p.tokens} tokens · ${eta}`;
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+type Codehost = typeof import('../sources/codehost/index.js');
+
+/** A code host's listing, chosen and ready to mirror. */
+interface HostedRun {
+  target: import('../sources/codehost/index.js').HostTarget;
+  auth: import('../sources/codehost/index.js').HostAuth;
+  mirrorRoot: string;
+  /** Each chosen repository under its name, with the path of its mirror. */
+  repositories: OrgRepository[];
+  hosted: Map<string, import('../sources/codehost/index.js').HostedRepository>;
+  warnings: string[];
+  source: string;
+  /** What the filters left out, for messages ('' when nothing). */
+  leftOut: string;
+}
+
+/** Lists the organisation's, user's or group's repositories and applies --include-forks, --exclude-archived, --repo-filter. */
+async function listHosted(ch: Codehost, flag: 'github' | 'github-user' | 'gitlab', name: string, opts: OrgOptions, say: (line: string) => void): Promise<HostedRun> {
+  const kind = flag === 'gitlab' ? 'gitlab' : 'github';
+  const target = { kind, scope: flag === 'gitlab' ? 'group' : flag === 'github' ? 'org' : 'user', name: name.replace(/^\/+|\/+$/g, ''), apiUrl: opts.apiUrl ?? ch.DEFAULT_API_URL[kind] } as const;
+  if (!target.name) throw new ch.CodeHostError(`--${flag} needs a name`);
+  if (!URL.canParse(target.apiUrl)) throw new ch.CodeHostError(`--api-url is not a URL: ${target.apiUrl}`);
+  const auth = ch.hostAuth(kind, ch.readToken(kind, opts.tokenFile));
+  if (!auth.hasToken) say(`no token (${ch.TOKEN_ENV[kind]} or --token-file): public repositories only, at the host's unauthenticated rate`);
+  const { cacheDir } = await import('../rules/load.js');
+  const mirrorRoot = path.resolve(opts.mirrorDir ?? path.join(cacheDir(), 'mirrors'));
+  const all = await ch.listRepositories(target, { auth, maxWaitMs: opts.maxWait * 1000, onWait: say, fetch: await ch.proxyAwareFetch(say) });
+  const sel = ch.selectRepositories(all.repositories, { includeForks: opts.includeForks, excludeArchived: opts.excludeArchived, repoFilter: opts.repoFilter });
+  const leftOut = [
+    sel.forks && `${sel.forks} fork${sel.forks > 1 ? 's' : ''} (--include-forks)`,
+    sel.archived && `${sel.archived} archived`,
+    sel.filtered && `${sel.filtered} not matching --repo-filter`,
+  ].filter(Boolean).join(', ');
+  const source = `${flag} ${target.name}${opts.apiUrl ? ` at ${new URL(opts.apiUrl).host}` : ''}`;
+  say(`${source}: ${plural(all.repositories.length, 'repository', 'repositories')} listed${leftOut ? `, left out: ${leftOut}` : ''}`);
+  const warnings = [...all.warnings];
+  const repositories: OrgRepository[] = sel.repositories.map((r) => ({ name: r.name, path: ch.mirrorPath(mirrorRoot, r) ?? '' }));
+  return { target, auth, mirrorRoot, repositories, hosted: new Map(sel.repositories.map((r) => [r.name, r])), warnings, source, leftOut };
+}
+
+/**
+ * Clones or fetches the mirror of each repository of this run, a few at a time. A repository that fails keeps its
+ * place, with its error, so that the scan reports it and the others go on.
+ */
+async function syncMirrors(ch: Codehost, host: HostedRun, repositories: OrgRepository[], opts: OrgOptions, say: (line: string) => void): Promise<OrgRepository[]> {
+  const { default: pLimit } = await import('p-limit');
+  const t0 = Date.now();
+  say(`mirroring ${plural(repositories.length, 'repository', 'repositories')} in ${host.mirrorRoot}`);
+  const limit = pLimit(Math.max(1, opts.repoConcurrency));
+  const results = await Promise.all(repositories.map((r) => limit(() => ch.syncMirror(host.hosted.get(r.name)!, host.target, host.mirrorRoot, host.auth))));
+  const count = (a: string) => results.filter((r) => r.action === a).length;
+  const failed = count('failed');
+  say(`mirrors: ${count('cloned')} cloned, ${count('fetched')} fetched${failed ? `, ${failed} failed` : ''} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return results.map((r) => ({ name: r.name, path: r.path, ...(r.error ? { error: r.error } : {}) }));
+}
+
 async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit: (code: number) => void): Promise<void> {
   const [cli, org, config, store] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/config.js'), import('../store/index.js')]);
   let db: Datastore | undefined;
+  let codehost: typeof import('../sources/codehost/index.js') | undefined;
   try {
+    if (opts.token !== undefined) {
+      // Never echoed: a token typed on the command line is in the shell's history and every process listing.
+      throw new cli.UsageError('--token is not taken: a token on the command line ends up in shell history and process lists; set GITHUB_TOKEN or GITLAB_TOKEN, or give --token-file FILE');
+    }
+    const hosts = ([['github', opts.github], ['github-user', opts.githubUser], ['gitlab', opts.gitlab]] as const).filter(([, v]) => v !== undefined);
+    if (hosts.length > 1) throw new cli.UsageError(`give one of --github, --github-user and --gitlab, not ${hosts.map(([k]) => `--${k}`).join(' and ')}`);
+    const hosted = hosts.length === 1;
+    if (hosted && (dir !== undefined || opts.repos)) throw new cli.UsageError(`--${hosts[0][0]} lists the repositories itself: give no folder or --repos`);
+    if (!hosted) {
+      const hostOnly = [opts.apiUrl !== undefined && '--api-url', opts.mirrorDir !== undefined && '--mirror-dir', opts.tokenFile !== undefined && '--token-file', opts.includeForks && '--include-forks', opts.excludeArchived && '--exclude-archived', opts.repoFilter.length && '--repo-filter'].filter(Boolean);
+      if (hostOnly.length) throw new cli.UsageError(`${hostOnly[0]} needs --github, --github-user or --gitlab`);
+    }
     if (dir !== undefined && opts.repos) throw new cli.UsageError('give a folder or --repos FILE, not both');
     if (opts.db && opts.showSecrets) throw new cli.UsageError('--show-secrets cannot be used with --db: the datastore never holds raw secrets');
     const root = dir ?? '.';
-    const listed = opts.repos ? { repositories: org.readRepositoryList(opts.repos), warnings: [] as string[] } : org.discoverRepositories(root);
-    const source = opts.repos ?? root;
+    const say = (line: string) => {
+      if (!opts.quiet) io.stderr(`shadowscan: ${escapeControl(line)}\n`);
+    };
+    let listed: { repositories: OrgRepository[]; warnings: string[] };
+    let source: string;
+    let pruneStore: boolean;
+    let host: HostedRun | undefined;
+    if (hosted) {
+      codehost = await import('../sources/codehost/index.js');
+      host = await listHosted(codehost, hosts[0][0], hosts[0][1]!, opts, say);
+      listed = { repositories: host.repositories, warnings: host.warnings };
+      source = host.source;
+      // The datastore forgets repositories the host no longer lists; a --repo-filter run covers only part of them.
+      pruneStore = host.warnings.length === 0 && !opts.repoFilter.length;
+      if (!listed.repositories.length) throw new cli.UsageError(`no repositories to scan in ${source}${host.leftOut ? ` (${host.leftOut})` : ''}`);
+    } else {
+      listed = opts.repos ? { repositories: org.readRepositoryList(opts.repos), warnings: [] as string[] } : org.discoverRepositories(root);
+      source = opts.repos ?? root;
+      pruneStore = listed.warnings.length === 0;
+      if (!listed.repositories.length) throw new cli.UsageError(opts.repos ? `no repositories listed in ${opts.repos}` : `no git repositories found under ${root}`);
+    }
     const shard = opts.shard ? org.parseShard(opts.shard) : undefined;
-    const repositories = shard ? org.selectShard(listed.repositories, shard) : listed.repositories;
-    if (!listed.repositories.length) throw new cli.UsageError(opts.repos ? `no repositories listed in ${opts.repos}` : `no git repositories found under ${root}`);
+    let repositories = shard ? org.selectShard(listed.repositories, shard) : listed.repositories;
     if (opts.list) {
       // What this run (this shard) would scan: to fetch only those repositories first.
       io.stdout(repositories.map((r) => `${r.name}\n`).join(''));
       setExit(cli.EXIT_CLEAN);
       return;
     }
+    if (host) repositories = await syncMirrors(codehost!, host, repositories, opts, say);
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
     const rules = cli.loadActiveRules(cfg);
     await cli.checkRulesCompile(rules);
@@ -106,7 +214,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         backend: opts.gitBackend,
         store: db,
         // A complete listing says which repositories exist: the datastore forgets the others (not for a shard).
-        pruneStore: listed.warnings.length === 0,
+        pruneStore,
         warnings: listed.warnings,
         progress,
         onRepositoryFailed: (name, error) => view.note(escapeControl(`warning: repository ${name} failed: ${error}; the run goes on`)),
@@ -123,7 +231,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     }
     setExit(cli.exitCodeFor(inv));
   } catch (err) {
-    if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
+    if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError || (codehost && err instanceof codehost.CodeHostError)) throw new cli.UsageError(err.message);
     throw err;
   } finally {
     db?.close();
@@ -264,13 +372,24 @@ function diffText(d: ReturnType<typeof diffView>, includeReview: boolean): strin
 export function registerOrgCommands(program: Command, io: Io, setExit: (code: number) => void): void {
   const org = addTierOptions(program
     .command('org')
-    .description('scan the history of every git repository under DIR (or listed in --repos FILE) into one inventory')
+    .description('scan the history of every git repository under DIR (or listed in --repos FILE, or of a GitHub organisation or GitLab group) into one inventory')
     .argument('[dir]', 'folder holding the repositories (working trees or bare), searched recursively (default: .)')
     .option('--repos <file>', 'scan the repositories listed in this file (one path per line) instead of searching a folder')
+    .option('--github <org>', "mirror and scan every repository of a GitHub organisation (token: GITHUB_TOKEN or --token-file)")
+    .option('--github-user <user>', "mirror and scan a GitHub user's repositories")
+    .option('--gitlab <group>', 'mirror and scan every project of a GitLab group and its subgroups (token: GITLAB_TOKEN or --token-file)')
+    .option('--api-url <url>', 'the API of GitHub Enterprise Server (https://HOST/api/v3) or a self-managed GitLab (https://HOST/api/v4)')
+    .option('--mirror-dir <dir>', 'where the bare mirrors are kept and fetched again on later runs (default: mirrors in the user cache folder)')
+    .option('--token-file <file>', 'read the code host token from this file (never give a token on the command line)')
+    .addOption(new Option('--token <value>').hideHelp())
+    .option('--include-forks', 'also scan forks (GitHub; left out by default)')
+    .option('--exclude-archived', 'leave archived repositories out')
+    .option('--repo-filter <glob>', 'only repositories whose name matches (owner/name, or the name alone for a glob without /; repeatable)', collect, [])
+    .option('--max-wait <seconds>', 'longest wait for a rate limit before giving up', seconds, 600)
     .option('--shard <I/N>', 'scan only the I-th of N stable slices of the repository list (1-based)', shardText)
     .option('--list', 'print the repositories this run (this shard) would scan, one per line, and stop')
     .option('--db <file>', 'SQLite datastore: re-scans read only blobs the current rules have not matched yet; `inventory diff` compares runs')
-    .option('--repo-concurrency <n>', 'repositories scanned at once', positiveInt, 4)
+    .option('--repo-concurrency <n>', 'repositories mirrored, and scanned, at once', positiveInt, 4)
     .option('-j, --concurrency <n>', 'matcher threads shared by every repository (default: number of cores; at most twice that)', threads)
     .option('--exclude <glob>', 'skip paths matching a glob (repeatable)', collect, [])
     .option('--include-vendored', 'also scan node_modules, vendor and other vendored or generated trees')

@@ -23,6 +23,11 @@ export interface OrgRepository {
   name: string;
   /** Where it is on disk (absolute). */
   path: string;
+  /**
+   * Why it could not be made ready (a mirror that failed to clone or fetch): it is reported as failed, with this
+   * one line, and the datastore keeps what its last good scan found.
+   */
+  error?: string;
 }
 
 export class OrgUsageError extends Error {}
@@ -548,7 +553,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
   const states = new Map<string, string | undefined>();
   if (store) {
     const few = pLimit(4);
-    await Promise.all(o.repositories.map((r) => few(async () => states.set(r.name, await repositoryState(r.path).catch(() => undefined)))));
+    await Promise.all(o.repositories.filter((r) => !r.error).map((r) => few(async () => states.set(r.name, await repositoryState(r.path).catch(() => undefined)))));
   }
   const pool = new MatcherPool(Math.max(1, o.concurrency ?? defaultConcurrency()), findingContextOptions(o));
   const limit = pLimit(Math.max(1, o.repoConcurrency ?? 4));
@@ -560,7 +565,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
     let read = 0;
     let reused = 0;
     let state: string | undefined;
-    if (store) {
+    if (store && !repo.error) {
       const s = states.get(repo.name);
       state = s && crypto.createHash('sha256').update(settings).update(s).digest('hex');
       const known = state ? store.unchangedRepository(repo.name, state) : undefined;
@@ -596,6 +601,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
       },
     };
     try {
+      if (repo.error) throw new Error(repo.error);
       const inv = await scanHistory({
         repo: repo.path,
         rules: o.rules,

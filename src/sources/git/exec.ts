@@ -121,11 +121,14 @@ export function resetGitLookup(): void {
   cachedGit = undefined;
 }
 
-/** Starts git in `cwd` with the given arguments. The caller owns the streams. */
-export function spawnGit(cwd: string, args: string[]): ChildProcessWithoutNullStreams {
+/**
+ * Starts git in `cwd` with the given arguments. The caller owns the streams. `extraEnv` is added to this one
+ * process's environment (a credential passed per process, never through a file or the command line).
+ */
+export function spawnGit(cwd: string, args: string[], extraEnv?: Record<string, string>): ChildProcessWithoutNullStreams {
   const git = findGit();
   if (!git) throw new Error('no git executable on PATH');
-  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: gitEnv(cwd), stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  return spawn(git, [...GIT_GLOBAL_ARGS, ...args], { cwd, env: { ...gitEnv(cwd), ...extraEnv }, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
 }
 
 export interface GitResult {
@@ -135,11 +138,11 @@ export interface GitResult {
 }
 
 /** Runs git to completion and collects its output. Rejects only if git cannot be started. */
-export function runGitRaw(cwd: string, args: string[], input?: string | Buffer): Promise<GitResult> {
+export function runGitRaw(cwd: string, args: string[], input?: string | Buffer, extraEnv?: Record<string, string>): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawnGit(cwd, args);
+      child = spawnGit(cwd, args, extraEnv);
     } catch (err) {
       reject(err);
       return;
