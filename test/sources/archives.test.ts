@@ -1,7 +1,7 @@
 // Archives opened in memory: the formats, nesting and its depth, and the limits against bombs and bad data.
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { archiveKind, archiveLimits, expandArchive, type ArchiveItem, type ArchiveLimits } from '../../src/sources/index.js';
+import { archiveKind, archiveLimits, expandArchive, type ArchiveItem, type ArchiveLimits } from '../../src/sources/archives.js';
 import { gz, tarOf, zipOf } from '../helpers/archives.js';
 
 const limits = archiveLimits(50 * 1024 * 1024);
