@@ -78,6 +78,9 @@ async function scanArchive(ctx: FindingContext, raw: Buffer, relPath: string, li
     for await (const item of expandArchive(bytes, relPath, limits)!) {
       if (item.kind === 'skip') {
         if (item.corrupt && !item.path && !read && !notes.skipped.length) {
+          // Nothing could be read: matched as the file it is (a text can look like an archive by chance).
+          const r = processBytes(ctx, raw, relPath);
+          if (r.skipped !== 'binary file') return r;
           return { findings: [], skipped: item.reason, warning: `${item.reason}; skipped, the scan goes on`, bytes: 0 };
         }
         notes.skipped.push({ path: item.path, reason: item.reason });
@@ -112,6 +115,15 @@ async function scanArchive(ctx: FindingContext, raw: Buffer, relPath: string, li
   const result: WorkResult = { findings, bytes: raw.length };
   if (notes.skipped.length || notes.warnings.length) result.archive = notes;
   return result;
+}
+
+/** One content matched whole, a failure kept to it. */
+function processBytes(ctx: FindingContext, raw: Buffer, relPath: string): WorkResult {
+  try {
+    return { ...ctx.scan(raw, relPath), bytes: raw.length };
+  } catch (err) {
+    return { findings: [], skipped: `scan failed (${(err as Error).message})`, bytes: raw.length };
+  }
 }
 
 /** Regular files larger than this are sniffed first: a binary one is skipped from its first bytes, never read whole. */

@@ -31,15 +31,18 @@ export function archiveLimits(maxFileSize: number, depth = DEFAULT_ARCHIVE_DEPTH
 
 export type ArchiveKind = 'zip' | 'tar' | 'gzip';
 
-/** Is the 512-byte block at the start a tar header: a `ustar` magic, or (old tars, named .tar) a valid checksum. */
+/**
+ * Is the 512-byte block at the start a tar header: a valid checksum, and a `ustar` magic (or, for old tars, a name
+ * ending in .tar). The checksum keeps a text that happens to hold `ustar` at offset 257 a text.
+ */
 function tarHeader(b: Uint8Array, name: string): boolean {
-  if (b.length < 512) return false;
-  if (b[257] === 0x75 && b[258] === 0x73 && b[259] === 0x74 && b[260] === 0x61 && b[261] === 0x72) return true;
-  if (!/\.tar$/i.test(name)) return false;
+  if (b.length < 512 || b[0] === 0) return false;
+  const ustar = b[257] === 0x75 && b[258] === 0x73 && b[259] === 0x74 && b[260] === 0x61 && b[261] === 0x72;
+  if (!ustar && !/\.tar$/i.test(name)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i];
   const stored = parseInt(Buffer.from(b.subarray(148, 156)).toString('latin1').replace(/[\0 ]+/g, ' ').trim(), 8);
-  return b[0] !== 0 && stored === sum;
+  return stored === sum;
 }
 
 /**

@@ -109,7 +109,9 @@ class Expander {
 
   private async *zip(bytes: Buffer, path: string, depth: number): AsyncGenerator<ArchiveItem> {
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.fromBuffer(bytes, { lazyEntries: true, strictFileNames: false, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
+      // Names are decoded here, not by yauzl, which rejects the whole archive for one absolute or `../` name:
+      // nothing is written to disk, so such a name is only a label and its member is read like any other.
+      yauzl.fromBuffer(bytes, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true }, (err, z) => (err ? reject(err) : resolve(z))),
     );
     // An error between reads would otherwise be an unhandled 'error' event: kept for the next read.
     let failure: Error | undefined;
@@ -119,8 +121,9 @@ class Expander {
         const entry = await nextZipEntry(zip, () => failure);
         if (!entry) return;
         if (!this.entry()) break;
-        if (entry.fileName.endsWith('/')) continue;
-        const name = join(path, memberName(entry.fileName));
+        const fileName = zipEntryName(entry);
+        if (fileName.endsWith('/')) continue;
+        const name = join(path, memberName(fileName));
         if (entry.isEncrypted()) {
           yield { kind: 'skip', path: name, reason: 'encrypted member: not readable' };
           continue;
@@ -304,6 +307,11 @@ async function feed(chunks: AsyncIterable<Buffer>, extract: tar.Extract): Promis
   } catch (err) {
     extract.destroy(err as Error);
   }
+}
+
+/** A zip entry's name: UTF-8 when flagged (or in an Info-ZIP unicode field), else CP437, as yauzl decodes them. */
+function zipEntryName(entry: yauzl.Entry): string {
+  return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
 }
 
 function nextZipEntry(zip: yauzl.ZipFile, failure: () => Error | undefined): Promise<yauzl.Entry | undefined> {

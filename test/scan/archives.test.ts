@@ -80,6 +80,16 @@ describe('archives in a tree scan', () => {
     expect(inv.scan.files).toBe(1);
   });
 
+  it('a text that only looks like an archive is scanned as text: bad input never loses findings', async () => {
+    const [a, b] = [fakeGithubPat(), fakeGithubPat()];
+    const dir = tempDir();
+    const ustarAt257 = `${'#'.repeat(256)}\nustar and more\n${env(a)}`;
+    writeTree(dir, { 'notes.txt': ustarAt257, 'fake.zip': `PK\x03\x04 is how a zip starts\n${env(b)}` });
+    const inv = await scanTree({ ...base, targets: [dir], concurrency: 1 });
+    expect(places(inv)).toEqual(['fake.zip:2', 'notes.txt:3']);
+    expect(inv.scan.skipped).toEqual([]);
+  });
+
   it('opens archives nested up to the depth, and lists the deeper ones as skipped', async () => {
     const token = fakeGithubPat();
     const dir = tempDir();

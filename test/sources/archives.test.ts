@@ -91,6 +91,14 @@ describe('expandArchive', () => {
     expect(r.skips).toEqual([{ path: 'big', reason: 'larger than --max-file-size (3000 bytes)' }]);
   });
 
+  it('reads members whose names climb out or are absolute: names are labels, nothing is written', async () => {
+    const z = await zipOf([['xx/up.env', 'U=1\n'], ['yy.env', 'A=1\n'], ['ok.env', 'O=1\n']]);
+    // Same length names, so offsets hold: `../up.env` and `/yy.env` (a yauzl that validated names would refuse all).
+    const hostile = Buffer.from(z.toString('latin1').replaceAll('xx/up.env', '../up.env').replaceAll('yy.env', '/y.env'), 'latin1');
+    const r = await expand(hostile, 'h.zip');
+    expect(r.members).toEqual({ '../up.env': 'U=1\n', 'y.env': 'A=1\n', 'ok.env': 'O=1\n' });
+  });
+
   it('reports a corrupt archive as a corrupt skip, after the members it could read', async () => {
     const z = await zipOf([['a.env', 'A=1\n']]);
     const broken = Buffer.concat([z.subarray(0, 30), Buffer.alloc(40, 7)]);
