@@ -89,7 +89,8 @@ async function scanArchive(ctx: FindingContext, raw: Buffer, relPath: string, li
       }
       let r: ContentResult;
       try {
-        r = ctx.scan(item.bytes, `${relPath}!${item.path}`);
+        // Matched as if unpacked into a folder named as the archive: path roles and rule globs see `spec/`, `.env`.
+        r = ctx.scan(item.bytes, `${relPath}/${item.path.replaceAll('!', '/')}`);
       } catch (err) {
         r = { findings: [], skipped: `scan failed (${(err as Error).message})` };
       }
