@@ -31,7 +31,6 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['shadowscan scan', 'the current folder, as text'],
       ['shadowscan scan src config --format sarif -o shadowscan.sarif', 'two folders, SARIF for code scanning'],
       ["shadowscan scan . --exclude 'test/fixtures/**' --max-file-size 10MB", 'skip a folder and files over 10 MB'],
-      ['shadowscan scan dist --archive-depth 3', 'open zips, jars, wheels and tarballs three deep (found at release.zip!config/app.env)'],
     ],
     exitCodes: FOUND,
   },
