@@ -2,7 +2,7 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addOutputOptions as addSharedOutputOptions, collect, sinceDate, sizeText, threads } from './options.js';
+import { addArchiveOptions, addOutputOptions as addSharedOutputOptions, archivesWanted, collect, sinceDate, sizeText, threads } from './options.js';
 import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
@@ -46,6 +46,8 @@ interface RepoCommandOptions {
   includeReview?: boolean;
   color?: boolean;
   csvBom?: boolean;
+  archives?: boolean;
+  archiveDepth?: number;
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -66,6 +68,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     const cfg = withIgnoreFile(config.loadConfig(config.findConfigFile(opts.config, [root])), root);
     const rules = cli.loadActiveRules(cfg);
     await cli.checkRulesCompile(rules);
+    const maxFileSize = opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE);
     const common = {
       repo,
       opened,
@@ -73,7 +76,9 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       config: cfg,
       exclude: opts.exclude,
       includeVendored: opts.includeVendored,
-      maxFileSize: opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE),
+      maxFileSize,
+      // The pre-commit hook (staged) matches added lines of text: archives are for history.
+      ...(kind === 'history' ? { archives: archivesWanted(opts, cfg, maxFileSize) } : {}),
       concurrency: opts.concurrency,
       showSecrets: opts.showSecrets,
       fingerprintKey: cli.fingerprintKey(cfg),
@@ -102,7 +107,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
 }
 
 export function registerHistoryCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  addOutputOptions(
+  addArchiveOptions(addOutputOptions(
     addScopeOptions(
       program
         .command('history')
@@ -112,7 +117,7 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .option('--since <date>', 'only commits more recent than this: 2024-01-31 (midnight UTC), 2024-01-31T14:30:00+02:00 or "2 weeks ago"', sinceDate)
         .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
     ),
-  ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));
+  )).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));
 
   addOutputOptions(
     addScopeOptions(

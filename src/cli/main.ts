@@ -19,7 +19,7 @@ import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
-import { addOutputOptions, collect, colorWanted, threads, type Format } from './options.js';
+import { addArchiveOptions, addOutputOptions, archivesWanted, collect, colorWanted, threads, type Format } from './options.js';
 import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
@@ -240,7 +240,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     .exitOverride()
     .showSuggestionAfterError(true);
 
-  addOutputOptions(
+  addArchiveOptions(addOutputOptions(
     addBaselineOption(
       program
         .command('scan')
@@ -252,7 +252,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
-  ).action(async (paths: string[], opts) => {
+  )).action(async (paths: string[], opts) => {
     const [{ scanTree }, { ScanProgress }] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js')]);
     const root = treeRoot(paths);
     const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
@@ -260,6 +260,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     await checkRulesCompile(rules);
     const progress = new ScanProgress('files');
     const view = scanProgressView(io, progress, opts.quiet);
+    const maxFileSize: number = opts.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     view.start();
     const found = await scanTree({
       targets: paths,
@@ -270,7 +271,8 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       config,
       exclude: opts.exclude,
       includeVendored: opts.includeVendored,
-      maxFileSize: opts.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+      maxFileSize,
+      archives: archivesWanted(opts, config, maxFileSize),
       concurrency: opts.concurrency,
       showSecrets: opts.showSecrets,
       fingerprintKey: fingerprintKey(config),

@@ -1,7 +1,8 @@
 // Option parsers and the output options shared by every command that writes a report.
 import os from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { DEFAULT_MIN_SCORE, asMinScore } from '../scan/config.js';
+import { DEFAULT_MIN_SCORE, asMinScore, type ShadowscanConfig } from '../scan/config.js';
+import { DEFAULT_ARCHIVE_DEPTH, archiveLimits, type ArchiveLimits } from '../sources/archive-kind.js';
 import { SINCE_FORMS, parseSince } from '../scan/since.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'csv', 'html', 'markdown', 'audit'] as const;
@@ -98,4 +99,21 @@ export function colorWanted(flag: boolean | undefined, to: { isTTY: boolean; fil
   if (force !== undefined) return ['', '1', '2', '3', 'true'].includes(force);
   if (env.NO_COLOR || env.NODE_DISABLE_COLORS) return false;
   return to.isTTY && env.TERM !== 'dumb';
+}
+
+/** `--no-archives` and `--archive-depth`, for the commands that read files or blobs (scan, history, org). */
+export function addArchiveOptions(cmd: Command): Command {
+  return (
+    cmd
+      // The default, named so that --no-archives and the config's `archives: false` can be told apart from it.
+      .addOption(new Option('--archives', 'open archives and packages (the default)').hideHelp())
+      .option('--no-archives', 'do not open archives and packages (zip, jar, whl, nupkg, tar, tgz, gz): skip them as binary files')
+      .option('--archive-depth <n>', `open archives nested up to this depth (default: archiveDepth in the config, else ${DEFAULT_ARCHIVE_DEPTH})`, positiveInt)
+  );
+}
+
+/** The archive limits a command scans with: none when --no-archives (or the config's `archives: false`) says so. */
+export function archivesWanted(opts: { archives?: boolean; archiveDepth?: number }, config: ShadowscanConfig, maxFileSize: number): ArchiveLimits | undefined {
+  if (!(opts.archives ?? config.archives ?? true)) return undefined;
+  return archiveLimits(maxFileSize, opts.archiveDepth ?? config.archiveDepth ?? DEFAULT_ARCHIVE_DEPTH);
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory, TokenStatus } from '../model/index.js';
-import { FORMATS, addRenderOptions, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
+import { FORMATS, addArchiveOptions, addRenderOptions, addTierOptions, archivesWanted, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress, OrgRepository } from '../scan/org.js';
@@ -64,6 +64,8 @@ interface OrgOptions {
   includeReview?: boolean;
   color?: boolean;
   csvBom?: boolean;
+  archives?: boolean;
+  archiveDepth?: number;
 }
 
 /** One progress line: repositories done of total, MB read, tokens, time left. */
@@ -194,6 +196,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     const view = new ProgressView(io, line, progressMode(opts.quiet, 'plain'), { intervalMs: interval, finalLine: true });
     const what = `${repositories.length} of ${listed.repositories.length} repositories${shard ? ` (shard ${shard.index}/${shard.count})` : ''} from ${source}${opts.db ? `, datastore ${opts.db}` : ''}`;
     view.start(`scanning ${what}`);
+    const maxFileSize = opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE);
     let inv: Inventory;
     try {
       inv = await org.scanOrg({
@@ -204,7 +207,8 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         config: cfg,
         exclude: opts.exclude,
         includeVendored: opts.includeVendored,
-        maxFileSize: opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE),
+        maxFileSize,
+        archives: archivesWanted(opts, cfg, maxFileSize),
         concurrency: opts.concurrency,
         repoConcurrency: opts.repoConcurrency,
         showSecrets: opts.showSecrets,
@@ -400,7 +404,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
     .option('-q, --quiet', 'no progress, warnings or summary on stderr'))
-  addRenderOptions(org)
+  addRenderOptions(addArchiveOptions(org))
     .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
 
   const merge = addTierOptions(program

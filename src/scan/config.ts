@@ -17,6 +17,10 @@ export interface ShadowscanConfig {
   exclude: string[];
   includeVendored?: boolean;
   maxFileSize?: number;
+  /** false: archives and packages are not opened (as --no-archives). */
+  archives?: boolean;
+  /** Archives nested up to this depth are opened (as --archive-depth). */
+  archiveDepth?: number;
   fingerprintKey?: string;
   /** Tokens scoring below this go to the review tier (default DEFAULT_MIN_SCORE). */
   minScore?: number;
@@ -164,6 +168,14 @@ export function loadConfig(file: string | undefined): ShadowscanConfig {
     } catch (err) {
       throw new ConfigError(`config ${file}: maxFileSize: ${(err as Error).message}`);
     }
+  }
+  if (doc.archives !== undefined) {
+    if (typeof doc.archives !== 'boolean') throw new ConfigError(`config ${file}: archives must be true or false`);
+    config.archives = doc.archives;
+  }
+  if (doc.archiveDepth !== undefined) {
+    if (!Number.isInteger(doc.archiveDepth) || (doc.archiveDepth as number) < 1) throw new ConfigError(`config ${file}: archiveDepth must be a whole number of at least 1`);
+    config.archiveDepth = doc.archiveDepth as number;
   }
   if (doc.fingerprintKey !== undefined) {
     if (typeof doc.fingerprintKey !== 'string' || !doc.fingerprintKey) throw new ConfigError(`config ${file}: fingerprintKey must be a string: quote it`);

@@ -4,6 +4,7 @@ import { FindingContext, type FindingContextOptions } from './findings.js';
 import { MatcherPool } from './pool.js';
 import { processItem, type PackedBatch, type WorkItem, type WorkResult } from './work.js';
 import { chunkCount } from '../match/index.js';
+import type { ArchiveLimits } from '../sources/index.js';
 import { BATCH_BYTES, INLINE_MAX_BYTES, INLINE_MAX_FILES, defaultConcurrency } from './scan-tree.js';
 
 /**
@@ -26,8 +27,10 @@ function mergeChunks(parts: WorkResult[]): WorkResult {
   const merged: WorkResult = { findings: parts.flatMap((p) => p.findings), bytes: parts.reduce((n, p) => n + p.bytes, 0) };
   const skipped = parts.find((p) => p.skipped)?.skipped;
   const warning = parts.find((p) => p.warning)?.warning;
+  const archive = parts.find((p) => p.archive)?.archive;
   if (skipped) merged.skipped = skipped;
   if (warning) merged.warning = warning;
+  if (archive) merged.archive = archive;
   return merged;
 }
 
@@ -48,12 +51,16 @@ export class StreamDispatcher<T> {
   private failure: Error | undefined;
   private readonly freeArenas: SharedArrayBuffer[] = [];
 
-  /** `shared`: a pool that outlives this stream (an org scan's, serving every repository); used at once, never closed here. */
+  /**
+   * `shared`: a pool that outlives this stream (an org scan's, serving every repository); used at once, never closed
+   * here. `archives`: archives are opened with these limits (a shared pool's workers were given its own).
+   */
   constructor(
     private readonly ctxOptions: FindingContextOptions,
     private readonly onResult: (tag: T, result: WorkResult) => void,
     concurrency?: number,
     private readonly shared?: MatcherPool,
+    private readonly archives?: ArchiveLimits,
   ) {
     this.concurrency = Math.max(1, concurrency ?? defaultConcurrency());
     this.pool = shared;
@@ -63,13 +70,14 @@ export class StreamDispatcher<T> {
   async push(item: BytesItem, tag: T): Promise<void> {
     if (this.pool) return this.toPool(item, tag);
     if (this.concurrency === 1) {
-      this.onResult(tag, processItem(this.inline(), item));
+      const r = processItem(this.inline(), item, false, this.archives);
+      this.onResult(tag, r instanceof Promise ? await r : r);
       return;
     }
     this.held.push({ item, tag });
     this.heldBytes += item.bytes.byteLength;
     if (this.held.length > INLINE_MAX_FILES || this.heldBytes > INLINE_MAX_BYTES) {
-      this.pool = new MatcherPool(this.concurrency, this.ctxOptions);
+      this.pool = new MatcherPool(this.concurrency, this.ctxOptions, this.archives);
       const held = this.held;
       this.held = [];
       this.heldBytes = 0;
@@ -159,7 +167,10 @@ export class StreamDispatcher<T> {
       this.heldBytes = 0;
       if (held.length) {
         const ctx = this.inline();
-        for (const h of held) this.onResult(h.tag, processItem(ctx, h.item));
+        for (const h of held) {
+          const r = processItem(ctx, h.item, false, this.archives);
+          this.onResult(h.tag, r instanceof Promise ? await r : r);
+        }
       }
       return;
     }

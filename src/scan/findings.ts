@@ -27,6 +27,11 @@ export interface Finding {
   partLocations?: RawMatch['partLocations'];
   severity?: RawMatch['severity'];
   secret?: string;
+  /**
+   * Found in a member of an archive: its path there (`config/app.env`, nested `pkg/b.zip!x.env`). The occurrence's
+   * path is the archive's, then `!`, then this; line and columns are the member's.
+   */
+  member?: string;
 }
 
 export interface ContentResult {

@@ -58,10 +58,11 @@ export class InventoryBuilder {
     this.minScore = options.minScore ?? DEFAULT_MIN_SCORE;
   }
 
-  add(findings: Finding[], where: Omit<Occurrence, 'line' | 'column' | 'endLine' | 'endColumn'>): void {
+  add(findings: Finding[], outer: Omit<Occurrence, 'line' | 'column' | 'endLine' | 'endColumn'>): void {
     for (const f of findings) {
       const rule = this.rulesById.get(f.ruleId);
       if (!rule) continue;
+      const where = f.member !== undefined ? { ...outer, path: `${outer.path}!${f.member}` } : outer;
       const occ: Occurrence = { ...where, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
       if (f.decoded) occ.decoded = f.decoded;
       const rank = ruleRank(rule, f.confidence);

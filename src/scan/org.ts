@@ -139,6 +139,8 @@ function matcherCodeHash(): string {
     for (const f of files) h.update(f).update(fs.readFileSync(path.join(dir, f)));
   }
   h.update(fs.readFileSync(path.join(here, `findings${path.extname(fileURLToPath(import.meta.url))}`)));
+  // What opens archives decides which members are matched.
+  for (const f of ['archives', 'archive-kind']) h.update(fs.readFileSync(path.join(here, `../sources/${f}${path.extname(fileURLToPath(import.meta.url))}`)));
   return (codeHash = h.digest('hex'));
 }
 
@@ -146,14 +148,14 @@ function matcherCodeHash(): string {
  * The version key of what a blob's findings depend on: the rules, the allowlisted secrets and stopwords, the
  * size limit, the fingerprint key (as a keyed hash, never itself), the tool version and the matching code.
  */
-export function rulesVersion(o: Pick<RepoScanOptions, 'rules' | 'config' | 'fingerprintKey' | 'maxFileSize' | 'version'>): string {
+export function rulesVersion(o: Pick<RepoScanOptions, 'rules' | 'config' | 'fingerprintKey' | 'maxFileSize' | 'version' | 'archives'>): string {
   // Examples never change what a rule matches (and the rules cache leaves them out); keys in a fixed order.
   const rules = [...o.rules].sort((a, b) => (a.id < b.id ? -1 : 1)).map(({ examples: _e, negativeExamples: _n, ...r }) => r);
   const canonical = (_k: string, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v;
   return crypto
     .createHash('sha256')
-    .update(JSON.stringify({ v: o.version, rules, secrets: o.config.allowlist.secrets, stopwords: o.config.allowlist.stopwords, max: o.maxFileSize }, canonical))
+    .update(JSON.stringify({ v: o.version, rules, secrets: o.config.allowlist.secrets, stopwords: o.config.allowlist.stopwords, max: o.maxFileSize, ...(o.archives ? { archives: o.archives } : {}) }, canonical))
     .update(fingerprintSecret(o.fingerprintKey, 'shadowscan/rules-version'))
     .update(matcherCodeHash())
     .digest('hex')
@@ -555,7 +557,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
     const few = pLimit(4);
     await Promise.all(o.repositories.filter((r) => !r.error).map((r) => few(async () => states.set(r.name, await repositoryState(r.path).catch(() => undefined)))));
   }
-  const pool = new MatcherPool(Math.max(1, o.concurrency ?? defaultConcurrency()), findingContextOptions(o));
+  const pool = new MatcherPool(Math.max(1, o.concurrency ?? defaultConcurrency()), findingContextOptions(o), o.archives);
   const limit = pLimit(Math.max(1, o.repoConcurrency ?? 4));
 
   const scanOne = async (repo: OrgRepository) => {
@@ -617,6 +619,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         backend: o.backend,
         pool,
         memo,
+        ...(o.archives ? { archives: o.archives } : {}),
       });
       for (const t of inv.tokens) for (const x of t.occurrences) x.repo = repo.name;
       const h = inv.scan.history;

@@ -3,7 +3,9 @@
 // compiles the rules once.
 import { Worker } from 'node:worker_threads';
 import type { FindingContextOptions } from './findings.js';
+import type { ArchiveLimits } from '../sources/index.js';
 import type { PackedBatch, WorkItem, WorkResult } from './work.js';
+import type { WorkerSettings } from './worker.js';
 
 interface Pending {
   resolve: (r: WorkResult[]) => void;
@@ -30,9 +32,11 @@ export class MatcherPool {
   private waiters: Array<() => void> = [];
   private readonly queue: Queued[] = [];
 
-  constructor(size: number, options: FindingContextOptions) {
+  /** `archives`: the workers open archives with these limits (see processItem). */
+  constructor(size: number, options: FindingContextOptions, archives?: ArchiveLimits) {
+    const settings: WorkerSettings = archives ? { options, archives } : { options };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: settings });
       w.on('message', (msg: { id: number; results: WorkResult[] }) => {
         const p = this.pending.get(msg.id);
         if (!p) return;

@@ -17,7 +17,7 @@ import { findingContextOptions, minScoreFor, type ScanSettings } from './scan-tr
 import { InventoryBuilder, partLast } from './inventory.js';
 import { SINCE_FORMS, parseSince, sinceInstant } from './since.js';
 import { keyCheck } from './redact.js';
-import type { WorkResult } from './work.js';
+import { resultNotes, type WorkResult } from './work.js';
 import type { MatcherPool } from './pool.js';
 import type { ScanProgress } from './progress.js';
 
@@ -155,9 +155,17 @@ class Notes {
     if (++this.objectProblems <= MAX_OBJECT_WARNINGS) this.warnings.push(`blob ${id} (${path}): ${error}; skipped, the scan goes on`);
   }
 
-  /** A content-level warning (a rule cut short); capped like object problems. */
-  content(path: string, warning: string): void {
-    if (++this.contentWarnings <= MAX_OBJECT_WARNINGS) this.warnings.push(`${path}: ${warning}`);
+  /** Content-level warnings (a rule cut short, a corrupt archive); capped like object problems. */
+  content(warnings: string[]): void {
+    for (const w of warnings) if (++this.contentWarnings <= MAX_OBJECT_WARNINGS) this.warnings.push(w);
+  }
+
+  /** A matched blob's skips and warnings: its own and, for an archive, its members'. */
+  result(path: string, r: WorkResult): void {
+    if (!r.skipped && !r.warning && !r.archive) return;
+    const n = resultNotes(path, r);
+    for (const k of n.skipped) this.skip(k.path, k.reason);
+    this.content(n.warnings);
   }
 
   gitlink(path: string): void {
@@ -201,7 +209,7 @@ async function readAndMatch(
   const reader = backend.openBlobReader(o.maxFileSize);
   const fifo: Requested[] = [];
   let fifoHead = 0;
-  const dispatcher = new StreamDispatcher<Requested>(findingContextOptions(o), (req, r) => onResult(req.key, req.path, r), o.concurrency, o.pool);
+  const dispatcher = new StreamDispatcher<Requested>(findingContextOptions(o), (req, r) => onResult(req.key, req.path, r), o.concurrency, o.pool, o.archives);
   const producer = (async () => {
     try {
       await produce((key, blob, path) => {
@@ -493,9 +501,8 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
       }
       const st = blobs.get(key);
       if (r.bytes >= 0) {
-        if (r.skipped) notes.skip(path, r.skipped);
-        else {
-          if (r.warning) notes.content(path, r.warning);
+        notes.result(path, r);
+        if (!r.skipped) {
           files++;
           bytes += r.bytes;
         }
@@ -596,7 +603,8 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
         if (added) {
           const lines = added.get(addedKey(c.id, blob));
           // A change the patch did not describe keeps every match: better a finding too many than one lost.
-          if (lines !== undefined) findings = findings.filter((f) => isAdded(lines, f.line, f.endLine));
+          // A member of an archive has no lines in the blob's patch: kept.
+          if (lines !== undefined) findings = findings.filter((f) => f.member !== undefined || isAdded(lines, f.line, f.endLine));
         }
         if (findings.length) builder.add(findings, { path: prov.paths[st.intros[i + 1]], commit: c.id, author: c.author, date: c.date });
       }
@@ -679,11 +687,8 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       for (let i = 0; i < wanted.length; i++) await request(String(i), wanted[i].blob, wanted[i].path);
     }, (key, path, r) => {
       if (r.bytes < 0) return;
-      if (r.skipped) {
-        notes.skip(path, r.skipped);
-        return;
-      }
-      if (r.warning) notes.content(path, r.warning);
+      notes.result(path, r);
+      if (r.skipped) return;
       files++;
       bytes += r.bytes;
       if (r.findings.length) matched.push({ change: wanted[Number(key)], findings: r.findings });
@@ -702,7 +707,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       }
     }
     for (const m of matched) {
-      const findings = m.findings.filter((f) => isAdded(m.change.added, f.line, f.endLine));
+      const findings = m.findings.filter((f) => f.member !== undefined || isAdded(m.change.added, f.line, f.endLine));
       if (findings.length) builder.add(findings, { path: m.change.path });
     }
     builder.dropFingerprints(o.config.allowlist.fingerprints);

@@ -1,11 +1,11 @@
 // Orchestrates a working-tree scan: walk, match (inline or across worker threads), fold into an inventory.
 import os from 'node:os';
 import type { Inventory, Rule } from '../model/index.js';
-import { FileTreeSource, type FileEntry } from '../sources/index.js';
+import { FileTreeSource, type ArchiveLimits, type FileEntry } from '../sources/index.js';
 import { FindingContext, NameScanner, type FindingContextOptions } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
-import { processItem, type WorkItem, type WorkResult } from './work.js';
+import { processItem, resultNotes, type WorkItem, type WorkResult } from './work.js';
 import { chunkCount } from '../match/index.js';
 import { keyCheck } from './redact.js';
 import { DEFAULT_MIN_SCORE, type ShadowscanConfig } from './config.js';
@@ -24,6 +24,8 @@ export interface ScanSettings {
   version: string;
   /** Tokens scoring below this go to the review tier (default: the config's minScore, else DEFAULT_MIN_SCORE). */
   minScore?: number;
+  /** Open archives and packages with these limits and match their members (none: archives are binary files). */
+  archives?: ArchiveLimits;
 }
 
 export interface TreeScanOptions extends ScanSettings {
@@ -91,11 +93,12 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       progress.saw(r.findings);
     }
     if (!later) names.path(entry.relPath, multi ? { target: entry.target } : {});
-    if (r.skipped) {
-      source.skipped.push({ path: shown, reason: r.skipped });
-      return;
+    if (r.skipped || r.warning || r.archive) {
+      const notes = resultNotes(shown, r);
+      source.skipped.push(...notes.skipped);
+      source.warnings.push(...notes.warnings);
+      if (r.skipped) return;
     }
-    if (r.warning) source.warnings.push(`${shown}: ${r.warning}`);
     if (r.split) dispatchChunks(entry, r.split, 1);
     if (!later) files++;
     bytes += r.bytes;
@@ -143,7 +146,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       seenBytes += e.size ?? AVERAGE_FILE;
       if (progress) progress.found++;
       if (!pool && concurrency > 1 && (seenFiles > INLINE_MAX_FILES || seenBytes > INLINE_MAX_BYTES)) {
-        pool = new MatcherPool(concurrency, ctxOptions);
+        pool = new MatcherPool(concurrency, ctxOptions, options.archives);
       }
       if (pool && (pending.length >= BATCH_FILES || pendingBytes >= BATCH_BYTES)) dispatch();
     }
@@ -157,7 +160,8 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
       const ctx = FindingContext.shared(ctxOptions);
       let yielded = Date.now();
       for (const entry of pending) {
-        record(entry, processItem(ctx, toItem(entry)));
+        const r = processItem(ctx, toItem(entry), false, options.archives);
+        record(entry, r instanceof Promise ? await r : r);
         // A progress display redraws between files (with -j 1 every file is matched here).
         if (progress && Date.now() - yielded > 100) {
           await new Promise((resolve) => setImmediate(resolve));

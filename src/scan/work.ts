@@ -1,7 +1,8 @@
 // Work items shared by the inline path and the worker threads.
 import { SNIFF, columnUnits, detectDecoding, lineBreaks, withDecoding, type TextDecoding } from '../match/content.js';
 import { chunkCount, type ChunkSpec } from '../match/index.js';
-import { openFileEntry, readAt, readFileToEnd, type OpenedFile } from '../sources/index.js';
+import { archiveKind, openFileEntry, readAt, readFileToEnd, type ArchiveLimits, type OpenedFile } from '../sources/index.js';
+import type { SkippedFile } from '../model/index.js';
 import type { ContentResult, Finding, FindingContext } from './findings.js';
 
 /** `chunk`: one part of a large content, the rest sent to other threads (see src/match/chunks.ts). */
@@ -34,6 +35,96 @@ export interface WorkResult extends ContentResult {
   bytes: number;
   /** The file turned out large: this result is its chunk 0 of `split`; the caller sends the other chunks. */
   split?: number;
+  /** The content was an archive: what of it was skipped, and why (its findings carry their member). */
+  archive?: ArchiveNotes;
+}
+
+/** Skips and warnings inside an archive, at paths within it ('' is the archive itself, or what was left of it). */
+export interface ArchiveNotes {
+  skipped: SkippedFile[];
+  warnings: Array<{ path: string; message: string }>;
+}
+
+/**
+ * The skips and warnings of a result, at the path its content is shown under (`release.zip`): its own, and its
+ * archive members' (`release.zip!config/app.env`).
+ */
+export function resultNotes(shown: string, r: WorkResult): { skipped: SkippedFile[]; warnings: string[] } {
+  const at = (p: string) => (p ? `${shown}!${p}` : shown);
+  const skipped: SkippedFile[] = r.skipped ? [{ path: shown, reason: r.skipped }] : [];
+  const warnings = r.warning ? [`${shown}: ${r.warning}`] : [];
+  for (const k of r.archive?.skipped ?? []) skipped.push({ path: at(k.path), reason: k.reason });
+  for (const w of r.archive?.warnings ?? []) warnings.push(`${at(w.path)}: ${w.message}`);
+  return { skipped, warnings };
+}
+
+/** Binary members listed one by one per archive (a .jar holds hundreds of classes); the rest in one line. */
+const BINARY_MEMBERS_LISTED = 20;
+
+/**
+ * Matches every member of an archive as a file of its own, shown as `relPath!member`; findings carry their member.
+ * An archive that could not be read at all is a skip (and a warning); one read in part keeps what was read.
+ */
+async function scanArchive(ctx: FindingContext, raw: Buffer, relPath: string, limits: ArchiveLimits): Promise<WorkResult> {
+  const findings: Finding[] = [];
+  const notes: ArchiveNotes = { skipped: [], warnings: [] };
+  let binary = 0;
+  let read = 0;
+  // The libraries get memory of their own, not a view of a shared batch block.
+  const bytes = raw.buffer instanceof SharedArrayBuffer ? Buffer.from(raw) : raw;
+  try {
+    // Loaded on the first archive: a scan without one never pays for the archive libraries.
+    const { expandArchive } = await import('../sources/archives.js');
+    for await (const item of expandArchive(bytes, relPath, limits)!) {
+      if (item.kind === 'skip') {
+        if (item.corrupt && !item.path && !read && !notes.skipped.length) {
+          // Nothing could be read: matched as the file it is (a text can look like an archive by chance).
+          const r = processBytes(ctx, raw, relPath);
+          if (r.skipped !== 'binary file') return r;
+          return { findings: [], skipped: item.reason, warning: `${item.reason}; skipped, the scan goes on`, bytes: 0 };
+        }
+        notes.skipped.push({ path: item.path, reason: item.reason });
+        if (item.corrupt) notes.warnings.push({ path: item.path, message: `${item.reason}; the scan goes on` });
+        continue;
+      }
+      let r: ContentResult;
+      try {
+        // Matched as if unpacked into a folder named as the archive: path roles and rule globs see `spec/`, `.env`.
+        r = ctx.scan(item.bytes, `${relPath}/${item.path.replaceAll('!', '/')}`);
+      } catch (err) {
+        r = { findings: [], skipped: `scan failed (${(err as Error).message})` };
+      }
+      if (r.skipped) {
+        if (r.skipped === 'binary file' && ++binary > BINARY_MEMBERS_LISTED) continue;
+        notes.skipped.push({ path: item.path, reason: r.skipped });
+        continue;
+      }
+      read++;
+      if (r.warning) notes.warnings.push({ path: item.path, message: r.warning });
+      for (const f of r.findings) {
+        f.member = item.path;
+        findings.push(f);
+      }
+    }
+  } catch (err) {
+    // Not expected (the reader turns bad data into skips), but one archive must not fail the scan.
+    const reason = `archive not readable (${String((err as Error).message).split('\n')[0]})`;
+    notes.skipped.push({ path: '', reason });
+    notes.warnings.push({ path: '', message: `${reason}; the scan goes on` });
+  }
+  if (binary > BINARY_MEMBERS_LISTED) notes.skipped.push({ path: '', reason: `${binary - BINARY_MEMBERS_LISTED} more binary members (not listed)` });
+  const result: WorkResult = { findings, bytes: raw.length };
+  if (notes.skipped.length || notes.warnings.length) result.archive = notes;
+  return result;
+}
+
+/** One content matched whole, a failure kept to it. */
+function processBytes(ctx: FindingContext, raw: Buffer, relPath: string): WorkResult {
+  try {
+    return { ...ctx.scan(raw, relPath), bytes: raw.length };
+  } catch (err) {
+    return { findings: [], skipped: `scan failed (${(err as Error).message})`, bytes: raw.length };
+  }
 }
 
 /** Regular files larger than this are sniffed first: a binary one is skipped from its first bytes, never read whole. */
@@ -54,8 +145,10 @@ export const CHUNK_OVERLAP = 1024 * 1024;
  * `split` (worker threads): a file found large when read is matched as chunk 0 only, and the result asks for the
  * rest to be shared out among the threads (a walk does not know sizes before reading). Those chunks are parts of
  * one buffer (src/match/chunks.ts); files past CHUNKED_ABOVE are instead read a piece at a time on one thread.
+ * `archives`: open archives (by their magic bytes) with these limits, and match their members; the result is then a
+ * promise. Without them an archive is a binary file, as is any other.
  */
-export function processItem(ctx: FindingContext, item: WorkItem, split = false): WorkResult {
+export function processItem(ctx: FindingContext, item: WorkItem, split = false, archives?: ArchiveLimits): WorkResult | Promise<WorkResult> {
   let raw: Buffer;
   /** Only a regular file can be read again for its other chunks: a stream (stdin, a FIFO) is matched whole here. */
   let rereadable = false;
@@ -70,7 +163,8 @@ export function processItem(ctx: FindingContext, item: WorkItem, split = false):
       if (file.regular && file.size > item.maxSize) return skip(`larger than --max-file-size (${file.size} bytes)`);
       if (file.regular && file.size > SNIFF_ABOVE) {
         const head = Buffer.allocUnsafe(SNIFF + 2);
-        if (!detectDecoding(head.subarray(0, readAt(file, head, 0)))) return skip('binary file');
+        const sniffed = head.subarray(0, readAt(file, head, 0));
+        if (!detectDecoding(sniffed) && !(archives && archiveKind(sniffed, item.relPath))) return skip('binary file');
         if (file.size > CHUNKED_ABOVE) return later ? { findings: [], bytes: 0 } : scanInChunks(ctx, file, item.relPath);
       }
       const read = readFileToEnd(file, item.maxSize);
@@ -85,6 +179,8 @@ export function processItem(ctx: FindingContext, item: WorkItem, split = false):
   } else {
     raw = Buffer.from(item.bytes.buffer, item.bytes.byteOffset, item.bytes.byteLength);
   }
+  // An archive is opened whole by its first chunk; the other chunks have nothing of their own.
+  if (archives && archiveKind(raw, item.relPath)) return later ? { findings: [], bytes: 0 } : scanArchive(ctx, raw, item.relPath, archives);
   try {
     const count = split && item.kind === 'file' && rereadable && !item.chunk ? chunkCount(raw.length) : 1;
     if (count > 1) return { ...ctx.scan(raw, item.relPath, { index: 0, count }), bytes: raw.length, split: count };
