@@ -101,7 +101,7 @@ describe('org from a code host', () => {
       token: GL_TOKEN,
       pageSize: 1,
       rateLimit: true,
-      groups: { grp: [gl_('grp/app')], 'grp/sub': [gl_('grp/sub/lib'), gl_('grp/sub/attic', { archived: true })] },
+      groups: { grp: [gl_('grp/app')], 'grp/sub': [gl_('grp/sub/lib'), gl_('grp/sub/attic', { archived: true }), gl_('grp/sub/lib-fork', { forked_from_project: { id: 7, path_with_namespace: 'grp/sub/lib' } })] },
     });
   });
 
@@ -198,6 +198,9 @@ describe('org from a code host', () => {
     // A subgroup by its full path, URL-encoded as one segment; archived projects left out on request.
     const sub = await list(['--gitlab', 'grp/sub', '--api-url', gl.url, '--exclude-archived'], { GITLAB_TOKEN: GL_TOKEN });
     expect(sub.stdout).toBe('grp/sub/lib\n');
+    // A GitLab fork carries forked_from_project: left out unless asked for.
+    const subForks = await list(['--gitlab', 'grp/sub', '--api-url', gl.url, '--exclude-archived', '--include-forks'], { GITLAB_TOKEN: GL_TOKEN });
+    expect(subForks.stdout).toBe('grp/sub/lib\ngrp/sub/lib-fork\n');
     expect(gl.requests.some((q) => q.url.startsWith('/api/v4/groups/grp%2Fsub/projects?'))).toBe(true);
   });
 

@@ -140,6 +140,8 @@ function toRepository(kind: HostTarget['kind'], raw: unknown): HostedRepository 
   const repo: HostedRepository = { name, cloneUrl };
   if (typeof r.archived === 'boolean') repo.archived = r.archived;
   if (kind === 'github' && typeof r.fork === 'boolean') repo.fork = r.fork;
+  // GitLab's Projects API carries `forked_from_project` (an object) on forks only.
+  if (kind === 'gitlab') repo.fork = typeof r.forked_from_project === 'object' && r.forked_from_project !== null;
   return repo;
 }
 

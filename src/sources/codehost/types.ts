@@ -17,7 +17,7 @@ export interface HostedRepository {
   name: string;
   /** The HTTPS clone URL the API gives (GitHub clone_url, GitLab http_url_to_repo). */
   cloneUrl: string;
-  /** GitHub `fork`; GitLab's listing does not say (see README). */
+  /** GitHub `fork`; GitLab: the project has `forked_from_project`. */
   fork?: boolean;
   archived?: boolean;
 }
