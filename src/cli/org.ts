@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory, TokenStatus } from '../model/index.js';
-import { FORMATS, addRenderOptions, addTierOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
+import { FORMATS, addRenderOptions, addTierOptions, addVerifyOptions, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress } from '../scan/org.js';
@@ -46,6 +46,10 @@ interface OrgOptions {
   includeReview?: boolean;
   color?: boolean;
   csvBom?: boolean;
+  verify?: boolean;
+  verifyEndpoint?: string[];
+  failOn?: 'live';
+  rules?: string[];
 }
 
 /** One progress line: repositories done of total, MB read, tokens, time left. */
@@ -62,6 +66,9 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
   try {
     if (dir !== undefined && opts.repos) throw new cli.UsageError('give a folder or --repos FILE, not both');
     if (opts.db && opts.showSecrets) throw new cli.UsageError('--show-secrets cannot be used with --db: the datastore never holds raw secrets');
+    const respond = await import('./respond.js');
+    const problem = respond.verifyFlagsProblem(opts);
+    if (problem) throw new cli.UsageError(problem);
     const root = dir ?? '.';
     const listed = opts.repos ? { repositories: org.readRepositoryList(opts.repos), warnings: [] as string[] } : org.discoverRepositories(root);
     const source = opts.repos ?? root;
@@ -75,9 +82,10 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
       return;
     }
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
-    const rules = cli.loadActiveRules(cfg);
+    const rules = cli.loadActiveRules(cfg, opts.rules, opts.verify && !opts.quiet ? (m) => io.stderr(`warning: ${m}\n`) : undefined);
     await cli.checkRulesCompile(rules);
     if (opts.db) db = store.Datastore.open(opts.db);
+    const held = opts.verify ? new Map() : undefined;
     const progress = new org.OrgProgress();
     progress.total = repositories.length;
     const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
@@ -100,6 +108,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         concurrency: opts.concurrency,
         repoConcurrency: opts.repoConcurrency,
         showSecrets: opts.showSecrets,
+        heldSecrets: held,
         fingerprintKey: cli.fingerprintKey(cfg),
         version: cli.packageVersion(),
         minScore: opts.minScore,
@@ -114,6 +123,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     } finally {
       view.stop();
     }
+    await respond.verifyScanned(io, inv, rules, held, opts);
     cli.writeReport(io, inv, rules, opts);
     const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed').length ?? 0;
     if (repositories.length && failed === repositories.length) {
@@ -121,7 +131,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
       setExit(cli.EXIT_ERROR);
       return;
     }
-    setExit(cli.exitCodeFor(inv));
+    setExit(respond.exitCodeWith(inv, opts.failOn, cli.exitCodeFor));
   } catch (err) {
     if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError) throw new cli.UsageError(err.message);
     throw err;
@@ -281,7 +291,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
     .option('-q, --quiet', 'no progress, warnings or summary on stderr'))
-  addRenderOptions(org)
+  addVerifyOptions(addRenderOptions(org))
     .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
 
   const merge = addTierOptions(program

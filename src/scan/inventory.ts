@@ -1,7 +1,7 @@
 // Folds findings into the token inventory: one entry per unique secret (by fingerprint), every place it occurs.
 import type { Confidence, Inventory, Occurrence, Rule, ScanSummary, Severity, Token } from '../model/index.js';
 import { DEFAULT_MIN_SCORE } from './config.js';
-import type { Finding } from './findings.js';
+import type { Finding, HeldSecret } from './findings.js';
 import { isReported, roundScore, tierOf } from './tiers.js';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -50,18 +50,23 @@ export const partLast = (a: Occurrence, b: Occurrence) => (a.part ? 1 : 0) - (b.
 export class InventoryBuilder {
   private readonly tokens = new Map<string, Entry>();
   private readonly minScore: number;
+  private readonly held: Map<string, HeldSecret> | undefined;
 
+  /** `held` (--verify): receives each token's raw secret and parts from findings that hold them. */
   constructor(
     private readonly rulesById: Map<string, Rule>,
-    options: { minScore?: number } = {},
+    options: { minScore?: number; held?: Map<string, HeldSecret> } = {},
   ) {
     this.minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+    this.held = options.held;
   }
 
   add(findings: Finding[], where: Omit<Occurrence, 'line' | 'column' | 'endLine' | 'endColumn'>): void {
     for (const f of findings) {
       const rule = this.rulesById.get(f.ruleId);
       if (!rule) continue;
+      // The parts found beside a secret: the first place that has them (a key id alone elsewhere has none).
+      if (f.held && this.held && (!this.held.has(f.id) || (f.held.parts && !this.held.get(f.id)!.parts))) this.held.set(f.id, f.held);
       const occ: Occurrence = { ...where, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
       if (f.decoded) occ.decoded = f.decoded;
       const rank = ruleRank(rule, f.confidence);

@@ -37,6 +37,11 @@ export async function fakeServer(answer: (req: SeenRequest, n: number) => Reply)
       res.end(body);
     });
   });
+  // As a proxy (HTTPS_PROXY pointed here): a CONNECT names the host a client wanted; recorded and refused.
+  server.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+    requests.push({ method: 'CONNECT', path: req.url ?? '', headers: req.headers, body: '' });
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
