@@ -24,6 +24,7 @@ import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
+import { registerRevokeCommand } from './respond-commands.js';
 import { registerExplainCommand } from './explain.js';
 import { addCommandHelp } from './help.js';
 
@@ -349,6 +350,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   registerBaselineCommands(program, io, setExit);
   registerHookCommands(program, io, setExit);
   registerOrgCommands(program, io, setExit);
+  registerRevokeCommand(program, io, setExit);
   registerExplainCommand(program, io, setExit);
   addCommandHelp(program);
   return program;

@@ -90,11 +90,18 @@ export function exitCodeWith(inv: Inventory, failOn: 'live' | undefined, usual: 
 }
 
 /** `--verify` after a scan: checks the tokens shown, then forgets the secrets. */
-export async function verifyScanned(io: Io, inv: Inventory, rules: Rule[], held: Map<string, HeldSecret> | undefined, o: VerifyFlags): Promise<Token[]> {
+export async function verifyScanned(
+  io: Io,
+  inv: Inventory,
+  rules: Rule[],
+  held: Map<string, HeldSecret> | undefined,
+  o: VerifyFlags,
+  reread?: VerifyRunOptions['reread'],
+): Promise<Token[]> {
   if (!o.verify || !held) return [];
   const tokens = tokensToVerify(inv, new Map(rules.map((r) => [r.id, r])), o.includeReview);
   try {
-    await verifyTokens(io, tokens, rules, held, { endpoints: endpointsOf(o.verifyEndpoint), quiet: o.quiet });
+    await verifyTokens(io, tokens, rules, held, { endpoints: endpointsOf(o.verifyEndpoint), quiet: o.quiet, reread });
   } finally {
     held.clear();
   }
