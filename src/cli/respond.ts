@@ -54,6 +54,9 @@ export interface VerifyRunOptions {
 export async function verifyTokens(io: Io, tokens: Token[], rules: Rule[], held: Map<string, HeldSecret>, o: VerifyRunOptions & { quiet?: boolean }): Promise<void> {
   const respond = await import('../respond/index.js');
   const byId = new Map(rules.map((r) => [r.id, r]));
+  // A key naming no rule would leave its provider pointed at its public host: said, not silently ignored.
+  const keys = new Set(rules.flatMap((r) => [r.id, respond.ruleFileKey(r)]));
+  for (const k of Object.keys(o.endpoints)) if (!keys.has(k) && !o.quiet) io.stderr(`warning: --verify-endpoint ${k}: no rule or rule file has that name\n`);
   const missing = tokens.filter((t) => !held.has(t.id));
   if (missing.length && o.reread) for (const [id, h] of await o.reread(missing)) held.set(id, h);
   const credentials = [];
