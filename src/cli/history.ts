@@ -132,5 +132,5 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .description('scan what `git commit` would record now: only the lines the staged change adds (for a pre-commit hook)')
         .argument('[repo]', 'a folder in the repository', '.'),
     ),
-  ), { rules: false }).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('staged', repo, opts, io, setExit));
+  )).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('staged', repo, opts, io, setExit));
 }

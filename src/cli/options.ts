@@ -119,11 +119,9 @@ export function endpointOption(v: string, prev: string[]): string[] {
  * `--verify` and its company, for the commands that scan (never `staged` unless asked there): network access only
  * when asked, to the provider's host or the one the user names.
  */
-export function addVerifyOptions(cmd: Command, options: { rules?: boolean } = {}): Command {
-  if (options.rules ?? true) {
-    cmd.option('--rules <path>', 'also load rule files from this file or folder (repeatable); unlike the config\'s rules.paths, their verify and revoke blocks are honoured', collect, []);
-  }
+export function addVerifyOptions(cmd: Command): Command {
   return cmd
+    .option('--rules <path>', 'also load rule files from this file or folder (repeatable); unlike the config\'s rules.paths, their verify and revoke blocks are honoured', collect, [])
     .option('--verify', 'ask each found credential\'s provider whether it works (network: the provider\'s own API host only)')
     .option('--verify-endpoint <key=url>', 'send a provider\'s checks to this base URL instead (KEY: rule file such as github, or a rule id; repeatable)', endpointOption, [])
     .addOption(new Option('--fail-on <what>', 'exit 1 only when a verified credential is live (needs --verify)').choices(['live']));

@@ -135,8 +135,12 @@ describe('history and staged', () => {
     repo.write('app.env', `FAKEPROV_KEY=${fakeProviderToken()}\n`);
     repo.git(['add', '-A']);
     const proxy = await serve(() => ({ status: 500 }));
-    const staged = await runCliAsync(['staged', repo.dir, '-q', '-c', '/dev/null'], { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '' } });
-    expect(staged.code).not.toBe(2);
+    const staged = await runCliAsync(['staged', repo.dir, '-q', '--rules', rulesDir], { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '' } });
+    expect(staged.code).toBe(1);
     expect(proxy.requests).toHaveLength(0);
+    // Asked explicitly, staged verifies too.
+    const asked = await runCliAsync(['staged', repo.dir, '--rules', rulesDir, '--verify', '--verify-endpoint', `fakeprov=${s.url}`, '-f', 'json']);
+    expect((JSON.parse(asked.stdout) as Inventory).tokens[0].verification?.status).toBe('live');
+    expect(s.requests).toHaveLength(2);
   });
 });

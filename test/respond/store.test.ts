@@ -127,3 +127,30 @@ describe('revoke from an inventory file', () => {
     expect(none.stderr).toContain('choose the tokens');
   });
 });
+
+describe('datastore: verifications and revocations', () => {
+  it('keeps the latest answer per token, every revocation, and merges both', async () => {
+    const { Datastore } = await import('../../src/store/index.js');
+    const dir = tempDir();
+    const a = Datastore.open(path.join(dir, 'a.db'));
+    const b = Datastore.open(path.join(dir, 'b.db'));
+    try {
+      a.saveVerifications([{ id: 't1', verification: { status: 'invalid', checkedAt: '2026-01-01T00:00:00.000Z' }, privilegeSource: 'rule' }]);
+      b.saveVerifications([
+        { id: 't1', verification: { status: 'live', checkedAt: '2026-01-02T00:00:00.000Z', scopes: ['admin'] }, privilege: 'admin', privilegeSource: 'observed' },
+        { id: 't2', verification: { status: 'unknown', checkedAt: '2026-01-02T00:00:00.000Z', detail: 'HTTP 500' } },
+      ]);
+      b.recordRevocation('t1', { status: 'failed', revokedAt: '2026-01-02T01:00:00.000Z', by: 'alice', detail: 'HTTP 500' });
+      b.recordRevocation('t1', { status: 'revoked', revokedAt: '2026-01-02T02:00:00.000Z', by: 'alice', detail: 'HTTP 202' });
+      b.close();
+      a.mergeFrom([path.join(dir, 'b.db')]);
+      expect(a.verifications().get('t1')?.verification.status).toBe('live');
+      expect(a.verifications().get('t2')?.verification.detail).toBe('HTTP 500');
+      expect(a.revocations().get('t1')).toEqual({ status: 'revoked', revokedAt: '2026-01-02T02:00:00.000Z', by: 'alice', detail: 'HTTP 202' });
+      const [t] = a.withResponses([{ id: 't1', privilege: 'write' } as never as import('../../src/model/index.js').Token]);
+      expect(t).toMatchObject({ privilege: 'admin', privilegeSource: 'observed', verification: { status: 'live' }, revocation: { status: 'revoked' } });
+    } finally {
+      a.close();
+    }
+  });
+});
