@@ -66,7 +66,10 @@ export function buildRequest(spec: HttpRequestSpec, rule: Rule, values: Template
 function build(spec: HttpRequestSpec, rule: Rule, values: TemplateValues, overrides?: EndpointOverrides): BuiltRequest {
   let url: URL;
   try {
-    url = new URL(render(spec.url, values, true));
+    // A URL that starts with a template takes that value as it is (a webhook whose secret is its whole URL, a host
+    // a part names): it supplies the scheme and host, which `hosts` must then allow. Values after it are encoded.
+    const leading = /^\{\{\s*[A-Za-z0-9_.-]+\s*\}\}/.exec(spec.url)?.[0] ?? '';
+    url = new URL(render(leading, values) + render(spec.url.slice(leading.length), values, true));
   } catch {
     throw new RequestNotBuilt('the rule URL does not parse');
   }

@@ -109,6 +109,11 @@ describe('verify engine', () => {
     expect(buildRequest(r.verify!.request, r, { secret: 's', parts: { domain: 'acme.okta.com' } }).url.host).toBe('acme.okta.com');
     expect(() => buildRequest(r.verify!.request, r, { secret: 's', parts: { domain: 'evil.com' } })).toThrow(/not the provider/);
     expect(() => buildRequest(r.verify!.request, r, { secret: 's', parts: { domain: 'evil.com/x?.okta.com' } })).toThrow();
+    // A webhook whose secret is its whole URL: the host must be one `hosts` allows.
+    const hook = rule({ verify: { ...GITHUB_VERIFY, request: { method: 'GET', url: '{{secret}}', hosts: ['discord.com'] } } });
+    expect(buildRequest(hook.verify!.request, hook, { secret: 'https://discord.com/api/webhooks/1/abc' }).url.toString()).toBe('https://discord.com/api/webhooks/1/abc');
+    expect(() => buildRequest(hook.verify!.request, hook, { secret: 'https://evil.example/api/webhooks/1/abc' })).toThrow(/not the provider/);
+    expect(() => buildRequest(hook.verify!.request, hook, { secret: 'http://discord.com/x' })).toThrow(/not https/);
     const fixed = rule();
     expect(buildRequest(fixed.verify!.request, fixed, { secret: 's' }).url.toString()).toBe('https://api.github.com/user');
     expect(buildRequest(fixed.verify!.request, fixed, { secret: 's' }, { github: 'https://ghe.corp/api/v3/' }).url.toString()).toBe('https://ghe.corp/api/v3/user');
