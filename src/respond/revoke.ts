@@ -77,8 +77,8 @@ export function previewRevocations(batches: RevokeBatch[], options: RespondOptio
     try {
       req = requestFor(b, options);
     } catch (err) {
-      if (!(err instanceof RequestNotBuilt)) throw err;
-      return { ...base, method: b.rule.revoke.request.method, url: scrub.scrub(b.rule.revoke.request.url), headers: {}, body: `(not sent: ${err.message})` };
+      const why = err instanceof RequestNotBuilt ? err.message : 'the request could not be built';
+      return { ...base, method: b.rule.revoke.request.method, url: scrub.scrub(b.rule.revoke.request.url), headers: {}, body: `(not sent: ${why})` };
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = k === 'authorization' && v.startsWith('Basic ') ? 'Basic …(redacted)' : scrub.scrub(v);
@@ -99,8 +99,7 @@ export async function revokeCredentials(batches: RevokeBatch[], options: Respond
         try {
           res = await sendWithRetries(() => requestFor(b, options), options, (r) => b.rule.revoke.success.some((m) => matches(m, r)));
         } catch (err) {
-          if (!(err instanceof RequestNotBuilt)) throw err;
-          res = { failed: 'error', detail: err.message };
+          res = { failed: 'error', detail: err instanceof RequestNotBuilt ? err.message : 'the request could not be built' };
         }
         for (const c of b.credentials) {
           if ('failed' in res) outcomes.push({ id: c.id, status: 'failed', detail: res.detail });

@@ -53,9 +53,18 @@ export async function sendWithRetries(
   const retries = options.retries ?? 2;
   const cap = options.maxRetryAfterMs ?? 30_000;
   for (let attempt = 0; ; attempt++) {
+    let req: ReturnType<typeof buildRequest>;
+    try {
+      req = build();
+    } catch (err) {
+      // Only the engine's own messages are shown: another error's text could quote a URL holding the secret.
+      if (err instanceof RequestNotBuilt) throw err;
+      return { failed: 'error', detail: 'the request could not be built' };
+    }
     let res: HttpResponse;
     try {
-      res = await send(build(), { timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher });
+      // send() throws only codes (timeout, ECONNREFUSED), never a message quoting the request.
+      res = await send(req, { timeoutMs: options.timeoutMs ?? 10_000, dispatcher: options.dispatcher });
     } catch (err) {
       return { failed: 'error', detail: `request failed: ${(err as Error).message}` };
     }
@@ -78,7 +87,7 @@ export async function verifyOne(c: Credential, options: RespondOptions = {}, now
     buildRequest(spec.request, c.rule, values, options.endpoints);
   } catch (err) {
     if (err instanceof RequestNotBuilt) return done({ status: 'unknown', detail: err.message });
-    throw err;
+    return done({ status: 'error', detail: 'the request could not be built' });
   }
   const scrub = scrubberFor(c);
   const res = await sendWithRetries(() => buildRequest(spec.request, c.rule, values, options.endpoints), options, (r) => spec.live.some((m) => matches(m, r)) || spec.invalid.some((m) => matches(m, r)));
