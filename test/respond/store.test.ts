@@ -98,6 +98,9 @@ describe('inventory verify and revoke with a datastore', () => {
     expect((JSON.parse(second.stdout) as Inventory).tokens[0].verification?.status).toBe('live');
     expect(s.requests).toHaveLength(2);
     expect(s.requests.every((r) => r.headers.authorization === `Bearer ${secret}`)).toBe(true);
+    // Blob findings are stored without the secret the run held for --verify.
+    expect(allText(path.dirname(db))).not.toContain(secret);
+    expect(first.stdout + first.stderr + second.stdout + second.stderr).not.toContain(secret);
   });
 });
 
