@@ -131,8 +131,8 @@ export function registerRevokeCommand(program: Command, io: Io, setExit: (code: 
     .option('-y, --yes', 'revoke without asking (automation)')
     .option('-q, --quiet', 'no summary on stderr')
     .action(async (opts: RespondCommandOptions & { root?: string; dryRun?: boolean; yes?: boolean }) => {
-      const [cli, store, org, engine, reread] = await Promise.all([
-        import('./main.js'), import('../store/index.js'), import('./org.js'), import('../respond/index.js'), import('../respond/reread.js'),
+      const [cli, store, org, engine, reread, respond] = await Promise.all([
+        import('./main.js'), import('../store/index.js'), import('./org.js'), import('../respond/index.js'), import('../respond/reread.js'), import('./respond.js'),
       ]);
       let db: import('../store/index.js').Datastore | undefined;
       try {
@@ -170,7 +170,7 @@ export function registerRevokeCommand(program: Command, io: Io, setExit: (code: 
         for (const t of unread) io.stderr(`warning: ${t.provider} ${t.redacted} ${t.id.slice(0, 12)}: the secret could not be read again where it was found (or no longer matches its fingerprint); not revoked\n`);
         const credentials = revocable.filter((t) => held.has(t.id)).map((t) => ({ id: t.id, rule: byId.get(t.ruleId)!, secret: held.get(t.id)!.secret, parts: held.get(t.id)!.parts }));
         const batches = engine.revokeBatches(credentials);
-        const options = { endpoints: Object.fromEntries(opts.verifyEndpoint.map((v) => [v.slice(0, v.indexOf('=')).trim(), v.slice(v.indexOf('=') + 1).trim()])) };
+        const options = { endpoints: respond.endpointsOf(opts.verifyEndpoint) };
         const tokenById = new Map(inv.tokens.map((t) => [t.id, t]));
         if (opts.dryRun) {
           for (const p of engine.previewRevocations(batches, options)) {

@@ -2,6 +2,9 @@
 import type { Inventory, Rule, Token } from '../model/index.js';
 import type { HeldSecret } from '../scan/findings.js';
 import { isReported } from '../scan/tiers.js';
+import { verificationCounts } from '../report/verification.js';
+// Loaded only by a command already running (main is loaded): no cycle at start-up.
+import { EXIT_CLEAN, EXIT_FOUND } from './main.js';
 
 interface Io {
   stdout: (s: string) => void;
@@ -17,9 +20,6 @@ export interface VerifyFlags {
   includeReview?: boolean;
   quiet?: boolean;
 }
-
-export const EXIT_CLEAN = 0;
-export const EXIT_FOUND = 1;
 
 /** Problems with the flags, before anything is scanned. */
 export function verifyFlagsProblem(o: VerifyFlags): string | undefined {
@@ -80,10 +80,8 @@ export async function verifyTokens(io: Io, tokens: Token[], rules: Rule[], held:
 }
 
 export function verifySummary(tokens: Token[]): string {
-  const n = { live: 0, invalid: 0, unknown: 0, error: 0 };
-  for (const t of tokens) if (t.verification) n[t.verification.status]++;
-  const total = n.live + n.invalid + n.unknown + n.error;
-  return `verified ${total} token(s): ${n.live} live, ${n.invalid} invalid, ${n.unknown} unknown, ${n.error} error`;
+  const n = verificationCounts({ tokens });
+  return `verified ${n.verified} token(s): ${n.live} live, ${n.invalid} invalid, ${n.unknown} unknown, ${n.error} error`;
 }
 
 /** `--fail-on live`: 1 only when a token shown is live; otherwise the usual rule (a report-tier token fails). */

@@ -35,23 +35,6 @@ export function hostAllowed(host: string, patterns: string[]): boolean {
   return patterns.some((p) => (p.startsWith('*.') ? h.endsWith(p.slice(1).toLowerCase()) && h.length > p.length - 1 : h === p.toLowerCase()));
 }
 
-/** Checks `--verify-endpoint` values when the command line is read. */
-export function parseEndpoint(value: string): [string, string] {
-  const eq = value.indexOf('=');
-  if (eq < 1) throw new Error(`expected KEY=URL, got ${value}`);
-  const key = value.slice(0, eq).trim();
-  const url = value.slice(eq + 1).trim();
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`not a URL: ${url}`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`not an http(s) URL: ${url}`);
-  if (parsed.username || parsed.password) throw new Error('the endpoint URL may not carry a user name or password');
-  return [key, url];
-}
-
 export function buildRequest(spec: HttpRequestSpec, rule: Rule, values: TemplateValues, overrides?: EndpointOverrides): BuiltRequest {
   const missing = partsNamed(spec).filter((p) => values.parts?.[p] === undefined);
   if (missing.length) throw new RequestNotBuilt(`needs part ${missing[0]}`);
