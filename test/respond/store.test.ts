@@ -131,6 +131,25 @@ describe('revoke from an inventory file', () => {
   });
 });
 
+describe('revoke from a history inventory', () => {
+  it('reads the secret from the commit that wrote it (the file is gone from the tree)', async () => {
+    const secret = fakeProviderToken();
+    const repo = FixtureRepo.init();
+    repo.write('app.env', `FAKEPROV_KEY=${secret}\n`);
+    repo.commit('add', ALICE, '2024-01-01T00:00:00Z');
+    repo.remove('app.env');
+    repo.commit('remove', ALICE, '2024-01-02T00:00:00Z');
+    const inv = path.join(tempDir(), 'history.json');
+    await runCliAsync(['history', repo.dir, '--rules', rulesDir, '-f', 'json', '-o', inv, '-q']);
+    const s = await serve(() => ({ status: 202 }));
+    const r = await runCliAsync(['revoke', '--inventory', inv, '--provider', 'fakeprov', '--rules', rulesDir, '--verify-endpoint', `fakeprov=${s.url}`, '--yes']);
+    expect(r.stderr).not.toContain('could not be read');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(s.requests[0].body)).toEqual({ keys: [secret] });
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  });
+});
+
 describe('datastore: verifications and revocations', () => {
   it('keeps the latest answer per token, every revocation, and merges both', async () => {
     const { Datastore } = await import('../../src/store/index.js');
