@@ -49,7 +49,7 @@ function extract(x: ValueExtractor, res: HttpResponse): unknown[] {
   return [];
 }
 
-/** `label: value` per extractor that finds something (several values of one joined by a comma), joined by `; `. */
+/** `label: value` per extractor that finds something (several values of one joined by a comma), joined by `, `. */
 export function identityOf(extractors: ValueExtractor[] | undefined, res: HttpResponse): string | undefined {
   const parts: string[] = [];
   for (const x of extractors ?? []) {
@@ -57,7 +57,7 @@ export function identityOf(extractors: ValueExtractor[] | undefined, res: HttpRe
     if (!values.length) continue;
     parts.push(x.label ? `${x.label}: ${values.join(', ')}` : values.join(', '));
   }
-  return parts.length ? parts.join('; ') : undefined;
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** The scopes, when the response shows them (an empty list is known: no scopes); undefined when it does not. */

@@ -108,7 +108,7 @@ export async function verifyOne(c: Credential, options: RespondOptions = {}, now
     if ('failed' in more) detail = `details: ${more.detail}`;
     else if (more.status >= 200 && more.status < 300) {
       const extra = identityOf(d.identity, more);
-      identity = [identity, extra].filter(Boolean).join('; ') || undefined;
+      identity = [identity, extra].filter(Boolean).join(', ') || undefined;
       scopes ??= scopesOf(d.scopes, more);
     } else detail = `details: HTTP ${more.status}`;
   }

@@ -140,7 +140,7 @@ describe('verify engine', () => {
     expect(s.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('xoxb-1:p').toString('base64')}`);
     expect(s.requests[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(s.requests[0].body).toBe('token=xoxb-1');
-    expect(v).toMatchObject({ status: 'live', identity: 'team: acme; org: one, two', scopes: ['read', 'write'], privilege: 'read' });
+    expect(v).toMatchObject({ status: 'live', identity: 'team: acme, org: one, two', scopes: ['read', 'write'], privilege: 'read' });
   });
 
   it('AWS SigV4: the Authorization header has the documented shape', async () => {

@@ -3,10 +3,11 @@
 // provider. The test checks the exact request the rule makes, answers live then invalid, and checks the statuses,
 // identity, scopes and observed privilege; with `revoke`, the revocation request and its success.
 //
-// Expected values: `{{secret}}` and `{{part.NAME}}` are substituted (URL-encoded in `path`); `base64(...)` is
-// replaced by the base64 of what it holds (`Basic base64({{part.username}}:{{secret}})`). For a rule signed with
-// aws-sigv4, an expected `authorization` is checked for the SigV4 shape (Credential=<key id>/<date>/<region>/
-// <service>/aws4_request, SignedHeaders, a 64-hex Signature).
+// Expected values: `{{secret}}` and `{{part.NAME}}` are substituted (URL-encoded in `path`); `base64(...)` and
+// `{{basic:USER:PASS}}` are replaced by the base64 of what they hold (`Basic base64({{part.username}}:{{secret}})`,
+// `Basic {{basic:api:{{secret}}}}`). An expected `authorization` of `{{sigv4}}`, or any for a rule signed with
+// aws-sigv4, is checked for the SigV4 shape (Credential=<key id>/<date>/<region>/<service>/aws4_request,
+// SignedHeaders, a 64-hex Signature).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,8 @@ export interface ProviderCase {
   identity?: string;
   scopes?: string[];
   privilege?: string;
-  revoke?: { method: string; path: string; status: number };
+  /** `body` and `headers` (optional): what the provider answers a successful revocation with. */
+  revoke?: { method: string; path: string; status: number; body?: unknown; headers?: Record<string, string> };
 }
 
 const TABLES: Array<{ name: string; file: string; rulesDir: string }> = [
@@ -55,7 +57,8 @@ function fill(template: string, values: { secret: string; parts: Record<string, 
       if (v === undefined) throw new Error(`the case names ${name}, which it does not give`);
       return encode ? encodeURIComponent(v) : v;
     });
-  return sub(template).replace(/base64\(([^)]*)\)/g, (_, inner: string) => Buffer.from(inner, 'utf8').toString('base64'));
+  const b64 = (_: string, inner: string) => Buffer.from(inner, 'utf8').toString('base64');
+  return sub(template).replace(/base64\(([^)]*)\)/g, b64).replace(/\{\{basic:(.*)\}\}/g, b64);
 }
 
 function reply(a: Answer): Reply {
@@ -86,7 +89,7 @@ for (const table of TABLES) {
         let phase: 'live' | 'invalid' | 'revoke' = 'live';
         const expectedPath = fill(c.expect.path, values, true);
         const server = await fakeServer((req: SeenRequest): Reply => {
-          if (phase === 'revoke') return c.revoke && req.path === fill(c.revoke.path, values, true) ? { status: c.revoke.status, body: {} } : { status: 404 };
+          if (phase === 'revoke') return c.revoke && req.path === fill(c.revoke.path, values, true) ? { status: c.revoke.status, headers: c.revoke.headers, body: c.revoke.body ?? {} } : { status: 404 };
           if (req.path !== expectedPath) return reply(c.live); // a details request: answered as live
           return reply(phase === 'live' ? c.live : c.invalid);
         });
@@ -102,9 +105,9 @@ for (const table of TABLES) {
         const sign = rule.verify.request.sign;
         for (const [name, value] of Object.entries(c.expect.headers ?? {})) {
           const got = first.headers[name.toLowerCase()];
-          if (name.toLowerCase() === 'authorization' && sign?.kind === 'aws-sigv4') {
-            const keyId = fill(sign.accessKeyId ?? '{{secret}}', values).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-            const scope = `${sign.region ?? 'us-east-1'}/${sign.service ?? 'sts'}`;
+          if (name.toLowerCase() === 'authorization' && (sign?.kind === 'aws-sigv4' || value.trim() === '{{sigv4}}')) {
+            const keyId = fill(sign?.accessKeyId ?? '{{secret}}', values).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+            const scope = `${sign?.region ?? 'us-east-1'}/${sign?.service ?? 'sts'}`;
             expect(String(got)).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${keyId}/\\d{8}/${scope}/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`));
           } else {
             expect(got, `header ${name}`).toBe(fill(value, values));
