@@ -84,7 +84,7 @@ describe('verify engine', () => {
     expect(always.requests).toHaveLength(3);
   });
 
-  it('one request per unique token, and per-provider concurrency', async () => {
+  it('one request per unique token, however many places hold it', async () => {
     const s = await serve(() => ({ status: 200, body: {} }));
     const a = fakeGithubPat();
     const b = fakeGithubPat();
