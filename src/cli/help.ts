@@ -8,6 +8,9 @@ const FOUND = [
   '1  at least one report-tier token found',
   '2  usage or runtime error (one line on stderr; --debug adds the stack)',
 ];
+/** Scans that take --verify: `--fail-on live` narrows exit code 1. */
+const VERIFIED_FOUND = '   (with --verify --fail-on live: only when a token\'s provider says it is live)';
+const SCANNED = [FOUND[0], FOUND[1], VERIFIED_FOUND, FOUND[2]];
 const DONE = ['0  done', '2  usage or runtime error (one line on stderr; --debug adds the stack)'];
 
 interface CommandHelp {
@@ -32,7 +35,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['shadowscan scan src config --format sarif -o shadowscan.sarif', 'two folders, SARIF for code scanning'],
       ["shadowscan scan . --exclude 'test/fixtures/**' --max-file-size 10MB", 'skip a folder and files over 10 MB'],
     ],
-    exitCodes: FOUND,
+    exitCodes: SCANNED,
   },
   history: {
     examples: [
@@ -40,7 +43,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['shadowscan history --range origin/main..HEAD', 'only lines the commits of this branch add'],
       ["shadowscan history ../service --since '2024-01-31' --format csv --csv-bom -o tokens.csv", 'newer commits, for a spreadsheet'],
     ],
-    exitCodes: FOUND,
+    exitCodes: SCANNED,
   },
   staged: {
     examples: [
@@ -123,7 +126,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['shadowscan org --repos all.txt --shard 2/8 --format json -o shard-2.json', 'one slice of a list, for a CI matrix'],
       ['shadowscan org --github my-org --db org.db --format html -o inventory.html', 'a GitHub organisation, mirrored and fetched again on each run (token: GITHUB_TOKEN)'],
     ],
-    exitCodes: [FOUND[0], FOUND[1], '2  usage or runtime error, or every repository failed'],
+    exitCodes: [FOUND[0], FOUND[1], VERIFIED_FOUND, '2  usage or runtime error, or every repository failed'],
   },
   merge: {
     examples: [
@@ -154,6 +157,21 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['shadowscan inventory show --db org.db --min-score 0.8 --format csv --csv-bom -o tokens.csv', 'tiers decided again, for a spreadsheet'],
     ],
     exitCodes: FOUND,
+  },
+  'inventory verify': {
+    examples: [
+      ['shadowscan inventory verify --db org.db', "ask each stored token's provider whether it still works"],
+      ['shadowscan inventory verify --db org.db --provider github --verify-endpoint github=https://ghe.corp/api/v3', 'GitHub tokens, against GitHub Enterprise Server'],
+    ],
+    exitCodes: ['0  no token verified live', '1  at least one token is live', FOUND[2]],
+  },
+  revoke: {
+    examples: [
+      ['shadowscan revoke --db org.db --status live --provider github --dry-run', 'what would be sent where, redacted'],
+      ['shadowscan revoke --db org.db --status live --provider github --yes', 'revoke them, recorded in the datastore'],
+      ['shadowscan revoke --inventory inventory.json --fingerprint 0123abcd45', 'one token of an inventory (asks first)'],
+    ],
+    exitCodes: ['0  done (or nothing chosen, or declined)', '2  a revocation failed, a secret could not be read again, or a usage or runtime error'],
   },
   explain: {
     examples: [

@@ -2,7 +2,7 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addArchiveOptions, addOutputOptions as addSharedOutputOptions, archivesWanted, collect, sinceDate, sizeText, threads } from './options.js';
+import { addArchiveOptions, addOutputOptions as addSharedOutputOptions, addVerifyOptions, archivesWanted, collect, sinceDate, sizeText, threads } from './options.js';
 import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
@@ -48,6 +48,10 @@ interface RepoCommandOptions {
   csvBom?: boolean;
   archives?: boolean;
   archiveDepth?: number;
+  verify?: boolean;
+  verifyEndpoint?: string[];
+  failOn?: 'live';
+  rules?: string[];
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {
@@ -58,6 +62,10 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     import('../sources/git/index.js'),
     import('../scan/progress.js'),
   ]);
+  // `staged` (the pre-commit hook) loads nothing of the network side unless --verify is given to it.
+  const respond = opts.verify || opts.failOn || opts.verifyEndpoint?.length ? await import('./respond.js') : undefined;
+  const problem = respond?.verifyFlagsProblem(opts);
+  if (problem) throw new cli.UsageError(problem);
   try {
     const opened = await scan.openRepository(repo, opts.gitBackend);
     // A pre-commit hook waits on this: git reads the staged change while the rules load.
@@ -66,9 +74,10 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
     const r = opened.backend.repo;
     const root = r.worktree ?? r.path;
     const cfg = withIgnoreFile(config.loadConfig(config.findConfigFile(opts.config, [root])), root);
-    const rules = cli.loadActiveRules(cfg);
+    const rules = cli.loadActiveRules(cfg, opts.rules, opts.verify && !opts.quiet ? (m) => io.stderr(`warning: ${m}\n`) : undefined);
     await cli.checkRulesCompile(rules);
     const maxFileSize = opts.maxFileSize !== undefined ? config.parseSize(opts.maxFileSize) : (cfg.maxFileSize ?? config.DEFAULT_MAX_FILE_SIZE);
+    const held = opts.verify ? new Map() : undefined;
     const common = {
       repo,
       opened,
@@ -84,6 +93,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
       fingerprintKey: cli.fingerprintKey(cfg),
       version: cli.packageVersion(),
       minScore: opts.minScore,
+      heldSecrets: held,
     };
     let found;
     if (kind === 'history') {
@@ -95,8 +105,9 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
         .finally(() => view.stop());
     } else found = await scan.scanStaged({ ...common, changes });
     const inv = applyBaselineOption(found, root, opts.baseline, common.fingerprintKey);
+    if (respond) await respond.verifyScanned(io, inv, rules, held, opts);
     cli.writeReport(io, inv, rules, opts);
-    setExit(cli.exitCodeFor(inv));
+    setExit(respond ? respond.exitCodeWith(inv, opts.failOn, cli.exitCodeFor) : cli.exitCodeFor(inv));
   } catch (err) {
     // Problems with the repository or the request: one line, exit 2, no stack hint.
     if (err instanceof scan.HistoryUsageError || err instanceof git.NotARepositoryError || err instanceof git.GitCommandError) {
@@ -107,7 +118,7 @@ async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: Re
 }
 
 export function registerHistoryCommands(program: Command, io: Io, setExit: (code: number) => void): void {
-  addArchiveOptions(addOutputOptions(
+  addVerifyOptions(addArchiveOptions(addOutputOptions(
     addScopeOptions(
       program
         .command('history')
@@ -117,14 +128,14 @@ export function registerHistoryCommands(program: Command, io: Io, setExit: (code
         .option('--since <date>', 'only commits more recent than this: 2024-01-31 (midnight UTC), 2024-01-31T14:30:00+02:00 or "2 weeks ago"', sinceDate)
         .option('--range <base..head>', 'only lines that the commits in this range add (BASE...HEAD: from their merge base)'),
     ),
-  )).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));
+  ))).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('history', repo, opts, io, setExit));
 
-  addOutputOptions(
+  addVerifyOptions(addOutputOptions(
     addScopeOptions(
       program
         .command('staged')
         .description('scan what `git commit` would record now: only the lines the staged change adds (for a pre-commit hook)')
         .argument('[repo]', 'a folder in the repository', '.'),
     ),
-  ).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('staged', repo, opts, io, setExit));
+  )).action((repo: string, opts: RepoCommandOptions) => runRepoCommand('staged', repo, opts, io, setExit));
 }

@@ -19,11 +19,12 @@ import { toMarkdown } from '../report/markdown.js';
 import { toStagedText } from '../report/staged.js';
 import { escapeControl } from '../report/escape.js';
 import { registerHistoryCommands } from './history.js';
-import { addArchiveOptions, addOutputOptions, archivesWanted, collect, colorWanted, threads, type Format } from './options.js';
+import { addArchiveOptions, addOutputOptions, addVerifyOptions, archivesWanted, collect, colorWanted, threads, type Format } from './options.js';
 import { scanProgressView } from './progress.js';
 import { addBaselineOption, applyBaselineOption, registerBaselineCommands, treeRoot, withIgnoreFile } from './baseline.js';
 import { HookError, registerHookCommands } from './hooks.js';
 import { registerOrgCommands } from './org.js';
+import { registerRevokeCommand } from './respond-commands.js';
 import { registerExplainCommand } from './explain.js';
 import { addCommandHelp } from './help.js';
 
@@ -80,12 +81,28 @@ export function exitCodeFor(inv: Inventory): number {
   return inv.tokens.some(isReported) ? EXIT_FOUND : EXIT_CLEAN;
 }
 
-/** Loads the built-in rules plus any configured rule directories, minus disabled ones. */
-export function loadActiveRules(config: ShadowscanConfig, extraDirs: string[] = []): Rule[] {
+/**
+ * Loads the built-in rules, any configured rule directories and the files named with --rules, minus disabled ones.
+ * Rules from the config's `rules.paths` (the scanned repository's own config, as a rule) never verify or revoke:
+ * their `verify` and `revoke` are dropped, with a warning through `warn` when one had any. Only built-in rules and
+ * files the user names with --rules reach the network.
+ */
+export function loadActiveRules(config: ShadowscanConfig, extraDirs: string[] = [], warn?: (message: string) => void): Rule[] {
   const { rules, problems } = loadRules([BUILTIN_RULES_DIR, ...config.rules.paths, ...extraDirs], { cache: true });
   if (problems.length) throw new UsageError(`invalid rules (run \`shadowscan rules check\`): ${problems[0]}`);
   const disabled = new Set(config.rules.disable);
-  return rules.filter((r) => !disabled.has(r.id));
+  const active = rules.filter((r) => !disabled.has(r.id));
+  if (!config.rules.paths.length || !active.some((r) => r.verify || r.revoke)) return active;
+  const fromConfig = new Set(loadRules(config.rules.paths, { cache: true }).rules.map((r) => r.id));
+  const ignored: string[] = [];
+  const kept = active.map((r) => {
+    if (!fromConfig.has(r.id) || (!r.verify && !r.revoke)) return r;
+    ignored.push(r.id);
+    const { verify: _v, revoke: _r, ...rest } = r;
+    return rest as Rule;
+  });
+  if (ignored.length) warn?.(`rules from the config's rules.paths cannot verify or revoke; ignored for ${ignored.slice(0, 3).join(', ')}${ignored.length > 3 ? ` and ${ignored.length - 3} more` : ''} (name rule files with --rules instead)`);
+  return kept;
 }
 
 
@@ -240,7 +257,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
     .exitOverride()
     .showSuggestionAfterError(true);
 
-  addArchiveOptions(addOutputOptions(
+  addVerifyOptions(addArchiveOptions(addOutputOptions(
     addBaselineOption(
       program
         .command('scan')
@@ -252,11 +269,14 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
         .option('--max-file-size <size>', 'skip (and report) files larger than this (default: maxFileSize in the config, else 50MB)', size)
         .option('-j, --concurrency <n>', 'matcher threads (default: number of cores; at most twice that)', threads),
     ),
-  )).action(async (paths: string[], opts) => {
-    const [{ scanTree }, { ScanProgress }] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js')]);
+  ))).action(async (paths: string[], opts) => {
+    const [{ scanTree }, { ScanProgress }, respond] = await Promise.all([import('../scan/scan-tree.js'), import('../scan/progress.js'), import('./respond.js')]);
+    const problem = respond.verifyFlagsProblem(opts);
+    if (problem) throw new UsageError(problem);
     const root = treeRoot(paths);
     const config = withIgnoreFile(loadConfig(findConfigFile(opts.config, [root])), root);
-    const rules = loadActiveRules(config);
+    const rules = loadActiveRules(config, opts.rules, opts.verify && !opts.quiet ? (m) => io.stderr(`warning: ${escapeControl(m)}\n`) : undefined);
+    const held = opts.verify ? new Map() : undefined;
     await checkRulesCompile(rules);
     const progress = new ScanProgress('files');
     const view = scanProgressView(io, progress, opts.quiet);
@@ -278,10 +298,12 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
       fingerprintKey: fingerprintKey(config),
       version: packageVersion(),
       minScore: opts.minScore,
+      heldSecrets: held,
     }).finally(() => view.stop());
     const inv = applyBaselineOption(found, root, opts.baseline, fingerprintKey(config));
+    await respond.verifyScanned(io, inv, rules, held, opts);
     writeReport(io, inv, rules, opts);
-    setExit(exitCodeFor(inv));
+    setExit(respond.exitCodeWith(inv, opts.failOn, exitCodeFor));
   });
 
   const rulesCmd = program.command('rules').description('list and check detection rules');
@@ -330,6 +352,7 @@ export function buildProgram(io: Io = defaultIo, setExit: (code: number) => void
   registerBaselineCommands(program, io, setExit);
   registerHookCommands(program, io, setExit);
   registerOrgCommands(program, io, setExit);
+  registerRevokeCommand(program, io, setExit);
   registerExplainCommand(program, io, setExit);
   addCommandHelp(program);
   return program;

@@ -117,3 +117,30 @@ export function archivesWanted(opts: { archives?: boolean; archiveDepth?: number
   if (!(opts.archives ?? config.archives ?? true)) return undefined;
   return archiveLimits(maxFileSize, opts.archiveDepth ?? config.archiveDepth ?? DEFAULT_ARCHIVE_DEPTH);
 }
+
+/** `--verify-endpoint KEY=URL`: checked when the command line is read; collected into a list. */
+export function endpointOption(v: string, prev: string[]): string[] {
+  const eq = v.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('must be KEY=URL (KEY: a rule file such as github, or a rule id)');
+  let url: URL;
+  try {
+    url = new URL(v.slice(eq + 1).trim());
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${v.slice(eq + 1)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidArgumentError('the URL must be http(s)');
+  if (url.username || url.password) throw new InvalidArgumentError('the URL may not carry a user name or password');
+  return [...prev, v];
+}
+
+/**
+ * `--verify` and its company, for the commands that scan (never `staged` unless asked there): network access only
+ * when asked, to the provider's host or the one the user names.
+ */
+export function addVerifyOptions(cmd: Command): Command {
+  return cmd
+    .option('--rules <path>', 'also load rule files from this file or folder (repeatable); unlike the config\'s rules.paths, their verify and revoke blocks are honoured', collect, [])
+    .option('--verify', 'ask each found credential\'s provider whether it works (network: the provider\'s own API host only)')
+    .option('--verify-endpoint <key=url>', 'send a provider\'s checks to this base URL instead (KEY: rule file such as github, or a rule id; repeatable)', endpointOption, [])
+    .addOption(new Option('--fail-on <what>', 'exit 1 only when a verified credential is live (needs --verify)').choices(['live']));
+}

@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Inventory, TokenStatus } from '../model/index.js';
-import { FORMATS, addArchiveOptions, addRenderOptions, addTierOptions, archivesWanted, collect, positiveInt, sizeText, threads, type Format } from './options.js';
+import type { Inventory, Rule, TokenStatus } from '../model/index.js';
+import { registerInventoryVerify } from './respond-commands.js';
+import { FORMATS, addArchiveOptions, addRenderOptions, addTierOptions, addVerifyOptions, archivesWanted, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress, OrgRepository } from '../scan/org.js';
@@ -66,6 +67,10 @@ interface OrgOptions {
   csvBom?: boolean;
   archives?: boolean;
   archiveDepth?: number;
+  verify?: boolean;
+  verifyEndpoint?: string[];
+  failOn?: 'live';
+  rules?: string[];
 }
 
 /** One progress line: repositories done of total, MB read, tokens, time left. */
@@ -153,6 +158,9 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     }
     if (dir !== undefined && opts.repos) throw new cli.UsageError('give a folder or --repos FILE, not both');
     if (opts.db && opts.showSecrets) throw new cli.UsageError('--show-secrets cannot be used with --db: the datastore never holds raw secrets');
+    const respond = await import('./respond.js');
+    const problem = respond.verifyFlagsProblem(opts);
+    if (problem) throw new cli.UsageError(problem);
     const root = dir ?? '.';
     const say = (line: string) => {
       if (!opts.quiet) io.stderr(`shadowscan: ${escapeControl(line)}\n`);
@@ -185,9 +193,10 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     }
     if (host) repositories = await syncMirrors(codehost!, host, repositories, opts, say);
     const cfg = config.loadConfig(config.findConfigFile(opts.config, [opts.repos ? '.' : root]));
-    const rules = cli.loadActiveRules(cfg);
+    const rules = cli.loadActiveRules(cfg, opts.rules, opts.verify && !opts.quiet ? (m) => io.stderr(`warning: ${m}\n`) : undefined);
     await cli.checkRulesCompile(rules);
     if (opts.db) db = store.Datastore.open(opts.db);
+    const held = opts.verify ? new Map() : undefined;
     const progress = new org.OrgProgress();
     progress.total = repositories.length;
     const interval = Number(process.env.SHADOWSCAN_PROGRESS_INTERVAL_MS) || 10_000;
@@ -212,6 +221,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
         concurrency: opts.concurrency,
         repoConcurrency: opts.repoConcurrency,
         showSecrets: opts.showSecrets,
+        heldSecrets: held,
         fingerprintKey: cli.fingerprintKey(cfg),
         version: cli.packageVersion(),
         minScore: opts.minScore,
@@ -226,6 +236,12 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
     } finally {
       view.stop();
     }
+    // Blobs the datastore answered were not read this run: their secrets are read again where they were found.
+    const repoPaths = new Map(repositories.map((r) => [r.name, r.path]));
+    const rereadSecrets = async (missing: import('../model/index.js').Token[]) =>
+      (await import('../respond/reread.js')).rereadSecrets(missing, { rules, fingerprintKey: cli.fingerprintKey(cfg), repoPaths });
+    const verified = await respond.verifyScanned(io, inv, rules, held, opts, rereadSecrets);
+    db?.saveVerifications(verified.filter((t) => t.verification).map((t) => ({ id: t.id, verification: t.verification!, privilege: t.privilege, privilegeSource: t.privilegeSource })));
     cli.writeReport(io, inv, rules, opts);
     const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed').length ?? 0;
     if (repositories.length && failed === repositories.length) {
@@ -233,7 +249,7 @@ async function runOrg(dir: string | undefined, opts: OrgOptions, io: Io, setExit
       setExit(cli.EXIT_ERROR);
       return;
     }
-    setExit(cli.exitCodeFor(inv));
+    setExit(respond.exitCodeWith(inv, opts.failOn, cli.exitCodeFor));
   } catch (err) {
     if (err instanceof org.OrgUsageError || err instanceof store.DatastoreError || (codehost && err instanceof codehost.CodeHostError)) throw new cli.UsageError(err.message);
     throw err;
@@ -404,7 +420,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
     .option('-c, --config <file>', 'config file for every repository (default: .shadowscan.yaml in DIR)')
     .option('--show-secrets', 'print raw secret values (never do this in CI logs)')
     .option('-q, --quiet', 'no progress, warnings or summary on stderr'))
-  addRenderOptions(addArchiveOptions(org))
+  addVerifyOptions(addRenderOptions(addArchiveOptions(org)))
     .action((dir: string | undefined, opts: OrgOptions) => runOrg(dir, opts, io, setExit));
 
   const merge = addTierOptions(program
@@ -456,36 +472,7 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
       try {
         db = store.Datastore.open(opts.db, { create: false });
         const rules = cli.loadActiveRules(config.emptyConfig());
-        const runs = db.runs().filter((r) => r.status === 'complete');
-        const last = runs[runs.length - 1];
-        const repositories = db.repositories();
-        const sum = (f: (r: (typeof repositories)[number]) => number | undefined) => repositories.reduce((n, r) => n + (f(r) ?? 0), 0);
-        // Tiers as each repository's scan decided them; --min-score decides them again from the stored scores.
-        const minScore = opts.minScore;
-        const tokens = db.currentTokens().map((t) => (minScore === undefined ? t : tiers.retier(t, minScore)));
-        const stored: Inventory = {
-          schemaVersion: 1,
-          tool: { name: 'shadowscan', version: cli.packageVersion() },
-          scan: {
-            targets: repositories.map((r) => r.name),
-            startedAt: last?.startedAt ?? new Date().toISOString(),
-            durationMs: 0,
-            files: 0,
-            bytes: sum((r) => r.bytes),
-            skipped: [],
-            warnings: [],
-            rules: rules.length,
-            ...(last?.keyCheck ? { keyCheck: last.keyCheck } : {}),
-            history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
-            ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
-            org: { source: opts.db, repositories, blobsRead: 0, blobsReused: 0, datastore: opts.db },
-          },
-          tokens,
-        };
-        // The same provenance and ordering as a scan's inventory.
-        const merger = new org.InventoryMerger(rules);
-        merger.addInventory(stored);
-        const out = merger.build({ version: cli.packageVersion(), source: opts.db, datastore: opts.db });
+        const out = await datastoreInventory(db, opts.db, rules, opts.minScore);
         cli.writeReport(io, out, rules, opts);
         setExit(cli.exitCodeFor(out));
       } catch (err) {
@@ -495,4 +482,44 @@ export function registerOrgCommands(program: Command, io: Io, setExit: (code: nu
         db?.close();
       }
     });
+  registerInventoryVerify(inventory, io, setExit);
+}
+
+/**
+ * A datastore's current inventory (every repository as last scanned), with the provenance and ordering of a scan's,
+ * and each token's cached verification and latest revocation.
+ */
+export async function datastoreInventory(db: Datastore, file: string, rules: Rule[], minScore?: number): Promise<Inventory> {
+  const [cli, org, tiers] = await Promise.all([import('./main.js'), import('../scan/org.js'), import('../scan/tiers.js')]);
+  const runs = db.runs().filter((r) => r.status === 'complete');
+  const last = runs[runs.length - 1];
+  const repositories = db.repositories();
+  const sum = (f: (r: (typeof repositories)[number]) => number | undefined) => repositories.reduce((n, r) => n + (f(r) ?? 0), 0);
+  // Tiers as each repository's scan decided them; --min-score decides them again from the stored scores.
+  const tokens = db.currentTokens().map((t) => (minScore === undefined ? t : tiers.retier(t, minScore)));
+  const stored: Inventory = {
+    schemaVersion: 1,
+    tool: { name: 'shadowscan', version: cli.packageVersion() },
+    scan: {
+      targets: repositories.map((r) => r.name),
+      startedAt: last?.startedAt ?? new Date().toISOString(),
+      durationMs: 0,
+      files: 0,
+      bytes: sum((r) => r.bytes),
+      skipped: [],
+      warnings: [],
+      rules: rules.length,
+      ...(last?.keyCheck ? { keyCheck: last.keyCheck } : {}),
+      history: { mode: 'history', backend: 'git', commits: sum((r) => r.commits), blobs: 0 },
+      ...((minScore ?? last?.minScore) !== undefined ? { minScore: minScore ?? last?.minScore } : {}),
+      org: { source: file, repositories, blobsRead: 0, blobsReused: 0, datastore: file },
+    },
+    tokens,
+  };
+  // The same provenance and ordering as a scan's inventory.
+  const merger = new org.InventoryMerger(rules);
+  merger.addInventory(stored);
+  const out = merger.build({ version: cli.packageVersion(), source: file, datastore: file });
+  db.withResponses(out.tokens);
+  return out;
 }

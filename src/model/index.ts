@@ -249,6 +249,27 @@ export interface Occurrence {
   date?: string;
 }
 
+/** What `--verify` learnt about a token from its provider. */
+export interface TokenVerification {
+  status: VerifyStatus;
+  /** When the provider answered (ISO 8601). */
+  checkedAt: string;
+  /** Who the credential acts as (`user: octocat`), as the provider said. */
+  identity?: string;
+  /** The scopes the provider reported. */
+  scopes?: string[];
+  /** Why the status is what it is (the HTTP status, a missing part, a rate limit). */
+  detail?: string;
+}
+
+/** What `shadowscan revoke` did with a token. */
+export interface TokenRevocation {
+  status: 'revoked' | 'failed';
+  revokedAt: string;
+  by: string;
+  detail?: string;
+}
+
 export interface Token {
   /** HMAC-SHA-256 of the secret under the fingerprint key (hex). */
   id: string;
@@ -304,6 +325,12 @@ export interface Token {
   status?: TokenStatus;
   /** Org scans: every repository holding the token, by name. */
   repos?: string[];
+  /** With --verify (or from the datastore's cache): the provider's answer. */
+  verification?: TokenVerification;
+  /** Where `privilege` comes from: the rule's static guess, or the scopes the provider reported. Set once verified. */
+  privilegeSource?: 'rule' | 'observed';
+  /** Set by the datastore once `shadowscan revoke` revoked it (or tried). */
+  revocation?: TokenRevocation;
 }
 
 /** One appearance of a token in history: which commit, when (author date), under which path. */

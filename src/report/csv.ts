@@ -9,6 +9,8 @@ const COLUMNS = [
   // History scans: the token's status (active, unmerged, history-only).
   'status',
 ] as const;
+/** Only in the CSV of a run that verified: what the provider said. */
+const VERIFY_COLUMNS = ['verification', 'identity', 'scopes', 'privilege_source', 'checked_at'] as const;
 
 function cell(v: unknown): string {
   // Control characters other than tab and line breaks (a file name with an escape sequence) are written as \xNN.
@@ -20,7 +22,8 @@ function cell(v: unknown): string {
 
 /** `bom`: a UTF-8 byte-order mark first, without which Excel reads the file in the system's code page (`…` as `â€¦`). */
 export function toCsv(inv: Inventory, options: { bom?: boolean } = {}): string {
-  const rows = [(options.bom ? '\uFEFF' : '') + COLUMNS.join(',')];
+  const verified = inv.tokens.some((t) => t.verification);
+  const rows = [(options.bom ? '\uFEFF' : '') + [...COLUMNS, ...(verified ? VERIFY_COLUMNS : [])].join(',')];
   for (const t of inv.tokens) {
     for (const o of t.occurrences) {
       rows.push(
@@ -29,6 +32,7 @@ export function toCsv(inv: Inventory, options: { bom?: boolean } = {}): string {
           o.target ?? o.repo, o.path, o.line, o.column, o.endLine, o.endColumn, o.part, o.commit, o.author ? `${o.author.name} <${o.author.email}>` : '', o.date, o.decoded, t.rotate,
           o.kind, o.pathFingerprint,
           t.status,
+          ...(verified ? [t.verification?.status, t.verification?.identity, t.verification?.scopes?.join(' '), t.privilegeSource, t.verification?.checkedAt] : []),
         ]
           .map(cell)
           .join(','),

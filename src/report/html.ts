@@ -10,6 +10,7 @@ import {
 } from './stats.js';
 import { formatBytes } from './text.js';
 import { placeText } from './escape.js';
+import { liveFirst, verificationCounts, verificationText } from './verification.js';
 
 const esc = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -158,7 +159,16 @@ function where(o: Occurrence): string {
 
 const MAX_LOCATIONS = 50;
 
-function tokenRow(t: Token, inv: Inventory, history: boolean): string {
+const VERIFY_RANK = { live: 4, unknown: 3, error: 2, invalid: 1 } as const;
+
+/** The Verified cell: status, and who the credential acts as. */
+function verifiedCell(t: Token): string {
+  const v = t.verification;
+  if (!v) return '<td data-value="0">—</td>';
+  return `<td data-value="${VERIFY_RANK[v.status]}"><span class="ver ver-${v.status}" title="${esc(verificationText(t))}">${v.status}</span>${v.identity ? `<div class="sub">${esc(v.identity)}</div>` : ''}</td>`;
+}
+
+function tokenRow(t: Token, inv: Inventory, history: boolean, verified = false): string {
   const exposure = exposureOf(t);
   const days = exposureDays(t, inv.scan.startedAt);
   const first = firstSeenDate(t);
@@ -175,12 +185,13 @@ function tokenRow(t: Token, inv: Inventory, history: boolean): string {
     .toLowerCase();
   const secret = t.secret !== undefined ? `<div class="secret">${esc(t.secret)}</div>` : '';
   return (
-    `<tr data-tier="${tier}" data-severity="${t.severity}" data-provider="${esc(t.provider)}" data-exposure="${exposure}" data-age="${esc(age)}" data-search="${esc(search)}"${tier === 'review' ? ' hidden' : ''}>` +
+    `<tr data-tier="${tier}" data-severity="${t.severity}" data-provider="${esc(t.provider)}" data-exposure="${exposure}" data-age="${esc(age)}"${verified ? ` data-verified="${t.verification?.status ?? 'none'}"` : ''} data-search="${esc(search)}"${tier === 'review' ? ' hidden' : ''}>` +
     `<td data-value="${SEVERITY_RANK[t.severity]}"><span class="sev sev-${t.severity}">${t.severity}</span></td>` +
     `<td data-value="${esc(`${t.provider} ${t.ruleName}`)}"><div class="rule">${esc(t.ruleName)}${tier === 'review' ? ' <span class="tier-review">review</span>' : ''}</div><div class="sub">${esc(t.provider)} · ${esc(t.kind)}</div>` +
     `<code>${esc(t.redacted)}</code> <span class="sub" title="fingerprint">${esc(t.id.slice(0, 12))}</span>${secret}</td>` +
     `<td class="score" data-value="${score}"><span class="n">${score.toFixed(2)}</span>${t.reasons?.length ? `<div class="sub reasons">${esc(t.reasons.join('; '))}</div>` : ''}</td>` +
-    `<td data-value="${PRIVILEGES.length - PRIVILEGES.indexOf(t.privilege)}"><span class="priv priv-${t.privilege}" title="${esc(t.privilegeReason)}">${t.privilege}</span></td>` +
+    `<td data-value="${PRIVILEGES.length - PRIVILEGES.indexOf(t.privilege)}"><span class="priv priv-${t.privilege}" title="${esc(t.privilegeReason)}">${t.privilege}</span>${t.privilegeSource === 'observed' ? '<div class="sub">observed</div>' : ''}</td>` +
+    (verified ? verifiedCell(t) : '') +
     (history
       ? `<td data-value="${EXPOSURE_RANK[exposure]}"><span class="exp exp-${exposure}"${t.refs?.length ? ` title="${esc(truncate(t.refs.join(', '), 300))}"` : ''}>${EXPOSURE_TEXT[exposure]}</span></td>`
       : '') +
@@ -234,6 +245,7 @@ th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{co
 .sev,.priv,.exp{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}
 .sev-critical{background:#b3192b}.sev-high{background:#e0592a}.sev-medium{background:#e9a23b}.sev-low{background:#4f8fc0}.sev-info{background:#9aa5b1}
 .priv-admin{background:#7a1f5c}.priv-write{background:#c0392b}.priv-publish{background:#d68910}.priv-read{background:#2e86c1}.priv-unknown{background:#aab7b8}
+.ver{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}.ver-live{background:#b3192b}.ver-invalid{background:#7f8c8d}.ver-unknown{background:#aab7b8}.ver-error{background:#d68910}
 .exp-active{background:#c0392b}.exp-unmerged{background:#d68910}.exp-history-only{background:#7f8c8d}
 .score{white-space:nowrap}.score .reasons{white-space:normal;max-width:220px}.tier-review{display:inline-block;padding:0 6px;border-radius:8px;font-size:11px;font-weight:600;color:#5d6b7a;border:1px solid #c9d2db}
 tr[data-tier=review]{background:#fafbfc}tr[data-tier=review] .rule{color:#5d6b7a}.filters label{display:flex;gap:5px;align-items:center;color:var(--muted)}li.part{color:var(--muted)}
@@ -250,7 +262,7 @@ const SCRIPT = `
   var q = document.getElementById('q');
   // A report of files has no status or age filter: only the filters the page has.
   var selects = {};
-  ['severity', 'provider', 'exposure', 'age'].forEach(function (k) { var el = document.getElementById('f-' + k); if (el) selects[k] = el; });
+  ['severity', 'provider', 'exposure', 'age', 'verified'].forEach(function (k) { var el = document.getElementById('f-' + k); if (el) selects[k] = el; });
   var review = document.getElementById('f-review');
   var count = document.getElementById('count');
   function apply() {
@@ -351,7 +363,11 @@ export function toHtml(inv: Inventory, opts: HtmlOptions = {}): string {
   if (stats.shared) cards.push(['shared', stats.shared, 'in several repositories']);
   cards.push(['review', inReview.length, 'in review (hidden in the table)']);
   const failed = inv.scan.org?.repositories.filter((r) => r.status === 'failed') ?? [];
-  const rows = inv.tokens.map((t) => tokenRow(t, inv, history)).join('\n');
+  // Verified runs: a Verified column and filter, live tokens first, and a card of live ones.
+  const vc = verificationCounts(inv);
+  const verified = vc.verified > 0;
+  if (verified) cards.splice(1, 0, ['live', vc.live, `live when verified (${vc.liveAdmin} admin)`]);
+  const rows = liveFirst(inv.tokens).map((t) => tokenRow(t, inv, history, verified)).join('\n');
   const ageOptions: Array<[string, string]> = stats.ages.map(([l]) => [l, l]);
   return `<!doctype html>
 <html lang="en">
@@ -388,12 +404,13 @@ ${history ? `<figure class="chart" data-chart="exposure" data-total="${stats.tok
 <select id="f-provider" aria-label="Provider"><option value="">All providers</option>${options(stats.byProvider.map(([p]) => [p, p]).sort((a, b) => (a[0] < b[0] ? -1 : 1)) as Array<[string, string]>)}</select>
 ${history ? `<select id="f-exposure" aria-label="Status"><option value="">Any status</option>${options(EXPOSURES.map((k) => [k, EXPOSURE_TEXT[k][0].toUpperCase() + EXPOSURE_TEXT[k].slice(1)]))}</select>
 <select id="f-age" aria-label="Exposure age"><option value="">Any age</option>${options(ageOptions)}</select>
+` : ''}${verified ? `<select id="f-verified" aria-label="Verified"><option value="">Any verification</option>${options([['live', 'Live'], ['invalid', 'Invalid'], ['unknown', 'Unknown'], ['error', 'Error'], ['none', 'Not verified']])}</select>
 ` : ''}<label title="Password hashes, encrypted keys and low-scoring candidates: kept for a person to judge, never counted"><input type="checkbox" id="f-review"> Show review tier (${inReview.length})</label>
 <button type="button" class="reset" id="reset">Reset</button>
 <span id="count" data-shown="${stats.tokens}">Showing ${stats.tokens} of ${stats.tokens} tokens</span>
 </div>
 <table id="tokens">
-<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Score</th><th data-sort="number">Privilege</th>${history ? '<th data-sort="number">Status</th>' : ''}<th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th>${history ? '<th data-sort="text">First seen</th><th data-sort="number">Exposed for</th>' : ''}<th>Locations</th><th>Rotate</th></tr></thead>
+<thead><tr><th data-sort="number">Severity</th><th data-sort="text">Token</th><th data-sort="number">Score</th><th data-sort="number">Privilege</th>${verified ? '<th data-sort="number">Verified</th>' : ''}${history ? '<th data-sort="number">Status</th>' : ''}<th data-sort="number">${stats.placeKind === 'repositories' ? 'Repos' : 'Places'}</th><th data-sort="number">Occurrences</th>${history ? '<th data-sort="text">First seen</th><th data-sort="number">Exposed for</th>' : ''}<th>Locations</th><th>Rotate</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

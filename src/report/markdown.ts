@@ -7,6 +7,7 @@ import type { Inventory, RuleKind, Token } from '../model/index.js';
 import { EXPOSURES, EXPOSURE_TEXT, SEVERITIES, exposureDays, exposureOf, firstSeenDate, formatDuration, placesOf, plural, reportStats, safeUrl } from './stats.js';
 import { formatBytes } from './text.js';
 import { mdCode, mdText, mdUrl, placeText } from './escape.js';
+import { verificationCounts, verificationSummary } from './verification.js';
 
 /**
  * Every string that comes from the inventory (paths, repository names, warnings, rule names, even dates: a merged
@@ -64,6 +65,8 @@ export function toMarkdown(full: Inventory): string {
   const longLived = tokens.filter((t) => t.lifetime !== 'short-lived');
   const repos = s.org?.repositories;
   const failed = repos?.filter((r) => r.status === 'failed') ?? [];
+  const verified = verificationCounts(inv);
+  const revoked = full.tokens.filter((t) => t.revocation);
   const out: string[] = [];
 
   out.push('# Secrets exposure assessment', '');
@@ -117,6 +120,8 @@ export function toMarkdown(full: Inventory): string {
     }
     out.push(`- By severity: ${SEVERITIES.filter((x) => st.bySeverity[x]).map((x) => `${x} ${st.bySeverity[x]}`).join(', ')}.`);
     out.push(`- Over-privileged (admin rights): ${admin.length}; write or publish rights: ${write.length}.`);
+    if (verified.verified) out.push(`- Verified with the providers: **${verificationSummary(verified)}**.`);
+    if (revoked.length) out.push(`- Revoked through the providers' APIs: ${revoked.filter((t) => t.revocation!.status === 'revoked').length} (see "Revoked").`);
     if (st.shared) out.push(`- ${plural(st.shared, 'credential')} ${st.shared === 1 ? 'appears' : 'appear'} in more than one repository.`);
     if (reviewNote) out.push(`- ${reviewNote}`);
     out.push('');
@@ -216,22 +221,47 @@ export function toMarkdown(full: Inventory): string {
     out.push('');
   }
 
+  if (revoked.length) {
+    out.push('## Revoked', '');
+    out.push(
+      table(
+        ['#', 'Credential', 'Value', 'Fingerprint', 'Result', 'When', 'By'],
+        revoked.map((t, i) => [
+          i + 1,
+          cell(`${t.provider}: ${t.ruleName}`),
+          code(t.redacted),
+          code(String(t.id).slice(0, 12)),
+          cell(`${t.revocation!.status}${t.revocation!.detail ? ` (${t.revocation!.detail})` : ''}`),
+          cell(utc(String(t.revocation!.revokedAt))),
+          cell(t.revocation!.by),
+        ]),
+      ),
+      '',
+      'A revoked credential still belongs out of the code and its history: remove it; the rest below still need rotating.',
+      '',
+    );
+  }
+
   out.push('## What remains to rotate', '');
-  if (!tokens.length) out.push('Nothing.', '');
+  const toRotate = revoked.length ? tokens.filter((t) => t.revocation?.status !== 'revoked') : tokens;
+  if (!toRotate.length) out.push('Nothing.', '');
   else {
-    const order = [...tokens].sort(
+    const isLive = (t: Token) => (t.verification?.status === 'live' ? 0 : 1);
+    const order = [...toRotate].sort(
       (a, b) =>
+        isLive(a) - isLive(b) ||
         SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
         EXPOSURES.indexOf(exposureOf(a)) - EXPOSURES.indexOf(exposureOf(b)) ||
         (a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : 0) ||
         (a.id < b.id ? -1 : 1),
     );
     // Status and dates are facts of a history scan: a scan of files has no columns for them.
+    // Verified: a column of its own, only in a report of a run that verified (index 11, after Rotate).
     const historyColumns = [6, 8, 9];
-    const columns = <T>(row: T[]): T[] => (st.isHistory ? row : row.filter((_, i) => !historyColumns.includes(i)));
+    const columns = <T>(row: T[]): T[] => row.filter((_, i) => (st.isHistory || !historyColumns.includes(i)) && (verified.verified || i !== 11));
     out.push(
       table(
-        columns(['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate']),
+        columns(['#', 'Severity', 'Credential', 'Value', 'Fingerprint', 'Privilege', 'Status', 'Where', 'First seen', 'Exposed (days):', 'Rotate', 'Verified']),
         order.map((t, i) => {
           const places = placesOf(t, inv);
           const own = t.occurrences.filter((o) => !o.part);
@@ -253,6 +283,7 @@ export function toMarkdown(full: Inventory): string {
             cell(firstSeenDate(t)?.slice(0, 10) ?? '—'),
             cell(days ?? '—'),
             url ? `[rotate](${url})` : '—',
+            t.verification ? (t.verification.status === 'live' ? '**live**' : cell(t.verification.status)) + (t.verification.identity ? ` ${cell(t.verification.identity)}` : '') : '—',
           ]);
         }),
       ),
@@ -290,13 +321,17 @@ export function toMarkdown(full: Inventory): string {
   }
 
   out.push('## Method and limits', '');
+  const validity = verified.verified
+    ? ` ${plural(verified.verified, 'credential')} ${verified.verified === 1 ? 'was' : 'were'} checked with ${verified.verified === 1 ? 'its' : 'their'} provider (--verify): one request each to the provider's own API; "unknown" means the answer did not say.`
+    : undefined;
+  const limits = (text: string) => (validity ? text.replace(' No credential was tried against its provider: validity is not tested.', validity) : text);
   out.push(
     '- Detection: provider-specific patterns with keyword prefilters, entropy thresholds and checksums where a provider embeds one; generic rules for assignments of secret-looking values.',
     '- Each candidate is scored from 0 to 1 on its features; those below the minimum score, and password hashes, encrypted keys and other values a person must judge, go to the review tier and are not counted as findings.',
     '- Every credential is listed once, identified by a keyed fingerprint (HMAC-SHA-256); values are shown only as a short prefix and their length.',
-    st.isHistory
+    limits(st.isHistory
       ? '- "Active" means present in the current tree of HEAD; "unmerged", at the tip of another branch, tag, remote or pull ref or a stash entry but not in HEAD; "only in history", in past commits alone. No credential was tried against its provider: validity is not tested.'
-      : '- Only the files scanned were read: credentials deleted from the code but kept in git history are not covered. No credential was tried against its provider: validity is not tested.',
+      : '- Only the files scanned were read: credentials deleted from the code but kept in git history are not covered. No credential was tried against its provider: validity is not tested.'),
     '- History scans read every unique file version reachable from the refs scanned; content outside git (LFS objects, submodules, build artefacts) is not covered.',
     '',
   );

@@ -99,9 +99,10 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
       const result: Sarif.Result = {
         ruleId: t.ruleId,
         ruleIndex: index.get(t.ruleId),
-        level: review ? 'note' : LEVEL[t.severity],
+        // A credential its provider says works is an error whatever its tier or severity.
+        level: t.verification?.status === 'live' ? 'error' : review ? 'note' : LEVEL[t.severity],
         message: {
-          text: `${t.ruleName} ${t.redacted}${where}. Privilege: ${t.privilege}. Token ${t.id.slice(0, 12)} occurs in ${own.length} place(s); rotate it: ${t.rotate}${why}`,
+          text: `${t.ruleName} ${t.redacted}${where}.${t.verification ? ` Verified: ${t.verification.status}.` : ''} Privilege: ${t.privilege}. Token ${t.id.slice(0, 12)} occurs in ${own.length} place(s); rotate it: ${t.rotate}${why}`,
         },
         locations: [location(o)],
         partialFingerprints: { 'shadowscan/token/v1': stableFingerprint(t, o) },
@@ -115,6 +116,8 @@ export function toSarif(inv: Inventory, rules: Rule[], options: SarifOptions = {
           tier: t.tier,
           reasons: t.reasons,
           ...(t.status ? { status: t.status } : {}),
+          ...(t.verification ? { verification: t.verification } : {}),
+          ...(t.privilegeSource ? { privilegeSource: t.privilegeSource } : {}),
           ...(o.commit ? { commit: o.commit } : {}),
           ...(o.decoded ? { decoded: o.decoded } : {}),
           ...(o.kind ? { location: o.kind } : {}),

@@ -1,6 +1,7 @@
 // Inventory -> human-readable text, grouped by token. Colour only when asked (the CLI asks on a TTY).
 import type { Inventory, Occurrence, ScanSummary, Severity, Token } from '../model/index.js';
 import { escapeControl as esc, placeText } from './escape.js';
+import { liveFirst, verificationCounts, verificationSummary, verificationText } from './verification.js';
 
 const COLORS: Record<Severity, string> = { critical: '\x1b[1;31m', high: '\x1b[31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
 const RESET = '\x1b[0m';
@@ -68,11 +69,13 @@ export function textPlace(o: Occurrence, showTarget: boolean): string {
 export function toText(inv: Inventory, options: { color?: boolean } = {}): string {
   const c = (code: string, s: string) => (options.color ? `${code}${s}${RESET}` : s);
   const out: string[] = [];
-  for (const t of inv.tokens) {
+  for (const t of liveFirst(inv.tokens)) {
     const secretShown = t.secret !== undefined ? `  ${c(BOLD, esc(t.secret))}` : '';
     const review = t.tier === 'review' ? `  ${c(BOLD, '(review)')}` : '';
     out.push(`${c(COLORS[t.severity] ?? '', esc(String(t.severity).toUpperCase().padEnd(8)))} ${c(BOLD, esc(t.ruleName))}  ${esc(t.redacted)}${secretShown}  ${c(DIM, esc(`[${t.ruleId}] ${t.id.slice(0, 12)}`))}${review}`);
     out.push(`         ${esc(scoreLine(t))}`);
+    const verified = verificationText(t);
+    if (verified) out.push(`         ${t.verification!.status === 'live' ? c(BOLD, esc(`verified: ${verified}`)) : esc(`verified: ${verified}`)}`);
     const extra = [
       `privilege ${t.privilege} (${t.privilegeReason})`,
       `confidence ${t.confidence}`,
@@ -99,5 +102,7 @@ export function toText(inv: Inventory, options: { color?: boolean } = {}): strin
     `${s.skipped.length ? `; ${s.skipped.length} skipped` : ''}${s.baseline?.known ? `; ${s.baseline.known} known in the baseline, not shown` : ''}` +
     `${n.hidden ? `; ${n.hidden} more in review (--include-review)` : ''}`;
   out.push(n.reported ? c(BOLD, summary) : summary);
+  const v = verificationCounts(inv);
+  if (v.verified) out.push(verificationSummary(v));
   return out.join('\n') + '\n';
 }

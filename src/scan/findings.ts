@@ -32,6 +32,14 @@ export interface Finding {
    * path is the archive's, then `!`, then this; line and columns are the member's.
    */
   member?: string;
+  /** With `holdSecrets` (--verify): the secret and its parts, for the run's memory only (never stored or printed). */
+  held?: HeldSecret;
+}
+
+/** A raw secret and the raw values of its parts, held in memory for the length of a run to verify it. */
+export interface HeldSecret {
+  secret: string;
+  parts?: Record<string, string>;
 }
 
 export interface ContentResult {
@@ -44,6 +52,8 @@ export interface FindingContextOptions {
   rules: Rule[];
   fingerprintKey: string;
   showSecrets: boolean;
+  /** Findings carry `held` (the raw secret and parts) for --verify; the inventory never does. */
+  holdSecrets?: boolean;
   allowSecrets: string[];
   stopwords: string[];
 }
@@ -59,7 +69,7 @@ export class FindingContext {
   static shared(options: FindingContextOptions): FindingContext {
     let bySettings = sharedContexts.get(options.rules);
     if (!bySettings) sharedContexts.set(options.rules, (bySettings = new Map()));
-    const key = JSON.stringify([options.fingerprintKey, options.showSecrets, options.allowSecrets, options.stopwords]);
+    const key = JSON.stringify([options.fingerprintKey, options.showSecrets, options.holdSecrets ?? false, options.allowSecrets, options.stopwords]);
     let ctx = bySettings.get(key);
     if (!ctx) bySettings.set(key, (ctx = new FindingContext(options)));
     return ctx;
@@ -107,6 +117,7 @@ export class FindingContext {
     if (m.parts) f.parts = Object.entries(m.parts).map(([name, v]) => ({ name, redacted: redactSecret(v) })).sort((a, b) => a.name.localeCompare(b.name));
     if (m.decoded) f.decoded = m.decoded;
     if (this.options.showSecrets) f.secret = m.secret;
+    if (this.options.holdSecrets) f.held = m.parts ? { secret: m.secret, parts: { ...m.parts } } : { secret: m.secret };
     return f;
   }
 

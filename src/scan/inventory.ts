@@ -1,7 +1,7 @@
 // Folds findings into the token inventory: one entry per unique secret (by fingerprint), every place it occurs.
 import type { Confidence, Inventory, Occurrence, Rule, ScanSummary, Severity, Token } from '../model/index.js';
 import { DEFAULT_MIN_SCORE } from './config.js';
-import type { Finding } from './findings.js';
+import type { Finding, HeldSecret } from './findings.js';
 import { isReported, roundScore, tierOf } from './tiers.js';
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
@@ -50,12 +50,15 @@ export const partLast = (a: Occurrence, b: Occurrence) => (a.part ? 1 : 0) - (b.
 export class InventoryBuilder {
   private readonly tokens = new Map<string, Entry>();
   private readonly minScore: number;
+  private readonly held: Map<string, HeldSecret> | undefined;
 
+  /** `held` (--verify): receives each token's raw secret and parts from findings that hold them. */
   constructor(
     private readonly rulesById: Map<string, Rule>,
-    options: { minScore?: number } = {},
+    options: { minScore?: number; held?: Map<string, HeldSecret> } = {},
   ) {
     this.minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+    this.held = options.held;
   }
 
   add(findings: Finding[], outer: Omit<Occurrence, 'line' | 'column' | 'endLine' | 'endColumn'>): void {
@@ -63,6 +66,8 @@ export class InventoryBuilder {
       const rule = this.rulesById.get(f.ruleId);
       if (!rule) continue;
       const where = f.member !== undefined ? { ...outer, path: `${outer.path}!${f.member}` } : outer;
+      // The parts found beside a secret: the first place that has them (a key id alone elsewhere has none).
+      if (f.held && this.held && (!this.held.has(f.id) || (f.held.parts && !this.held.get(f.id)!.parts))) this.held.set(f.id, f.held);
       const occ: Occurrence = { ...where, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn };
       if (f.decoded) occ.decoded = f.decoded;
       const rank = ruleRank(rule, f.confidence);

@@ -599,7 +599,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         progress.bytes += bytes;
         progress.saw(findings);
         // Never the raw secret, even under --show-secrets.
-        store?.putBlob(key, versionId!, bytes, findings.length ? JSON.stringify(findings.map(({ secret: _s, ...f }) => f)) : null);
+        store?.putBlob(key, versionId!, bytes, findings.length ? JSON.stringify(findings.map(({ secret: _s, held: _h, ...f }) => f)) : null);
       },
     };
     try {
@@ -613,6 +613,7 @@ export async function scanOrg(o: OrgScanOptions): Promise<Inventory> {
         maxFileSize: o.maxFileSize,
         concurrency: o.concurrency,
         showSecrets: o.showSecrets,
+        heldSecrets: o.heldSecrets,
         fingerprintKey: o.fingerprintKey,
         version: o.version,
         minScore,

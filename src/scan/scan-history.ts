@@ -592,7 +592,7 @@ export async function scanHistory(o: HistoryScanOptions): Promise<Inventory> {
 
     const added = addedPromise ? await addedPromise : undefined;
     if (added) await lookForCopies(backend, added, blobs, prov, notes);
-    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
+    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o), held: o.heldSecrets });
     for (const [f, where] of named) builder.add(f, where);
     for (const [key, st] of blobs) {
       if (st === DONE || !st.findings?.length) continue;
@@ -673,7 +673,7 @@ export async function scanStaged(o: StagedScanOptions): Promise<Inventory> {
       exclude: [...(o.exclude ?? []), ...o.config.exclude, ...o.config.allowlist.paths],
       includeVendored: o.includeVendored ?? o.config.includeVendored ?? false,
     });
-    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o) });
+    const builder = new InventoryBuilder(new Map(o.rules.map((r) => [r.id, r])), { minScore: minScoreFor(o), held: o.heldSecrets });
     const names = new NameScanner(findingContextOptions(o), (f, where) => builder.add(f, where));
     let files = 0;
     let bytes = 0;

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { Inventory, Rule } from '../model/index.js';
 import { FileTreeSource, type ArchiveLimits, type FileEntry } from '../sources/index.js';
-import { FindingContext, NameScanner, type FindingContextOptions } from './findings.js';
+import { FindingContext, NameScanner, type FindingContextOptions, type HeldSecret } from './findings.js';
 import { InventoryBuilder } from './inventory.js';
 import { MatcherPool } from './pool.js';
 import { processItem, resultNotes, type WorkItem, type WorkResult } from './work.js';
@@ -26,6 +26,8 @@ export interface ScanSettings {
   minScore?: number;
   /** Open archives and packages with these limits and match their members (none: archives are binary files). */
   archives?: ArchiveLimits;
+  /** --verify: filled with each token's raw secret and parts, by fingerprint, for this run's memory only. */
+  heldSecrets?: Map<string, HeldSecret>;
 }
 
 export interface TreeScanOptions extends ScanSettings {
@@ -50,11 +52,12 @@ export function defaultConcurrency(): number {
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 
-export function findingContextOptions(o: Pick<TreeScanOptions, 'rules' | 'config' | 'showSecrets' | 'fingerprintKey'>): FindingContextOptions {
+export function findingContextOptions(o: Pick<TreeScanOptions, 'rules' | 'config' | 'showSecrets' | 'fingerprintKey' | 'heldSecrets'>): FindingContextOptions {
   return {
     rules: o.rules,
     fingerprintKey: o.fingerprintKey,
     showSecrets: o.showSecrets ?? false,
+    ...(o.heldSecrets ? { holdSecrets: true } : {}),
     allowSecrets: o.config.allowlist.secrets,
     stopwords: o.config.allowlist.stopwords,
   };
@@ -77,7 +80,7 @@ export async function scanTree(options: TreeScanOptions): Promise<Inventory> {
     maxFileSize: options.maxFileSize,
   });
   const minScore = minScoreFor(options);
-  const builder = new InventoryBuilder(new Map(options.rules.map((r) => [r.id, r])), { minScore });
+  const builder = new InventoryBuilder(new Map(options.rules.map((r) => [r.id, r])), { minScore, held: options.heldSecrets });
   const multi = options.targets.length > 1;
   let files = 0;
   let bytes = 0;

@@ -17,14 +17,16 @@
 // message) and keep the keyed hash of a path stored redacted. Schema 4: each run records the check of the
 // fingerprint key it was made with (ids made under different keys never match, so such runs are not compared);
 // each repository's tokens keep the refs whose tips hold them, and each run's snapshot the status a token had then
-// (active, unmerged, history-only), so `inventory diff` can say which moved from active to history-only. A file that is not a shadowscan datastore, or one of a
+// (active, unmerged, history-only), so `inventory diff` can say which moved from active to history-only. Schema 5:
+// the last answer of each token's provider (--verify, `inventory verify`) with its time, and every revocation
+// (`shadowscan revoke`: who, when, the result). A file that is not a shadowscan datastore, or one of a
 // newer schema, is refused before anything is written to it.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Occurrence, RepositoryScan, Tier, Token, TokenStatus } from '../model/index.js';
+import type { Occurrence, Privilege, RepositoryScan, Tier, Token, TokenRevocation, TokenStatus, TokenVerification } from '../model/index.js';
 
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
 
 /** The occurrences table's columns (schema 3), shared by the schema and the migration that rebuilds the table. */
 const OCCURRENCES_COLUMNS = `  repo_id INTEGER NOT NULL,
@@ -108,6 +110,21 @@ CREATE TABLE IF NOT EXISTS runs (
   min_score REAL,
   key_check TEXT
 );
+CREATE TABLE IF NOT EXISTS verifications (
+  token_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revocations (
+  id INTEGER PRIMARY KEY,
+  token_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  revoked_at TEXT NOT NULL,
+  by_user TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS revocations_token ON revocations (token_id);
 CREATE TABLE IF NOT EXISTS run_tokens (
   run_id INTEGER NOT NULL,
   token_id TEXT NOT NULL,
@@ -165,8 +182,20 @@ ALTER TABLE run_tokens ADD COLUMN status TEXT;
 UPDATE meta SET value = '4' WHERE key = 'schema';
 `;
 
+/** Schema 4 to 5: the verification and revocation tables (created by SCHEMA, empty for what was stored before). */
+const MIGRATE_4_TO_5 = `
+UPDATE meta SET value = '5' WHERE key = 'schema';
+`;
+
 /** The tables a shadowscan datastore has (any schema): a file with other tables is someone else's. */
-const OWN_TABLES = ['meta', 'rules_versions', 'blobs', 'repositories', 'tokens', 'repo_tokens', 'occurrences', 'runs', 'run_tokens'];
+const OWN_TABLES = ['meta', 'rules_versions', 'blobs', 'repositories', 'tokens', 'repo_tokens', 'occurrences', 'runs', 'run_tokens', 'verifications', 'revocations'];
+
+/** A provider's answer as the datastore keeps it: the verification and the privilege its scopes showed. */
+export interface StoredVerification {
+  verification: TokenVerification;
+  privilege?: Privilege;
+  privilegeSource?: 'rule' | 'observed';
+}
 
 /** What a token stored before scores existed says instead (its score reads as 1: it was reported). */
 const UNSCORED = 'stored before shadowscan scored tokens';
@@ -267,7 +296,8 @@ export function isDatastoreFile(file: string): boolean {
 function description(t: Token): Record<string, unknown> {
   const {
     occurrences: _o, secret: _s, firstSeen: _f, lastSeen: _l, commits: _c, presentInHead: _p, repos: _r,
-    score: _sc, tier: _t, reasons: _re, review: _rv, refs: _refs, status: _st, ...rest
+    score: _sc, tier: _t, reasons: _re, review: _rv, refs: _refs, status: _st,
+    verification: _ver, privilegeSource: _ps, revocation: _rev, ...rest
   } = t;
   return rest;
 }
@@ -329,9 +359,10 @@ export class Datastore {
     }
     const version = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema'").get()?.value;
     if (version === undefined) this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
-    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3 + MIGRATE_3_TO_4))();
-    else if (version === '3') this.db.transaction(() => this.db.exec(MIGRATE_3_TO_4))();
+    else if (version === '1') this.db.transaction(() => this.db.exec(MIGRATE_1_TO_2 + MIGRATE_2_TO_3 + MIGRATE_3_TO_4 + MIGRATE_4_TO_5))();
+    else if (version === '2') this.db.transaction(() => this.db.exec(MIGRATE_2_TO_3 + MIGRATE_3_TO_4 + MIGRATE_4_TO_5))();
+    else if (version === '3') this.db.transaction(() => this.db.exec(MIGRATE_3_TO_4 + MIGRATE_4_TO_5))();
+    else if (version === '4') this.db.transaction(() => this.db.exec(MIGRATE_4_TO_5))();
     else if (version !== SCHEMA_VERSION) throw new DatastoreError(`datastore ${file} has schema ${version}; this shadowscan reads schemas 1 to ${SCHEMA_VERSION}`);
     this.stmt = {
       getBlob: this.db.prepare('SELECT findings FROM blobs WHERE key = ? AND version = ?'),
@@ -667,6 +698,59 @@ export class Datastore {
     return [...tokens.values()];
   }
 
+  /** Caches providers' answers (one per token: the latest), with their time. */
+  saveVerifications(list: Array<{ id: string } & StoredVerification>): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO verifications (token_id, status, checked_at, data) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const v of list) {
+        put.run(v.id, v.verification.status, v.verification.checkedAt, JSON.stringify({ verification: v.verification, privilege: v.privilege, privilegeSource: v.privilegeSource }));
+      }
+    })();
+  }
+
+  /** The cached answer of each token's provider, by fingerprint. */
+  verifications(): Map<string, StoredVerification> {
+    const rows = this.db.prepare<[], { token_id: string; data: string }>('SELECT token_id, data FROM verifications').all();
+    return new Map(rows.map((r) => [r.token_id, JSON.parse(r.data) as StoredVerification]));
+  }
+
+  /** Records one revocation attempt (kept, never replaced: the audit trail). */
+  recordRevocation(id: string, r: TokenRevocation): void {
+    this.db.prepare('INSERT INTO revocations (token_id, status, revoked_at, by_user, detail) VALUES (?, ?, ?, ?, ?)').run(id, r.status, r.revokedAt, r.by, r.detail ?? null);
+  }
+
+  /** Each token's latest revocation attempt, by fingerprint. */
+  revocations(): Map<string, TokenRevocation> {
+    const rows = this.db
+      .prepare<[], { token_id: string; status: string; revoked_at: string; by_user: string; detail: string | null }>('SELECT token_id, status, revoked_at, by_user, detail FROM revocations ORDER BY id')
+      .all();
+    const out = new Map<string, TokenRevocation>();
+    for (const r of rows) out.set(r.token_id, { status: r.status === 'revoked' ? 'revoked' : 'failed', revokedAt: r.revoked_at, by: r.by_user, ...(r.detail ? { detail: r.detail } : {}) });
+    return out;
+  }
+
+  /** Writes the cached verification and the latest revocation onto tokens read from the datastore. In place. */
+  withResponses<T extends Omit<Token, 'occurrences'>>(tokens: T[]): T[] {
+    const ver = this.verifications();
+    const rev = this.revocations();
+    for (const t of tokens) {
+      const v = ver.get(t.id);
+      if (v) {
+        t.verification = v.verification;
+        if (v.privilegeSource) t.privilegeSource = v.privilegeSource;
+        if (v.privilegeSource === 'observed' && v.privilege) t.privilege = v.privilege;
+      }
+      const r = rev.get(t.id);
+      if (r) t.revocation = r;
+    }
+    return tokens;
+  }
+
+  /** Each repository's path on disk as last scanned, by name: where to read a secret again. */
+  repositoryPaths(): Map<string, string> {
+    return new Map(this.db.prepare<[], { name: string; path: string }>('SELECT name, path FROM repositories').all().map((r) => [r.name, r.path]));
+  }
+
   /** Every repository as last recorded. */
   repositories(): RepositoryScan[] {
     return this.db
@@ -718,6 +802,16 @@ export class Datastore {
                 severity = excluded.severity, privilege = excluded.privilege, redacted = excluded.redacted,
                 score = excluded.score, tier = excluded.tier, reasons = excluded.reasons, review = excluded.review;
           `);
+          // Schema 5 on: providers' answers (the latest wins) and every revocation. Older stores have neither.
+          const srcTables = new Set(this.db.prepare<[], { name: string }>("SELECT name FROM src.sqlite_master WHERE type = 'table'").all().map((t) => t.name));
+          if (srcTables.has('verifications')) {
+            this.db.exec(`
+              INSERT INTO verifications (token_id, status, checked_at, data) SELECT token_id, status, checked_at, data FROM src.verifications WHERE true
+                ON CONFLICT(token_id) DO UPDATE SET status = excluded.status, checked_at = excluded.checked_at, data = excluded.data
+                WHERE excluded.checked_at > verifications.checked_at;
+              INSERT INTO revocations (token_id, status, revoked_at, by_user, detail) SELECT token_id, status, revoked_at, by_user, detail FROM src.revocations ORDER BY id;
+            `);
+          }
           const repos = this.db
             .prepare<[], { id: number; name: string; path: string; status: string; error: string | null; scanned_at: string; info: string; state: string | null }>('SELECT * FROM src.repositories')
             .all();

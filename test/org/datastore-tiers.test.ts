@@ -200,13 +200,13 @@ describe('datastore tiers', () => {
     }
     const raw = new Database(file, { readonly: true });
     try {
-      expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('4');
+      expect(raw.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('5');
     } finally {
       raw.close();
     }
     // A schema this version does not know is refused, not guessed at.
     const newer = new Database(file);
-    newer.prepare("UPDATE meta SET value = '5' WHERE key = 'schema'").run();
+    newer.prepare("UPDATE meta SET value = '6' WHERE key = 'schema'").run();
     newer.close();
     expect(() => Datastore.open(file, { create: false })).toThrow(DatastoreError);
   });
