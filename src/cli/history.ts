@@ -2,7 +2,7 @@
 // the scan code, git sources and rules are loaded by the command that runs (`staged` is a pre-commit hook: fast).
 import { Option, type Command } from 'commander';
 import { addBaselineOption, applyBaselineOption, withIgnoreFile } from './baseline.js';
-import { addArchiveOptions, addOutputOptions as addSharedOutputOptions, addVerifyOptions, archivesWanted, collect, sinceDate, sizeText, threads } from './options.js';
+import { type ArchiveOptionValues, type VerifyOptionValues, addArchiveOptions, addOutputOptions as addSharedOutputOptions, addVerifyOptions, archivesWanted, collect, sinceDate, sizeText, threads } from './options.js';
 import { scanProgressView } from './progress.js';
 
 const addOutputOptions = (cmd: Command) => addSharedOutputOptions(cmd, 'config file (default: .shadowscan.yaml at the top of the working tree)');
@@ -27,7 +27,7 @@ function addScopeOptions(cmd: Command): Command {
     .addOption(new Option('--git-backend <name>', 'read with the git executable or isomorphic-git').choices(['auto', 'git', 'isomorphic-git']).default('auto').hideHelp());
 }
 
-interface RepoCommandOptions {
+interface RepoCommandOptions extends ArchiveOptionValues, VerifyOptionValues {
   format: 'text' | 'json' | 'sarif' | 'csv' | 'html' | 'markdown' | 'audit';
   output?: string;
   config?: string;
@@ -46,12 +46,6 @@ interface RepoCommandOptions {
   includeReview?: boolean;
   color?: boolean;
   csvBom?: boolean;
-  archives?: boolean;
-  archiveDepth?: number;
-  verify?: boolean;
-  verifyEndpoint?: string[];
-  failOn?: 'live';
-  rules?: string[];
 }
 
 async function runRepoCommand(kind: 'history' | 'staged', repo: string, opts: RepoCommandOptions, io: Io, setExit: (code: number) => void): Promise<void> {

@@ -101,6 +101,12 @@ export function colorWanted(flag: boolean | undefined, to: { isTTY: boolean; fil
   return to.isTTY && env.TERM !== 'dumb';
 }
 
+/** What addArchiveOptions adds to a command's options. */
+export interface ArchiveOptionValues {
+  archives?: boolean;
+  archiveDepth?: number;
+}
+
 /** `--no-archives` and `--archive-depth`, for the commands that read files or blobs (scan, history, org). */
 export function addArchiveOptions(cmd: Command): Command {
   return (
@@ -116,6 +122,14 @@ export function addArchiveOptions(cmd: Command): Command {
 export function archivesWanted(opts: { archives?: boolean; archiveDepth?: number }, config: ShadowscanConfig, maxFileSize: number): ArchiveLimits | undefined {
   if (!(opts.archives ?? config.archives ?? true)) return undefined;
   return archiveLimits(maxFileSize, opts.archiveDepth ?? config.archiveDepth ?? DEFAULT_ARCHIVE_DEPTH);
+}
+
+/** What addVerifyOptions adds to a command's options. */
+export interface VerifyOptionValues {
+  verify?: boolean;
+  verifyEndpoint?: string[];
+  failOn?: 'live';
+  rules?: string[];
 }
 
 /** `--verify-endpoint KEY=URL`: checked when the command line is read; collected into a list. */

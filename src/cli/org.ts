@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Inventory, Rule, TokenStatus } from '../model/index.js';
 import { registerInventoryVerify } from './respond-commands.js';
-import { FORMATS, addArchiveOptions, addRenderOptions, addTierOptions, addVerifyOptions, archivesWanted, collect, positiveInt, sizeText, threads, type Format } from './options.js';
+import { FORMATS, type ArchiveOptionValues, type VerifyOptionValues, addArchiveOptions, addRenderOptions, addTierOptions, addVerifyOptions, archivesWanted, collect, positiveInt, sizeText, threads, type Format } from './options.js';
 import { isReported } from '../scan/tiers.js';
 import { escapeControl } from '../report/escape.js';
 import type { OrgProgress, OrgRepository } from '../scan/org.js';
@@ -34,7 +34,7 @@ function seconds(v: string): number {
   return n;
 }
 
-interface OrgOptions {
+interface OrgOptions extends ArchiveOptionValues, VerifyOptionValues {
   repos?: string;
   github?: string;
   githubUser?: string;
@@ -65,12 +65,6 @@ interface OrgOptions {
   includeReview?: boolean;
   color?: boolean;
   csvBom?: boolean;
-  archives?: boolean;
-  archiveDepth?: number;
-  verify?: boolean;
-  verifyEndpoint?: string[];
-  failOn?: 'live';
-  rules?: string[];
 }
 
 /** One progress line: repositories done of total, MB read, tokens, time left. */

@@ -29,12 +29,13 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 /**
  * runCli without blocking this process: for tests whose servers (a fake code host on loopback) run in it.
  */
-export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // No proxy from the developer's shell: tests talk to loopback servers only (a test sets one when it means to).
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', HTTPS_PROXY: undefined, HTTP_PROXY: undefined, https_proxy: undefined, http_proxy: undefined, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -42,6 +43,7 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJ
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.end(options.input ?? '');
   });
 }
 

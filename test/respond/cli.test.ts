@@ -1,11 +1,11 @@
 // --verify on scan, history and org, --fail-on live, and the safety rules, against a loopback fake provider.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/model/index.js';
 import { runCli, tempDir, writeTree } from '../helpers/cli.js';
 import { ALICE, FixtureRepo } from '../helpers/git-fixtures.js';
-import { fakeServer, type FakeServer } from './fake-server.js';
+import { fakeServersClosedAfterEach } from './fake-server.js';
 import { allText, fakeProviderRules, fakeProviderToken, runCliAsync } from './helpers.js';
 
 let rulesDir: string;
@@ -15,16 +15,7 @@ beforeAll(() => {
   expect(check.stderr).toBe('');
 });
 
-let servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-async function serve(...args: Parameters<typeof fakeServer>): Promise<FakeServer> {
-  const s = await fakeServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = fakeServersClosedAfterEach();
 
 const LIVE = { status: 200, headers: { 'X-Scopes': 'read, admin' }, body: { user: { name: 'octo' } } };
 

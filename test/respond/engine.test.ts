@@ -1,9 +1,9 @@
 // The respond engine against loopback fake providers: exact requests, classification, limits, host safety.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Rule, VerifySpec } from '../../src/model/index.js';
 import { applyVerification, buildRequest, previewRevocations, revokeBatches, revokeCredentials, verifyCredentials, verifyOne } from '../../src/respond/index.js';
 import { fakeAwsAccessKeyId, fakeAwsSecretKey, fakeGithubPat } from '../helpers/fake-tokens.js';
-import { fakeServer, type FakeServer } from './fake-server.js';
+import { fakeServersClosedAfterEach } from './fake-server.js';
 
 const GITHUB_VERIFY: VerifySpec = {
   request: { method: 'GET', url: 'https://api.github.com/user', headers: { Authorization: 'Bearer {{secret}}', Accept: 'application/vnd.github+json' } },
@@ -26,16 +26,7 @@ function rule(over: Partial<Rule> = {}): Rule {
   };
 }
 
-let servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-async function serve(...args: Parameters<typeof fakeServer>): Promise<FakeServer> {
-  const s = await fakeServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = fakeServersClosedAfterEach();
 
 describe('verify engine', () => {
   it('sends the exact request and reads identity, scopes and the observed privilege', async () => {

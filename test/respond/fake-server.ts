@@ -1,5 +1,6 @@
 // A provider answered by a loopback server the test starts (port 0): it records every request it gets.
 import http from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest {
@@ -48,5 +49,19 @@ export async function fakeServer(answer: (req: SeenRequest, n: number) => Reply)
     url: `http://127.0.0.1:${port}`,
     requests,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** A `fakeServer` for the tests of one file: every server it starts is closed after each test. */
+export function fakeServersClosedAfterEach(): (...args: Parameters<typeof fakeServer>) => Promise<FakeServer> {
+  let servers: FakeServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+  });
+  return async (...args) => {
+    const s = await fakeServer(...args);
+    servers.push(s);
+    return s;
   };
 }

@@ -1,9 +1,8 @@
 // A fake provider's rule file, written at test time, and the CLI run asynchronously (the fake servers live in the
 // test's own process: a synchronous spawn would block them).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { randomFrom } from '../helpers/fake-tokens.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -59,27 +58,7 @@ rules:
   return dir;
 }
 
-export interface AsyncResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<AsyncResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1', HTTPS_PROXY: undefined, HTTP_PROXY: undefined, https_proxy: undefined, http_proxy: undefined, ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+export { runCliAsync } from '../helpers/cli.js';
 
 /** Every file under a folder, read as text: to look for a secret in whatever a run wrote. */
 export function allText(dir: string): string {

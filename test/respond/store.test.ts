@@ -2,27 +2,18 @@
 // (a file, or a commit and path through git cat-file) and check its fingerprint before use.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../src/model/index.js';
 import { tempDir, writeTree } from '../helpers/cli.js';
 import { ALICE, FixtureRepo } from '../helpers/git-fixtures.js';
-import { fakeServer, type FakeServer } from './fake-server.js';
+import { fakeServersClosedAfterEach } from './fake-server.js';
 import { allText, fakeProviderRules, fakeProviderToken, runCliAsync } from './helpers.js';
 
 let rulesDir: string;
 beforeAll(() => {
   rulesDir = fakeProviderRules();
 });
-let servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-async function serve(...args: Parameters<typeof fakeServer>): Promise<FakeServer> {
-  const s = await fakeServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = fakeServersClosedAfterEach();
 
 /** An org folder with one repository whose key was committed, then deleted (history only). */
 function orgWithKey(secret: string): string {
