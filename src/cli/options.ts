@@ -119,9 +119,13 @@ export function addArchiveOptions(cmd: Command): Command {
 }
 
 /** The archive limits a command scans with: none when --no-archives (or the config's `archives: false`) says so. */
-export function archivesWanted(opts: { archives?: boolean; archiveDepth?: number }, config: ShadowscanConfig, maxFileSize: number): ArchiveLimits | undefined {
+export function archivesWanted(
+  opts: { archives?: boolean; archiveDepth?: number; includeVendored?: boolean },
+  config: ShadowscanConfig,
+  maxFileSize: number,
+): ArchiveLimits | undefined {
   if (!(opts.archives ?? config.archives ?? true)) return undefined;
-  return archiveLimits(maxFileSize, opts.archiveDepth ?? config.archiveDepth ?? DEFAULT_ARCHIVE_DEPTH);
+  return archiveLimits(maxFileSize, opts.archiveDepth ?? config.archiveDepth ?? DEFAULT_ARCHIVE_DEPTH, opts.includeVendored ?? config.includeVendored ?? false);
 }
 
 /** What addVerifyOptions adds to a command's options. */

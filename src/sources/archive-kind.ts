@@ -13,6 +13,8 @@ export interface ArchiveLimits {
   maxEntries: number;
   /** A member larger than this is skipped, as a file larger than --max-file-size is. */
   maxMemberSize: number;
+  /** Members under vendored folders are read too, as --include-vendored reads them in a tree (`.git` never is). */
+  includeVendored?: boolean;
 }
 
 export const DEFAULT_ARCHIVE_DEPTH = 2;
@@ -25,8 +27,14 @@ export const DEFAULT_ARCHIVE_LIMITS: Omit<ArchiveLimits, 'maxMemberSize'> = {
 };
 
 /** The limits for a scan: the defaults, the member size of --max-file-size, and at least that much expansion. */
-export function archiveLimits(maxFileSize: number, depth = DEFAULT_ARCHIVE_DEPTH): ArchiveLimits {
-  return { ...DEFAULT_ARCHIVE_LIMITS, depth, maxMemberSize: maxFileSize, maxExpanded: Math.max(DEFAULT_ARCHIVE_LIMITS.maxExpanded, maxFileSize) };
+export function archiveLimits(maxFileSize: number, depth = DEFAULT_ARCHIVE_DEPTH, includeVendored = false): ArchiveLimits {
+  return {
+    ...DEFAULT_ARCHIVE_LIMITS,
+    depth,
+    maxMemberSize: maxFileSize,
+    maxExpanded: Math.max(DEFAULT_ARCHIVE_LIMITS.maxExpanded, maxFileSize),
+    ...(includeVendored ? { includeVendored } : {}),
+  };
 }
 
 export type ArchiveKind = 'zip' | 'tar' | 'gzip';

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import tar from 'tar-stream';
 import { archiveKind, type ArchiveKind, type ArchiveLimits } from './archive-kind.js';
+import { isLeftOutName } from './files.js';
 
 export * from './archive-kind.js';
 
@@ -107,6 +108,11 @@ class Expander {
     yield* this.expand(bytes, path, depth + 1, kind);
   }
 
+  /** A member under `.git` or (unless asked for) a vendored folder is left out, as a walk of a tree leaves them. */
+  private leftOut(member: string): boolean {
+    return member.split('/').some((name) => isLeftOutName(name, this.limits.includeVendored ?? false));
+  }
+
   private async *zip(bytes: Buffer, path: string, depth: number): AsyncGenerator<ArchiveItem> {
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
       // Names are decoded here, not by yauzl, which rejects the whole archive for one absolute or `../` name:
@@ -122,7 +128,7 @@ class Expander {
         if (!entry) return;
         if (!this.entry()) break;
         const fileName = zipEntryName(entry);
-        if (fileName.endsWith('/')) continue;
+        if (fileName.endsWith('/') || this.leftOut(memberName(fileName))) continue;
         const name = join(path, memberName(fileName));
         if (entry.isEncrypted()) {
           yield { kind: 'skip', path: name, reason: 'encrypted member: not readable' };
@@ -163,7 +169,7 @@ class Expander {
           entry.resume();
           break;
         }
-        if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        if ((h.type !== 'file' && h.type !== 'contiguous-file') || this.leftOut(memberName(h.name))) {
           entry.resume();
           continue;
         }

@@ -31,6 +31,11 @@ export interface FileEntry {
 
 const VENDORED_NAMES = new Set(VENDORED_DIRS);
 
+/** Names a walk leaves out, folders or files: `.git` always, vendored folders unless includeVendored. */
+export function isLeftOutName(name: string, includeVendored: boolean): boolean {
+  return name === '.git' || (!includeVendored && VENDORED_NAMES.has(name));
+}
+
 export interface FileTreeOptions {
   targets: string[];
   /** Patterns (gitignore syntax, see compileExcludes) relative to each target folder: `--exclude`. */
@@ -113,8 +118,7 @@ export class FileTreeSource {
       else ignoredByGit = listed;
     }
     const isIgnored = (rel: string, name: string, dir: boolean) =>
-      name === '.git' ||
-      (vendored && VENDORED_NAMES.has(name)) ||
+      isLeftOutName(name, !vendored) ||
       (ignoredByGit !== undefined && (dir ? ignoredByGit.dirs.has(rel) : ignoredByGit.files.has(rel))) ||
       this.excluded(rel, dir) ||
       (fromRootApplies && this.rootExcluded(prefix + rel, dir));

@@ -67,6 +67,17 @@ describe('archives through the CLI', () => {
     expect(runCli(['scan', dir, '--archive-depth', '0']).code).toBe(2);
   });
 
+  it('leaves out members under .git and vendored folders as a walk of the tree does, unless --include-vendored', async () => {
+    const [app, vendored, inGit] = [fakeGithubPat(), fakeGithubPat(), fakeGithubPat()];
+    const d = tempDir();
+    writeTree(d, {
+      'bundle.tgz': gz(await tarOf([['app/.env', env(app)], ['app/node_modules/lib/.env', env(vendored)], ['.git/config.env', env(inGit)]])),
+      'site.zip': await zipOf([['venv/lib/settings.py', `TOKEN = "${vendored}"\n`]]),
+    });
+    expect(places(json(['scan', d]).inv)).toEqual(['bundle.tgz!app/.env:2']);
+    expect(places(json(['scan', d, '--include-vendored']).inv)).toEqual(['bundle.tgz!app/.env:2', 'bundle.tgz!app/node_modules/lib/.env:2', 'site.zip!venv/lib/settings.py:1']);
+  });
+
   it('a corrupt archive is a warning and a skip; the exit code reflects the other files', async () => {
     const d = tempDir();
     const zip = await zipOf([['a.env', 'A=1\n']]);
