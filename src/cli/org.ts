@@ -103,7 +103,7 @@ async function listHosted(ch: Codehost, flag: 'github' | 'github-user' | 'gitlab
   if (!auth.hasToken) say(`no token (${ch.TOKEN_ENV[kind]} or --token-file): public repositories only, at the host's unauthenticated rate`);
   const { cacheDir } = await import('../rules/load.js');
   const mirrorRoot = path.resolve(opts.mirrorDir ?? path.join(cacheDir(), 'mirrors'));
-  const all = await ch.listRepositories(target, { auth, maxWaitMs: opts.maxWait * 1000, onWait: say, fetch: await ch.proxyAwareFetch(say) });
+  const all = await ch.listRepositories(target, { auth, maxWaitMs: opts.maxWait * 1000, onWait: say, fetch: ch.proxiedFetch });
   const sel = ch.selectRepositories(all.repositories, { includeForks: opts.includeForks, excludeArchived: opts.excludeArchived, repoFilter: opts.repoFilter });
   const leftOut = [
     sel.forks && `${sel.forks} fork${sel.forks > 1 ? 's' : ''} (--include-forks)`,

@@ -1,6 +1,7 @@
 // Builds a rule's request for one credential and sends it: only to the rule's host (or the one the user named),
 // never following a redirect, through HTTPS_PROXY/NO_PROXY, with a timeout and a bounded body.
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
+import { dispatcherFor } from '../sources/proxy.js';
 import type { HttpRequestSpec, Rule } from '../model/index.js';
 import { MissingValueError, partsNamed, render, renderJson, type TemplateValues } from './template.js';
 import { signAwsSigV4 } from './sigv4.js';
@@ -118,38 +119,6 @@ export interface SendOptions {
 }
 
 const MAX_BODY = 512 * 1024;
-let direct: Dispatcher | undefined;
-const proxies = new Map<string, Dispatcher>();
-
-/** Whether NO_PROXY (comma- or space-separated hosts, `.suffix`, `host:port`, `*`) exempts this URL. */
-export function noProxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): boolean {
-  const list = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return list.some((raw) => {
-    if (raw === '*') return true;
-    const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase().replace(/^\*/, ''))!;
-    const name = m[1].replace(/^\[|\]$/g, '');
-    if (m[2] && m[2] !== port) return false;
-    const bare = name.replace(/^\./, '');
-    return host === bare || host.endsWith(`.${bare}`);
-  });
-}
-
-/** The proxy for this URL from HTTPS_PROXY / HTTP_PROXY (either case), unless NO_PROXY exempts it. */
-export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const proxy = url.protocol === 'https:' ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
-  if (!proxy || noProxyFor(url, env)) return undefined;
-  return proxy;
-}
-
-function dispatcherFor(url: URL): Dispatcher {
-  const proxy = proxyFor(url);
-  if (!proxy) return (direct ??= new Agent());
-  let p = proxies.get(proxy);
-  if (!p) proxies.set(proxy, (p = new ProxyAgent(proxy)));
-  return p;
-}
 
 /** Sends without following redirects; a failure is thrown as an Error whose message is a code, never a URL. */
 export async function send(req: BuiltRequest, options: SendOptions): Promise<HttpResponse> {

@@ -204,7 +204,7 @@ describe('org from a code host', () => {
     expect(gl.requests.some((q) => q.url.startsWith('/api/v4/groups/grp%2Fsub/projects?'))).toBe(true);
   });
 
-  it('lists through HTTP_PROXY when one is set (undici EnvHttpProxyAgent)', { timeout: 20_000 }, async () => {
+  it('lists through HTTP_PROXY when one is set', { timeout: 20_000 }, async () => {
     const proxy = await startForwardProxy();
     try {
       const r = await list(['--github', 'acme', '--api-url', gh.url], { GITHUB_TOKEN: GH_TOKEN, HTTP_PROXY: proxy.url, http_proxy: undefined, HTTPS_PROXY: undefined, https_proxy: undefined, NO_PROXY: '', no_proxy: '' });

@@ -192,7 +192,7 @@ describe('revoke engine', () => {
 
 describe('proxy settings', () => {
   it('HTTPS_PROXY is used unless NO_PROXY exempts the host', async () => {
-    const { proxyFor } = await import('../../src/respond/http.js');
+    const { proxyFor } = await import('../../src/sources/proxy.js');
     const env = { HTTPS_PROXY: 'http://proxy.corp:3128', NO_PROXY: 'localhost,.internal.corp,127.0.0.1:8443' };
     expect(proxyFor(new URL('https://api.github.com/user'), env)).toBe('http://proxy.corp:3128');
     expect(proxyFor(new URL('https://ghe.internal.corp/api'), env)).toBeUndefined();
