@@ -1,10 +1,9 @@
 // `shadowscan revoke`: kills credentials through the provider's own self-revocation API, as the rule's `revoke` says.
 import type { RevokeSpec, Rule } from '../model/index.js';
-import { Scrubber, redactSecret } from '../scan/redact.js';
 import { buildRequest, RequestNotBuilt, type BuiltRequest } from './http.js';
 import { matches } from './response.js';
 import { ProviderLanes } from './limits.js';
-import { sendWithRetries, type Credential, type RespondOptions } from './verify.js';
+import { scrubberFor, sendWithRetries, type Credential, type RespondOptions } from './verify.js';
 
 export const canRevoke = (rule: Rule | undefined): rule is Rule & { revoke: RevokeSpec } => Boolean(rule?.revoke);
 
@@ -59,19 +58,10 @@ function requestFor(b: RevokeBatch, options: RespondOptions): BuiltRequest {
   return buildRequest(b.rule.revoke.request, b.rule, { secret: first.secret, parts: first.parts, secrets: b.credentials.map((c) => c.secret) }, options.endpoints);
 }
 
-function scrubberOf(b: RevokeBatch): Scrubber {
-  const s = new Scrubber();
-  for (const c of b.credentials) {
-    s.add(c.secret, redactSecret(c.secret));
-    for (const v of Object.values(c.parts ?? {})) s.add(v, redactSecret(v));
-  }
-  return s;
-}
-
 /** The requests a revocation would send, redacted (Authorization-like values of any scheme are redacted too). */
 export function previewRevocations(batches: RevokeBatch[], options: RespondOptions = {}): RevokePreview[] {
   return batches.map((b) => {
-    const scrub = scrubberOf(b);
+    const scrub = scrubberFor(b.credentials);
     const base = { ruleId: b.rule.id, tokens: b.credentials.map((c) => c.id) };
     let req: BuiltRequest;
     try {

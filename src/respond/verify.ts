@@ -33,11 +33,13 @@ export interface RespondOptions {
 /** Whether a rule can be verified (it has a verify block). */
 export const canVerify = (rule: Rule | undefined): rule is Rule & { verify: VerifySpec } => Boolean(rule?.verify);
 
-/** Replaces the credential's values in anything a provider sent back (an echo of the token, say). */
-function scrubberFor(c: Pick<Credential, 'secret' | 'parts'>): Scrubber {
+/** Replaces the credentials' values (secrets and parts) in anything a provider sent back (an echo of a token, say). */
+export function scrubberFor(credentials: Pick<Credential, 'secret' | 'parts'>[]): Scrubber {
   const s = new Scrubber();
-  s.add(c.secret, redactSecret(c.secret));
-  for (const v of Object.values(c.parts ?? {})) s.add(v, redactSecret(v));
+  for (const c of credentials) {
+    s.add(c.secret, redactSecret(c.secret));
+    for (const v of Object.values(c.parts ?? {})) s.add(v, redactSecret(v));
+  }
   return s;
 }
 
@@ -89,7 +91,7 @@ export async function verifyOne(c: Credential, options: RespondOptions = {}, now
     if (err instanceof RequestNotBuilt) return done({ status: 'unknown', detail: err.message });
     return done({ status: 'error', detail: 'the request could not be built' });
   }
-  const scrub = scrubberFor(c);
+  const scrub = scrubberFor([c]);
   const res = await sendWithRetries(() => buildRequest(spec.request, c.rule, values, options.endpoints), options, (r) => spec.live.some((m) => matches(m, r)) || spec.invalid.some((m) => matches(m, r)));
   if ('failed' in res) return done({ status: res.failed, detail: res.detail });
   if (!spec.live.some((m) => matches(m, res))) {
