@@ -181,7 +181,11 @@ export function writeReport(io: Io, full: Inventory, rules: Rule[], opts: Output
   else io.stdout(body);
   if (opts.quiet) return;
   const skipped = inv.scan.skipped;
-  const shown = skipped.filter((s) => s.reason !== 'binary file' && !s.reason.startsWith('symbolic link'));
+  // A corrupt file is both skipped and warned about: one line says it.
+  const warned = inv.scan.warnings;
+  const shown = skipped.filter(
+    (s) => s.reason !== 'binary file' && !s.reason.startsWith('symbolic link') && !warned.some((w) => w.startsWith(`${s.path}: ${s.reason}`)),
+  );
   // Paths, reasons and warnings come from the scanned content: control characters are escaped.
   for (const s of shown.slice(0, 10)) io.stderr(`warning: skipped ${escapeControl(s.path)}: ${escapeControl(s.reason)}\n`);
   if (shown.length > 10) io.stderr(`warning: ... and ${shown.length - 10} more skipped (see scan.skipped in --format json)\n`);

@@ -32,7 +32,8 @@ const B64 = '[A-Za-z0-9+/_-]';
  */
 const BASE64_CONTEXTS = [
   new RE2(`(?m)^[ \\t]+[\\w.-]+:[ \\t]+["']?(${B64}{8,}={0,2})["']?[ \\t]*$`, 'gd'), // Kubernetes Secret data
-  new RE2(`(?i)\\bbasic[ \\t]+(${B64}{8,}={0,2})`, 'gd'),
+  // No `\\b` in the pattern: a literal start lets RE2 skip ahead at memchr speed; the boundary is checked on each hit.
+  new RE2(`(?i)basic[ \\t]+(${B64}{8,}={0,2})`, 'gd'),
   new RE2(`(?i)(?:"auth"[ \\t]*:[ \\t]*"|_auth[ \\t]*=[ \\t]*)(${B64}{8,}={0,2})`, 'gd'),
   new RE2(`(?i)base64[:,][ \\t]*(${B64}{12,}={0,2})`, 'gd'),
   new RE2(`(${B64}{12,}={0,2})["']?[ \\t]*\\|[ \\t]*base64`, 'gd'),
@@ -51,6 +52,10 @@ const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
   ls0tls1crudjt: [5],
   zxlk: [5], // base64 of a JWT (`eyJ...` encoded again)
 };
+/** Contexts whose match must start at a word boundary (checked after the match; see BASE64_CONTEXTS). */
+const BASE64_LEADING_BOUNDARY = new Set([1]);
+/** The `| base64` context runs only where some `base64` follows a pipe: the word alone is in every encoder. */
+const PIPED_BASE64 = 4;
 const PERCENT_RUN = new RE2('[^\\s"\'<>`]*%[0-9A-Fa-f]{2}[^\\s"\'<>`]*', 'g');
 const UNICODE_RUN = new RE2('(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*\\\\u[0-9A-Fa-f]{4}(?:\\\\u[0-9A-Fa-f]{4}|[^\\s"\'\\\\])*', 'g');
 
@@ -62,11 +67,20 @@ function isText(b: Buffer): boolean {
   return printable >= b.length * 0.97;
 }
 
-function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => void): void {
+/**
+ * `visit` gets group 1's span (the whole match's without a group). `leadingBoundary`: a match must start at a word
+ * boundary, the `\b` left out of the pattern; past one that does not, the search goes on from the next byte.
+ */
+function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => void, leadingBoundary = false): void {
   re.lastIndex = 0;
   for (;;) {
     const m = re.exec(content) as IndexedMatch | null;
     if (!m) break;
+    const at = m.indices?.[0][0] ?? m.index;
+    if (leadingBoundary && at > 0 && isWordByte(content[at - 1]) && isWordByte(content[at])) {
+      re.lastIndex = at + 1;
+      continue;
+    }
     const g = m.indices?.[1] ?? [m.index, m.index + m[0].length];
     const [start, end] = g;
     if (end === start) {
@@ -75,6 +89,20 @@ function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => v
     }
     if (end - start <= MAX_ENCODED) visit(start, end);
   }
+}
+
+function isWordByte(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** Whether some `base64` in the content follows a `|` (spaces and tabs between). */
+function pipedBase64(content: Buffer): boolean {
+  for (let at = content.indexOf('base64'); at !== -1; at = content.indexOf('base64', at + 6)) {
+    let i = at - 1;
+    while (i >= 0 && (content[i] === 32 || content[i] === 9)) i--;
+    if (i >= 0 && content[i] === 124) return true;
+  }
+  return false;
 }
 
 function decodeBase64(text: string): Buffer | undefined {
@@ -107,12 +135,13 @@ export function findEncodedSpans(content: Buffer, encodings: Set<Encoding>, trig
     for (const t of triggers) for (const i of BASE64_CONTEXTS_BY_TRIGGER[t] ?? []) contexts.add(i);
     const seen = new Set<number>();
     for (const i of contexts) {
+      if (i === PIPED_BASE64 && !pipedBase64(content)) continue;
       runs(BASE64_CONTEXTS[i], content, (start, end) => {
         if (seen.has(start)) return;
         seen.add(start);
         const decoded = decodeBase64(content.toString('latin1', start, end));
         if (decoded) spans.push({ start, end, encoding: 'base64', decoded });
-      });
+      }, BASE64_LEADING_BOUNDARY.has(i));
     }
   }
   if (encodings.has('percent')) {

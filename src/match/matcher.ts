@@ -478,13 +478,17 @@ export class Matcher {
     const offsets = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
     let from = -1;
     let to = -1;
+    // End of the previous keyword's line: a keyword on the same line opens the same window. Without this a minified
+    // file (one long line) with many keywords was read back to the line's start once per keyword.
+    let hitLineEnd = -1;
     for (const at of offsets) {
-      if (at < to && window === 0) continue; // same line as the window already open
+      if (at < hitLineEnd) continue;
       // From the start of the line `window` lines above the keyword to the end of the line `window` lines below.
       let start = at === 0 ? 0 : content.lastIndexOf(10, at - 1) + 1;
       for (let n = 0; n < window && start > 0; n++) start = start < 2 ? 0 : content.lastIndexOf(10, start - 2) + 1;
       let end = content.indexOf(10, at);
       if (end === -1) end = content.length;
+      hitLineEnd = end;
       for (let n = 0; n < window && end < content.length; n++) {
         const nl = content.indexOf(10, end + 1);
         end = nl === -1 ? content.length : nl;

@@ -243,11 +243,17 @@ export function compileRule(rule: Rule, eager = true): CompiledRule {
       throw new RuleCompileError(rule.id, `candidates.value does not compile with RE2: ${(err as Error).message}`);
     }
   }
-  const include = rule.paths?.length ? picomatch(rule.paths, { dot: true }) : undefined;
-  const exclude = rule.excludePaths?.length ? picomatch(rule.excludePaths, { dot: true }) : undefined;
+  // Globs compile on first use as patterns do: a pre-commit hook checks few files against few rules.
+  let include: ((p: string) => boolean) | undefined;
+  let exclude: ((p: string) => boolean) | undefined;
   const matches = (m: (p: string) => boolean, p: string) => m(p) || m(`/${p}`);
   const pathFilter =
-    include || exclude ? (p: string) => (!include || matches(include, p)) && !(exclude && matches(exclude, p)) : undefined;
+    rule.paths?.length || rule.excludePaths?.length
+      ? (p: string) => {
+          if (rule.paths?.length && !matches((include ??= picomatch(rule.paths, { dot: true })), p)) return false;
+          return !(rule.excludePaths?.length && matches((exclude ??= picomatch(rule.excludePaths, { dot: true })), p));
+        }
+      : undefined;
   return {
     rule,
     get regex() {

@@ -86,8 +86,9 @@ let validator: ValidateFunction | undefined;
 function schemaError(e: NonNullable<ValidateFunction['errors']>[number]): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'the top level';
   if (e.keyword === 'additionalProperties') return `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}" in ${where}`;
-  if (e.instancePath === '/fingerprintKey' && e.keyword === 'type') {
-    return 'fingerprintKey must be a string: quote it (YAML reads 0123456789 as the number 123456789)';
+  // An unquoted fingerprint prefix or key of digits (and one `e`) is a number to YAML: `1234e5678901` is 1.234e+5681.
+  if (e.keyword === 'type' && (e.params as { type?: string }).type === 'string') {
+    return `${where} must be a string: quote it (YAML reads 0123456789 or 1234e56 as a number)`;
   }
   if (e.instancePath === '/maxFileSize') return 'maxFileSize must be a number of bytes or a size such as 50MB or 512KB';
   if (e.instancePath === '/minScore') return `minScore must be a number from 0 to 1`;

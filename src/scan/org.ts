@@ -129,6 +129,11 @@ function matcherCodeHash(): string {
   if (codeHash) return codeHash;
   const h = crypto.createHash('sha256');
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // Run from the bundle (bin/shadowscan.js), all the code is in the bundle's own files.
+  if (path.basename(here) === 'bundle') {
+    for (const f of fs.readdirSync(here).filter((n) => n.endsWith('.js')).sort()) h.update(f).update(fs.readFileSync(path.join(here, f)));
+    return (codeHash = h.digest('hex'));
+  }
   for (const dir of [path.join(here, '../match'), path.join(here, '../rules')]) {
     let files: string[] = [];
     try {

@@ -442,7 +442,7 @@ describe('action: a pull request that changes its own config, ignore file or bas
       '.shadowscan-baseline.json': JSON.stringify({ version: 1, keyCheck: '', tokens: [entry(tokens.baselined)] }),
     });
     branch('self-ignore', { 'fixtures/stripe.py': `KEY = "${tokens.ignored}"\n`, '.shadowscanignore': 'fixtures/**\n' });
-    branch('self-config', { 'app/slack.py': `SLACK = "${tokens.allowed}"\n`, '.shadowscan.yaml': `minScore: 0.5\nallowlist:\n  fingerprints: [${fp(tokens.allowed).slice(0, 12)}]\n` });
+    branch('self-config', { 'app/slack.py': `SLACK = "${tokens.allowed}"\n`, '.shadowscan.yaml': `minScore: 0.5\nallowlist:\n  fingerprints: ['${fp(tokens.allowed).slice(0, 12)}']\n` });
     branch('config-only', { '.shadowscan.yaml': 'minScore: 0.6\n' });
   });
 

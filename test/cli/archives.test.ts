@@ -85,6 +85,8 @@ describe('archives through the CLI', () => {
     const clean = json(['scan', d]);
     expect(clean.code).toBe(0);
     expect(clean.stderr).toMatch(/warning: broken\.zip: corrupt zip archive \(.*\); skipped, the scan goes on/);
+    // One line for the one problem, not a skip line and a warning line.
+    expect(clean.stderr.split('\n').filter((l) => l.includes('broken.zip'))).toHaveLength(1);
     expect(clean.inv.scan.skipped).toEqual([{ path: 'broken.zip', reason: expect.stringMatching(/^corrupt zip archive/) }]);
     fs.writeFileSync(path.join(d, 'ok.txt'), env(fakeGithubPat()));
     expect(json(['scan', d]).code).toBe(1);

@@ -42,4 +42,16 @@ describe('decoding', () => {
     expect(matcher.match(Buffer.from(`blob ${b64(`token ${t}`)}\n`), 'a').matches).toEqual([]);
     expect(matcher.match(Buffer.from(`kind: Secret\n  password: ${Buffer.from(Array.from({ length: 24 }, (_, i) => i * 7)).toString('base64')}\n`), 'a').matches.every((m) => !m.decoded)).toBe(true);
   });
+
+  it('decodes Basic credentials only where `basic` starts a word, and `| base64` only after a pipe', () => {
+    const t = `tst_${randomFrom(ALNUM, 24)}`;
+    const secrets = (doc: string) => matcher.match(Buffer.from(doc), 'a.txt').matches.filter((m) => m.decoded).map((m) => m.secret);
+    expect(secrets(`Authorization: Basic ${b64(`user:${t}`)}\n`)).toEqual([t]);
+    expect(secrets(`auth = BASIC ${b64(`user:${t}`)}\n`)).toEqual([t]);
+    expect(secrets(`isbasic ${b64(`user:${t}`)}\n`)).toEqual([]);
+    // A word-inside `basic` before the real one does not hide it.
+    expect(secrets(`xbasic abc/basic ${b64(`user:${t}`)}\n`)).toEqual([t]);
+    expect(secrets(`echo ${b64(`token ${t}`)} |\t base64 -d\n`)).toEqual([t]);
+    expect(secrets(`echo ${b64(`token ${t}`)} base64\n`)).toEqual([]);
+  });
 });

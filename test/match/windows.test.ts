@@ -1,7 +1,7 @@
 // The keyword locator finds every windowed-rule keyword in one pass: case-sensitive and case-insensitive keywords
 // in the same pattern, keywords inside longer ones, the same letters in both case modes.
 import { describe, expect, it } from 'vitest';
-import { KeywordLocator, MAX_WINDOWS } from '../../src/match/windows.js';
+import { KeywordLocator, MAX_WINDOWS, maxWindows } from '../../src/match/windows.js';
 
 /** Every start of each keyword, by plain search (ASCII case folded for the case-insensitive ones). */
 function naive(content: string, keywords: string[], cs: boolean[]): Map<number, number[]> {
@@ -35,6 +35,13 @@ describe('KeywordLocator', () => {
     expect(got.get(5)).toBeUndefined();
     expect(got.has(0)).toBe(false);
   });
+
+  it('affords a big file one window per 512 bytes before giving up', () => {
+    const filler = 'x'.repeat(2000);
+    const text = Array.from({ length: MAX_WINDOWS + 40 }, () => `secret ${filler}`).join('\n');
+    expect(maxWindows(text.length)).toBeGreaterThan(MAX_WINDOWS + 40);
+    expect(locator.locate(Buffer.from(text)).get(5)).toHaveLength(MAX_WINDOWS + 40);
+  });
 });
 
 describe('windowed rules in files full of their keyword', () => {
@@ -49,6 +56,19 @@ describe('windowed rules in files full of their keyword', () => {
     lines.splice(200, 0, `export HOMEBREW_GITHUB_API_TOKEN=${token}`);
     const found = matcher.match(Buffer.from(lines.join('\n') + '\n'), 'CHANGELOG.txt').matches.find((m) => m.secret === token);
     // The windowed provider rule, not only the generic grammar, must have read the line.
+    expect(found?.ruleId).toBe('github.token.legacy');
+  });
+
+  it('a minified file (one long line) full of the keyword still has the secret found on that line', async () => {
+    const crypto = await import('node:crypto');
+    const { BUILTIN_RULES_DIR, loadRules } = await import('../../src/rules/load.js');
+    const { compileRules } = await import('../../src/rules/compile.js');
+    const { DECODE_KEYWORDS, Matcher } = await import('../../src/match/matcher.js');
+    const matcher = new Matcher(compileRules(loadRules([BUILTIN_RULES_DIR]).rules, { extraKeywords: DECODE_KEYWORDS }));
+    const token = crypto.randomBytes(20).toString('hex');
+    const parts = Array.from({ length: 2 * MAX_WINDOWS }, (_, i) => `u${i}="https://github.com/org/repo/pull/${i}";`);
+    parts.splice(MAX_WINDOWS + 7, 0, `HOMEBREW_GITHUB_API_TOKEN="${token}";`);
+    const found = matcher.match(Buffer.from(`var ${parts.join('')}\n`), 'dist/bundle.min.js').matches.find((m) => m.secret === token);
     expect(found?.ruleId).toBe('github.token.legacy');
   });
 });

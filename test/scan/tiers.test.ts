@@ -190,3 +190,13 @@ describe('minScore in the config', () => {
     }
   });
 });
+
+describe('config values YAML reads as numbers', () => {
+  it('an unquoted fingerprint prefix of digits and one `e` is refused with the fix in words', () => {
+    const file = path.join(tempDir(), '.shadowscan.yaml');
+    fs.writeFileSync(file, 'allowlist:\n  fingerprints: [1234e5678901]\n');
+    expect(() => loadConfig(file)).toThrow(/allowlist\.fingerprints\.0 must be a string: quote it/);
+    fs.writeFileSync(file, "allowlist:\n  fingerprints: ['1234e5678901']\n");
+    expect(loadConfig(file).allowlist.fingerprints).toEqual(['1234e5678901']);
+  });
+});
