@@ -537,6 +537,11 @@ function readAssignment(ctx: SiteContext): Candidate[] | undefined {
     if (annotation) t += annotation[0].length;
     else if (goType) t = r + goType[0].length;
     while (isSpace(s.charCodeAt(t))) t++;
+  } else if (src.family === 'text' || src.family === 'docs') {
+    // A typed declaration in a snippet (a README's Kotlin block, a pasted `def f(pw: str = "...")`): only with a quoted
+    // value after the `=`, so that prose (`Password: see = below`) stays prose.
+    const annotation = /^:\s*[\w.<>[\]?]{1,40}\s*(?==\s*["'`])/.exec(restOfLine);
+    if (annotation) t += annotation[0].length;
   }
   // Several names, several values: `user_pw, admin_pw := "a", "b"`.
   let listIndex = 0;

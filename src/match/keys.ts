@@ -54,8 +54,11 @@ const PAIRS: Record<string, string> = {
 /** Suffixes of an unseparated word that still name a secret (`dbpassword`, `mysqlpwd`, `githubtoken`). */
 const SUFFIX_TERMS = [
   'password', 'passwd', 'passphrase', 'secret', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'token', 'credentials',
-  'pwd', 'pass', 'authkey', 'appkey', 'masterkey',
+  'userpwd', 'userpass', 'pwd', 'pass', 'authkey', 'appkey', 'masterkey',
 ];
+/** What may come before `pass` or `pwd` in one word (`dbpass`, `mysqlrootpwd`, `proxyuserpwd`): one or two of these. */
+const SHORT_TERM_HEAD =
+  /^(?:(?:db|user|root|admin|smtp|mail|ftp|sftp|ssh|mysql|pg|redis|sql|app|api|my|default|master|sys|system|web|wifi|bind|ldap|proxy|auth|key|store|trust|vnc|rdp|sa|svc|service|login|site|server|client|x|new|old|enc)){1,2}$/;
 /** Words ending in a suffix term that are not secrets. */
 const NOT_SECRET_WORDS = new Set([
   'bypass', 'compass', 'trespass', 'overpass', 'underpass', 'surpass', 'encompass', 'impass', 'morpass', 'airpass',
@@ -185,9 +188,7 @@ function termOf(word: string): string | undefined {
     if (word.length > suffix.length && word.endsWith(suffix)) {
       const head = word.slice(0, -suffix.length);
       // `dbpassword`, `mysqlpwd`, `githubtoken`; not `onepass` or a word that merely ends in the letters.
-      if (suffix === 'pass' || suffix === 'pwd') {
-        if (!/^(?:db|user|root|admin|smtp|mail|ftp|sftp|ssh|mysql|pg|redis|sql|app|api|my|default|master|sys|system|web|wifi|bind|ldap|proxy|auth|key|store|trust|vnc|rdp|sa|svc|service|login|site|server|client|x|new|old|enc)$/.test(head)) continue;
-      }
+      if ((suffix === 'pass' || suffix === 'pwd' || suffix === 'userpwd' || suffix === 'userpass') && !SHORT_TERM_HEAD.test(head)) continue;
       return suffix;
     }
   }

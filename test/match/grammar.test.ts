@@ -189,6 +189,11 @@ describe('grammar: operators of build files and code', () => {
     { name: 'Go := with a quoted value', relPath: 'cmd/main.go', secret: fakePassword, text: (s) => `\tdbPassword := "${s}"\n`, rule: 'generic.password', quoting: 'double', form: 'assignment' },
     { name: 'Go typed const', relPath: 'internal/db/conn.go', secret: fakePassword, text: (s) => `const dbPassword string = "${s}"\n`, rule: 'generic.password', quoting: 'double' },
     {
+      name: 'a typed declaration in a README code block', relPath: 'README.md', secret: fakePassword,
+      text: (s) => `# Connect\n\n\`\`\`kotlin\nval dbPassword: String = "${s}"\n\`\`\`\n`, rule: 'generic.password', quoting: 'double',
+    },
+    { name: 'a typed default argument in a text file', relPath: 'notes/snippet', secret: fakePassword, text: (s) => `def connect(db_password: str = "${s}"):\n`, rule: 'generic.password', quoting: 'double' },
+    {
       name: 'Go multi-assign, the secret second', relPath: 'cmd/seed.go', secret: fakePassword,
       text: (s) => `\tdbUser, dbPassword := "admin", "${s}"\n`, rule: 'generic.password', quoting: 'double',
     },
@@ -292,6 +297,10 @@ describe('grammar: setters and constructors with positional secrets', () => {
     {
       name: 'curl_easy_setopt(h, CURLOPT_USERPWD, "user:...")', relPath: 'src/fetch.c', secret: fakePassword,
       text: (s) => `curl_easy_setopt(h, CURLOPT_USERPWD, "backup:${s}");\n`, rule: 'generic.credential', username: 'backup',
+    },
+    {
+      name: 'curl_easy_setopt(h, CURLOPT_PROXYUSERPWD, "user:...") (a compound name in capitals)', relPath: 'src/fetch.c', secret: fakePassword,
+      text: (s) => `curl_easy_setopt(h, CURLOPT_PROXYUSERPWD, "squid:${s}");\n`, rule: 'generic.credential', username: 'squid',
     },
     {
       name: "conn.login('user@x.org', '...')", relPath: 'tools/mail.py', secret: fakePassword,
