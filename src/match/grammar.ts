@@ -149,9 +149,16 @@ class Source {
 
   /** A line of uuencoded data (`M` and 60 characters from space to backquote): any word in it is chance. */
   isUuencoded(at: number): boolean {
-    const ls = this.lineStart(at);
-    const le = this.lineEnd(at);
-    if (le - ls !== 61 || this.text.charCodeAt(ls) !== 77 /* M */) return false;
+    // Such a line is 61 characters: look no further than that each way (a minified line is thousands long, and a
+    // file has thousands of sites on it).
+    const s = this.text;
+    let ls = at;
+    while (ls > 0 && at - ls <= 61 && s.charCodeAt(ls - 1) !== Ch.LF) ls--;
+    if (at - ls > 61 || s.charCodeAt(ls) !== 77 /* M */) return false;
+    let le = at;
+    while (le < s.length && le - ls <= 62 && s.charCodeAt(le) !== Ch.LF) le++;
+    if (le > 0 && s.charCodeAt(le - 1) === Ch.CR) le--;
+    if (le - ls !== 61) return false;
     let punctuation = 0;
     for (let i = ls; i < le; i++) {
       const c = this.text.charCodeAt(i);

@@ -530,3 +530,28 @@ describe('syntax: fileFamily and pathRole', () => {
     else it(`${relPath} is ${family}, ${role}`, check);
   }
 });
+
+describe('grammar: uuencoded data', () => {
+  // A uuencoded line: `M`, then 60 characters from space to backquote, punctuation throughout.
+  const uuLine = (word: string) => {
+    const alphabet = '!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`';
+    let body = word.toUpperCase() + '=';
+    while (body.length < 60) body += alphabet[crypto.randomInt(alphabet.length)];
+    return `M${body.slice(0, 60)}`;
+  };
+
+  it('a secret word inside a uuencoded line is chance, with LF or CRLF line ends and on the first line', () => {
+    for (const eol of ['\n', '\r\n']) {
+      const lines = ['begin 644 blob.bin', uuLine('password'), uuLine('token'), 'end'];
+      expect(findCandidates(Buffer.from(lines.join(eol) + eol), 'data/blob.uu')).toEqual([]);
+      expect(findCandidates(Buffer.from(uuLine('secret') + eol), 'data/blob.uu')).toEqual([]);
+    }
+  });
+
+  it('a 61-character line that starts with M but reads as config is read', () => {
+    const value = fakeToken(40);
+    const line = `MYSQL_PASSWORD=${value}`.padEnd(61, 'z').slice(0, 61);
+    expect(line).toHaveLength(61);
+    expect(findCandidates(Buffer.from(`${line}\n`), '.env').map((c) => c.key)).toEqual(['MYSQL_PASSWORD']);
+  });
+});
