@@ -80,6 +80,8 @@ const LOWER: Record<Confidence, Confidence> = { high: 'medium', medium: 'low', l
 
 /** Context kept around a decoded span: enough for a key name and its quotes. */
 const DECODE_CONTEXT = 256;
+/** Decoded spans shorter than this are not matched: no rule or grammar candidate reports a shorter secret. */
+const MIN_DECODED = 6;
 
 
 /** Per-content state shared by windowed rules: keyword offsets. */
@@ -415,10 +417,15 @@ export class Matcher {
     const out: Candidate[] = [];
     const role = pathRole(relPath);
     for (const span of findEncodedSpans(content, encodings, words)) {
-      // The rest of the line, up to DECODE_CONTEXT bytes each side (a minified file is one long line).
-      const lineStart = Math.max(span.start === 0 ? 0 : content.lastIndexOf(10, span.start - 1) + 1, span.start - DECODE_CONTEXT);
-      const nl = content.indexOf(10, span.end);
-      const lineEnd = Math.min(nl === -1 ? content.length : nl, span.end + DECODE_CONTEXT);
+      // A span is a whole run between spaces and quotes: decoded to fewer characters than a secret has, it holds none
+      // (minified code is full of `"\u00a0"`).
+      if (span.decoded.length < MIN_DECODED) continue;
+      // The rest of the line, up to DECODE_CONTEXT bytes each side (a minified file is one long line: searched no
+      // further than that, not once per span to the line's ends).
+      let lineStart = span.start;
+      while (lineStart > 0 && span.start - lineStart < DECODE_CONTEXT && content[lineStart - 1] !== 10) lineStart--;
+      let lineEnd = span.end;
+      while (lineEnd < content.length && lineEnd - span.end < DECODE_CONTEXT && content[lineEnd] !== 10) lineEnd++;
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
