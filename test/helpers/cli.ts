@@ -47,8 +47,24 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJ
   });
 }
 
+/** Folders made by tempDir in this test file: test/setup.ts removes them after the file's tests. */
+const madeTempDirs: string[] = [];
+
 export function tempDir(prefix = 'shadowscan-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
+}
+
+/** Removes the folders tempDir made (a suite run made some 10,000 and left them in the temp folder). */
+export function removeTempDirs(): void {
+  for (const dir of madeTempDirs.splice(0)) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A process a test started may still hold it; the OS cleans the temp folder.
+    }
+  }
 }
 
 export function writeTree(root: string, files: Record<string, string | Buffer>): void {
