@@ -45,13 +45,18 @@ describe('KeywordLocator', () => {
 });
 
 describe('windowed rules in files full of their keyword', () => {
-  it('a keyword seen more than MAX_WINDOWS times makes its rule read the whole content, not nothing', async () => {
+  /** The built-in rules' matcher and a fresh 40-hex token for `HOMEBREW_GITHUB_API_TOKEN`. */
+  async function builtinMatcherAndToken() {
     const crypto = await import('node:crypto');
     const { BUILTIN_RULES_DIR, loadRules } = await import('../../src/rules/load.js');
     const { compileRules } = await import('../../src/rules/compile.js');
     const { DECODE_KEYWORDS, Matcher } = await import('../../src/match/matcher.js');
     const matcher = new Matcher(compileRules(loadRules([BUILTIN_RULES_DIR]).rules, { extraKeywords: DECODE_KEYWORDS }));
-    const token = crypto.randomBytes(20).toString('hex');
+    return { matcher, token: crypto.randomBytes(20).toString('hex') };
+  }
+
+  it('a keyword seen more than MAX_WINDOWS times makes its rule read the whole content, not nothing', async () => {
+    const { matcher, token } = await builtinMatcherAndToken();
     const lines = Array.from({ length: MAX_WINDOWS + 50 }, (_, i) => `- see https://github.com/org/repo/pull/${i} for the change`);
     lines.splice(200, 0, `export HOMEBREW_GITHUB_API_TOKEN=${token}`);
     const found = matcher.match(Buffer.from(lines.join('\n') + '\n'), 'CHANGELOG.txt').matches.find((m) => m.secret === token);
@@ -60,12 +65,7 @@ describe('windowed rules in files full of their keyword', () => {
   });
 
   it('a minified file (one long line) full of the keyword still has the secret found on that line', async () => {
-    const crypto = await import('node:crypto');
-    const { BUILTIN_RULES_DIR, loadRules } = await import('../../src/rules/load.js');
-    const { compileRules } = await import('../../src/rules/compile.js');
-    const { DECODE_KEYWORDS, Matcher } = await import('../../src/match/matcher.js');
-    const matcher = new Matcher(compileRules(loadRules([BUILTIN_RULES_DIR]).rules, { extraKeywords: DECODE_KEYWORDS }));
-    const token = crypto.randomBytes(20).toString('hex');
+    const { matcher, token } = await builtinMatcherAndToken();
     const parts = Array.from({ length: 2 * MAX_WINDOWS }, (_, i) => `u${i}="https://github.com/org/repo/pull/${i}";`);
     parts.splice(MAX_WINDOWS + 7, 0, `HOMEBREW_GITHUB_API_TOKEN="${token}";`);
     const found = matcher.match(Buffer.from(`var ${parts.join('')}\n`), 'dist/bundle.min.js').matches.find((m) => m.secret === token);
