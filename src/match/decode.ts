@@ -3,6 +3,7 @@
 import RE2 from 're2';
 import type { RawMatch } from '../model/index.js';
 import type { IndexedMatch } from './indices.js';
+import { isWordByte } from './chars.js';
 
 export type Encoding = NonNullable<RawMatch['decoded']>;
 
@@ -155,10 +156,6 @@ function runs(re: RE2, content: Buffer, visit: (start: number, end: number) => v
     }
     if (end - start <= MAX_ENCODED) visit(start, end);
   }
-}
-
-function isWordByte(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** Whether some `base64` in the content follows a `|` (spaces and tabs between). */

@@ -6,6 +6,7 @@
 // nothing), and the value in the quoting it was written with. Reading is local (a few hundred bytes around the hit),
 // so a 500 KB minified line costs no more than a short one.
 import RE2 from 're2';
+import { isWordByte } from './chars.js';
 import { classifyKey, splitWords, type KeyInfo } from './keys.js';
 import { fileFamily, isCodeFamily, lineRole, type FileFamily, type LineRole } from './syntax.js';
 
@@ -90,12 +91,9 @@ const enum Ch {
   Pipe = 124, RBrace = 125,
 }
 
-function isWord(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
 /** Characters of a key as written in configs and code: words, dashes, dots, and non-ASCII letters. */
 function isKeyChar(c: number): boolean {
-  return isWord(c) || c === Ch.Dash || c === Ch.Dot || c >= 0x80;
+  return isWordByte(c) || c === Ch.Dash || c === Ch.Dot || c >= 0x80;
 }
 function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Tab;
@@ -163,7 +161,7 @@ class Source {
     for (let i = ls; i < le; i++) {
       const c = this.text.charCodeAt(i);
       if (c < 0x20 || c > 0x60) return false;
-      if (!isWord(c)) punctuation++;
+      if (!isWordByte(c)) punctuation++;
     }
     // Encoded bytes spread over the whole alphabet, punctuation included; `MYSQL_USER=ROOT;...` does not.
     return punctuation >= 15;
@@ -374,10 +372,10 @@ function mayAssign(b: Buffer, end: number): boolean {
   // `.=`, `+=`, `?=`, `||=`, `??=`, `*=`
   const isOpChar = (x: number) => x === Ch.Dot || x === Ch.Plus || x === Ch.Question || x === Ch.Pipe || x === Ch.Star;
   if (isOpChar(c) && (b[i + 1] === Ch.Eq || (isOpChar(b[i + 1]) && b[i + 2] === Ch.Eq))) return true;
-  if (isWord(c)) {
+  if (isWordByte(c)) {
     // `password is`, `IDENTIFIED BY`, `... WITH`, or a type: `password string = "..."`.
     let j = i;
-    while (j < limit && (isWord(b[j]) || b[j] === Ch.LBracket || b[j] === Ch.RBracket || b[j] === Ch.Star || b[j] === Ch.Amp)) j++;
+    while (j < limit && (isWordByte(b[j]) || b[j] === Ch.LBracket || b[j] === Ch.RBracket || b[j] === Ch.Star || b[j] === Ch.Amp)) j++;
     if (j - i <= 4) {
       const word = b.toString('latin1', i, j).toLowerCase();
       if (word === 'is' || word === 'by' || word === 'with') return true;
@@ -808,7 +806,7 @@ function refine(c: Candidate, ctx: SiteContext): Candidate | undefined {
 
 function wordBefore(s: string, at: number): string {
   let i = at;
-  while (i > 0 && isWord(s.charCodeAt(i - 1))) i--;
+  while (i > 0 && isWordByte(s.charCodeAt(i - 1))) i--;
   return s.slice(i, at);
 }
 

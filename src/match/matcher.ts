@@ -9,6 +9,7 @@ import { isJwt, isProviderPlaceholder } from './values.js';
 import { candidateEvidence, KEEP_SCORE, scoreCandidate, scorePemBlock, scoreProviderMatch, type Evidence, type Scored } from './score.js';
 import { fileFamily, lineRole, pathRole, type FileFamily, type PathRole } from './syntax.js';
 import { LineIndex } from './lines.js';
+import { isWordByte } from './chars.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
 import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
@@ -653,10 +654,6 @@ function asGrammarCandidate(rule: CompiledRule['rule'], secret: string, start: n
     lineRole: lineRole(line, family),
     family,
   };
-}
-
-function isWordByte(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f;
 }
 
 /** The secret's byte span: group `secret` if named and it took part, else the first group that took part. */
