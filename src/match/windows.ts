@@ -25,8 +25,12 @@ export class KeywordLocator {
   private readonly regex: RE2 | undefined;
   /** Keyword indices by their last three bytes, lower-cased (as a number); longest keyword first, as the alternation prefers. */
   private readonly bySuffix = new Map<number, number[]>();
-  /** Keyword index -> the other keywords that may sit inside it, with their offsets (`api` inside `apikey`). */
-  private readonly inside = new Map<number, [number, number][]>();
+  /**
+   * Keyword index -> the shorter keywords it starts with, and itself in the other case mode (`api` for `apikey`): the
+   * alternation reports one keyword per start, the longest. Keywords starting later inside a match are found by
+   * resuming the search one byte after the match's start.
+   */
+  private readonly prefixes = new Map<number, number[]>();
   /** Keyword bytes, lower-cased for case-insensitive ones. */
   private readonly bytes = new Map<number, Buffer>();
 
@@ -43,13 +47,11 @@ export class KeywordLocator {
       this.bySuffix.set(key, list);
       for (const j of order) {
         const u = keywords[j].toLowerCase();
-        if (j === k || u.length > t.length) continue;
-        // Same letters in the other case mode, or a shorter keyword inside: checked against the content at each hit.
-        for (let at = t.indexOf(u); at !== -1; at = t.indexOf(u, at + 1)) {
-          const l = this.inside.get(k) ?? [];
-          l.push([j, at]);
-          this.inside.set(k, l);
-        }
+        // Same letters in the other case mode, or a shorter keyword at the same start: checked against the content.
+        if (j === k || u.length > t.length || !t.startsWith(u)) continue;
+        const l = this.prefixes.get(k) ?? [];
+        l.push(j);
+        this.prefixes.set(k, l);
       }
     }
   }
@@ -62,24 +64,26 @@ export class KeywordLocator {
     if (!re) return out;
     const max = maxWindows(content.length);
     re.lastIndex = 0;
-    while (re.test(content)) {
+    for (let from = 0; re.test(content); from = re.lastIndex) {
       const end = re.lastIndex;
-      const k = this.which(content, end);
+      const k = this.which(content, end, from);
       if (k === undefined) continue;
       const start = end - this.bytes.get(k)!.length;
       record(out, k, start, max);
-      for (const [j, off] of this.inside.get(k) ?? []) if (this.at(content, start + off, j)) record(out, j, start + off, max);
+      for (const j of this.prefixes.get(k) ?? []) if (this.at(content, start, j)) record(out, j, start, max);
+      // A keyword may start inside this one and run past it (`github` in `npm_github`): search on from the next byte.
+      re.lastIndex = start + 1;
     }
     return out;
   }
 
-  /** The (longest) keyword that ends at `end`. */
-  private which(content: Buffer, end: number): number | undefined {
+  /** The (longest) keyword that ends at `end` and starts at or after `from`, where the search began. */
+  private which(content: Buffer, end: number, from: number): number | undefined {
     const list = this.bySuffix.get(suffixKey(content, end));
     if (!list) return undefined;
     for (const k of list) {
       const n = this.bytes.get(k)!.length;
-      if (end >= n && this.at(content, end - n, k)) return k;
+      if (end - n >= from && this.at(content, end - n, k)) return k;
     }
     return undefined;
   }

@@ -28,6 +28,39 @@ describe('KeywordLocator', () => {
     for (const [k, at] of want) expect(got.get(k) ?? [], keywords[k]).toEqual(at);
   });
 
+  it('finds a keyword that starts inside another one it overlaps (`github` in `npm_github`, `cdef` in `abcdef`)', () => {
+    const kws = ['abcd', 'cdef', 'npm_', '_github', 'github'];
+    const sensitive = kws.map(() => false);
+    const overlapping = new KeywordLocator(kws, sensitive, kws.keys());
+    const text = 'x abcdef y NPM_GITHUB_TOKEN z abcd cdef';
+    const got = overlapping.locate(Buffer.from(text));
+    const want = naive(text, kws, sensitive);
+    for (const [k, at] of want) expect(got.get(k) ?? [], kws[k]).toEqual(at);
+  });
+
+  it('finds every occurrence of random overlapping keywords in random text, as searching for each does', () => {
+    const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+    for (let round = 0; round < 300; round++) {
+      // Keywords are at least three characters (the rule schema's minLength), one per text in each case mode.
+      const sensitive: boolean[] = [];
+      const kws: string[] = [];
+      const seen = new Set<string>();
+      for (let n = 2 + Math.floor(Math.random() * 6); n > 0; n--) {
+        const k = pick('abAB', 3 + Math.floor(Math.random() * 3));
+        const cs = Math.random() < 0.3;
+        const key = cs ? `=${k}` : `~${k.toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        kws.push(k);
+        sensitive.push(cs);
+      }
+      const text = pick('abAB_', 60);
+      const got = new KeywordLocator(kws, sensitive, kws.keys()).locate(Buffer.from(text));
+      const want = naive(text, kws, sensitive);
+      for (const [k, at] of want) expect(got.get(k) ?? [], `${JSON.stringify(kws)} ${sensitive} ${text} ${kws[k]}`).toEqual(at);
+    }
+  });
+
   it('gives up on a keyword seen more than MAX_WINDOWS times', () => {
     const text = 'secret '.repeat(MAX_WINDOWS + 1);
     const got = locator.locate(Buffer.from(text));
