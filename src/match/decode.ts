@@ -29,16 +29,26 @@ const B64 = '[A-Za-z0-9+/_-]';
 /**
  * Base64 is everywhere (hashes, images, source maps), so only values in places where credentials are
  * base64-encoded are decoded: Kubernetes Secret data, Basic auth, Docker and npm `auth`, `base64:`/`| base64`,
- * and blobs that decode to JSON or PEM. Group 1 is the encoded value.
+ * and blobs that decode to JSON or PEM.
  */
-const BASE64_CONTEXTS = [
-  new RE2(`(?m)^[ \\t]+[\\w.-]+:[ \\t]+["']?(${B64}{8,}={0,2})["']?[ \\t]*$`, 'gd'), // Kubernetes Secret data
-  // No `\\b` in the pattern: a literal start lets RE2 skip ahead at memchr speed; the boundary is checked on each hit.
-  new RE2(`(?i)basic[ \\t]+(${B64}{8,}={0,2})`, 'gd'),
-  new RE2(`(?i)(?:"auth"[ \\t]*:[ \\t]*"|_auth[ \\t]*=[ \\t]*)(${B64}{8,}={0,2})`, 'gd'),
-  new RE2(`(?i)base64[:,][ \\t]*(${B64}{12,}={0,2})`, 'gd'),
-  new RE2(`(${B64}{12,}={0,2})["']?[ \\t]*\\|[ \\t]*base64`, 'gd'),
-  new RE2(`\\b((?:ewog|ewoi|eyJ0eXBl|LS0tLS1CRUdJT|ZXlK)${B64}{12,}={0,2})`, 'gd'),
+interface Base64Context {
+  /** Group 1 is the encoded value. */
+  re: RE2;
+  /** The match starts at a word boundary: the `\b` is checked per hit so that the pattern can start with a literal. */
+  leadingBoundary?: boolean;
+  /** A cheap check that the context can occur at all, before the pattern reads the file. */
+  possible?: (content: Buffer) => boolean;
+}
+
+const BASE64_CONTEXTS: Base64Context[] = [
+  { re: new RE2(`(?m)^[ \\t]+[\\w.-]+:[ \\t]+["']?(${B64}{8,}={0,2})["']?[ \\t]*$`, 'gd') }, // Kubernetes Secret data
+  // A literal start lets RE2 skip ahead at memchr speed (201 -> 119 ms of base64 decoding on node_modules, with the next).
+  { re: new RE2(`(?i)basic[ \\t]+(${B64}{8,}={0,2})`, 'gd'), leadingBoundary: true },
+  { re: new RE2(`(?i)(?:"auth"[ \\t]*:[ \\t]*"|_auth[ \\t]*=[ \\t]*)(${B64}{8,}={0,2})`, 'gd') },
+  { re: new RE2(`(?i)base64[:,][ \\t]*(${B64}{12,}={0,2})`, 'gd') },
+  // `... | base64`: the word alone is in every encoder, the pipe before it is rare.
+  { re: new RE2(`(${B64}{12,}={0,2})["']?[ \\t]*\\|[ \\t]*base64`, 'gd'), possible: pipedBase64 },
+  { re: new RE2(`\\b((?:ewog|ewoi|eyJ0eXBl|LS0tLS1CRUdJT|ZXlK)${B64}{12,}={0,2})`, 'gd') },
 ];
 /** Which contexts each trigger enables: the Kubernetes one only in files that declare `kind: Secret`. */
 const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
@@ -53,10 +63,6 @@ const BASE64_CONTEXTS_BY_TRIGGER: Record<string, number[]> = {
   ls0tls1crudjt: [5],
   zxlk: [5], // base64 of a JWT (`eyJ...` encoded again)
 };
-/** Contexts whose match must start at a word boundary (checked after the match; see BASE64_CONTEXTS). */
-const BASE64_LEADING_BOUNDARY = new Set([1]);
-/** The `| base64` context runs only where some `base64` follows a pipe: the word alone is in every encoder. */
-const PIPED_BASE64 = 4;
 
 const HEX = (() => {
   const t = new Uint8Array(256);
@@ -198,13 +204,14 @@ export function findEncodedSpans(content: Buffer, encodings: Set<Encoding>, trig
     for (const t of triggers) for (const i of BASE64_CONTEXTS_BY_TRIGGER[t] ?? []) contexts.add(i);
     const seen = new Set<number>();
     for (const i of contexts) {
-      if (i === PIPED_BASE64 && !pipedBase64(content)) continue;
-      runs(BASE64_CONTEXTS[i], content, (start, end) => {
+      const context = BASE64_CONTEXTS[i];
+      if (context.possible && !context.possible(content)) continue;
+      runs(context.re, content, (start, end) => {
         if (seen.has(start)) return;
         seen.add(start);
         const decoded = decodeBase64(content.toString('latin1', start, end));
         if (decoded) spans.push({ start, end, encoding: 'base64', decoded });
-      }, BASE64_LEADING_BOUNDARY.has(i));
+      }, context.leadingBoundary);
     }
   }
   if (encodings.has('percent')) {

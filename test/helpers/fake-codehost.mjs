@@ -218,6 +218,33 @@ export function git(args, cwd, input) {
 }
 
 /**
+ * A commit of `files` on top of `parent` (a commit or ref; none for a root commit) in a bare repository, made in a
+ * scratch work tree that is removed after. `env` adds to git's environment (fixed dates, for instance).
+ */
+function commitFiles(bare, files, { parent, message, env = {} }) {
+  const work = fs.mkdtempSync(path.join(path.dirname(bare), '.work-'));
+  try {
+    const runEnv = { ...gitEnv, GIT_DIR: bare, GIT_WORK_TREE: work, GIT_INDEX_FILE: path.join(work, '.index'), ...env };
+    const run = (args) => {
+      const r = spawnSync('git', args, { cwd: work, env: runEnv, maxBuffer: 1 << 28 });
+      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.toString().trim();
+    };
+    if (parent) run(['read-tree', parent]);
+    for (const [rel, content] of Object.entries(files)) {
+      const p = path.join(work, rel);
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      fs.writeFileSync(p, content);
+      run(['update-index', '--add', '--', rel]);
+    }
+    const tree = run(['write-tree']);
+    return run(['commit-tree', tree, '-m', message, ...(parent ? ['-p', parent] : [])]);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
  * A bare repository at ROOT/<name>.git made from `files` (path -> content) in one commit on main, plus extra refs
  * (name -> files of a commit on top of main), e.g. refs/pull/1/head. Returns the bare repository's path.
  * @param {string} root @param {string} name @param {Record<string, string>} files @param {Record<string, Record<string, string>>} [refs]
@@ -226,58 +253,21 @@ export function makeBareRepo(root, name, files, refs = {}) {
   const bare = path.join(root, `${name}.git`);
   fs.mkdirSync(bare, { recursive: true });
   git(['init', '-q', '--bare', '-b', 'main'], bare);
-  const commitTree = (entries, parent) => {
-    const work = fs.mkdtempSync(path.join(path.dirname(bare), '.work-'));
-    try {
-      const env = { GIT_DIR: bare, GIT_WORK_TREE: work, GIT_INDEX_FILE: path.join(work, '.index') };
-      const run = (args) => {
-        const r = spawnSync('git', args, { cwd: work, env: { ...gitEnv, ...env }, maxBuffer: 1 << 28 });
-        if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-        return r.stdout.toString().trim();
-      };
-      if (parent) run(['read-tree', parent]);
-      for (const [rel, content] of Object.entries(entries)) {
-        const p = path.join(work, rel);
-        fs.mkdirSync(path.dirname(p), { recursive: true });
-        fs.writeFileSync(p, content);
-        run(['update-index', '--add', '--', rel]);
-      }
-      const tree = run(['write-tree']);
-      return run(['commit-tree', tree, '-m', parent ? 'more' : 'initial', ...(parent ? ['-p', parent] : [])]);
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
-  };
-  const main = commitTree(files);
+  const main = commitFiles(bare, files, { message: 'initial' });
   git(['update-ref', 'refs/heads/main', main], bare);
-  for (const [ref, more] of Object.entries(refs)) git(['update-ref', ref, commitTree(more, main)], bare);
+  for (const [ref, more] of Object.entries(refs)) git(['update-ref', ref, commitFiles(bare, more, { parent: main, message: 'more' })], bare);
   return bare;
 }
 
 /** Adds a commit with these files on top of main in a bare repository made by makeBareRepo. */
 export function pushCommit(bare, files) {
-  const work = fs.mkdtempSync(path.join(path.dirname(bare), '.work-'));
-  try {
-    const env = { ...gitEnv, GIT_DIR: bare, GIT_WORK_TREE: work, GIT_INDEX_FILE: path.join(work, '.index'), GIT_COMMITTER_DATE: '2024-03-08T10:00:00Z', GIT_AUTHOR_DATE: '2024-03-08T10:00:00Z' };
-    const run = (args) => {
-      const r = spawnSync('git', args, { cwd: work, env, maxBuffer: 1 << 28 });
-      if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout.toString().trim();
-    };
-    run(['read-tree', 'refs/heads/main']);
-    for (const [rel, content] of Object.entries(files)) {
-      const p = path.join(work, rel);
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      fs.writeFileSync(p, content);
-      run(['update-index', '--add', '--', rel]);
-    }
-    const tree = run(['write-tree']);
-    const commit = run(['commit-tree', tree, '-m', 'new work', '-p', 'refs/heads/main']);
-    run(['update-ref', 'refs/heads/main', commit]);
-    return commit;
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  const commit = commitFiles(bare, files, {
+    parent: 'refs/heads/main',
+    message: 'new work',
+    env: { GIT_COMMITTER_DATE: '2024-03-08T10:00:00Z', GIT_AUTHOR_DATE: '2024-03-08T10:00:00Z' },
+  });
+  git(['update-ref', 'refs/heads/main', commit], bare);
+  return commit;
 }
 
 /**
