@@ -1,4 +1,5 @@
 // Runs each rule's examples through the real matcher: positives must capture their secret, negatives must not match.
+import RE2 from 're2';
 import type { Rule } from '../model/index.js';
 import { compileRules, RuleCompileError } from '../rules/index.js';
 import { DECODE_KEYWORDS, Matcher } from './matcher.js';
@@ -23,12 +24,20 @@ function examplePath(rule: Rule, given?: string): string {
 /** Neutral lines around an example, enough to make the matcher use windows (it reads small content whole). */
 const FILLER = 'lorem ipsum dolor sit amet\n'.repeat(200);
 
+/** Whether the (one) rule's pattern matches the text as written. */
+function matchesAsWritten(matcher: Matcher, text: string): boolean {
+  const { regex } = matcher.ruleSet.rules[0];
+  regex.lastIndex = 0;
+  return regex.test(text);
+}
+
 export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
   const failures: ExampleFailure[] = [];
   for (const rule of rules) {
     let matcher: Matcher;
     try {
-      matcher = new Matcher(compileRules([rule], { extraKeywords: DECODE_KEYWORDS }));
+      // Pattern cores from the first byte, as a long scan uses them: an example the core misses fails here.
+      matcher = new Matcher(compileRules([rule], { extraKeywords: DECODE_KEYWORDS }), { coresAfter: 0 });
     } catch (err) {
       failures.push({ ruleId: rule.id, message: err instanceof RuleCompileError ? err.message.slice(rule.id.length + 2) : String(err) });
       continue;
@@ -38,6 +47,13 @@ export function checkRuleExamples(rules: Rule[]): ExampleFailure[] {
     rule.examples.forEach((ex, i) => {
       const found = matcher.match(Buffer.from(ex.text), examplePath(rule, ex.path)).matches;
       const matches = reviewOnly ? found : found.filter(reported);
+      const core = matcher.ruleSet.patternCores()?.cores[0];
+      // (An example found only once decoded holds neither as written.)
+      if (core !== undefined && matchesAsWritten(matcher, ex.text) && !new RE2(core).test(ex.text)) {
+        // Not expected (a core is read off the pattern's start), but a custom rule's odd pattern must fail loudly.
+        failures.push({ ruleId: rule.id, message: `example ${i + 1} does not contain the pattern's core ${core} (the prefilter would skip it)` });
+        return;
+      }
       if (!matches.some((m) => m.secret === ex.secret)) {
         const got = found.map((m) => `${m.secret.slice(0, 40)} (${m.score}${m.review ? `, ${m.review}` : ''}: ${m.reasons.join('; ')})`).join(', ');
         failures.push({

@@ -103,6 +103,17 @@ const MAX_CANDIDATES = 10_000;
 /** Longest secret we consider (private keys run to a few KB; anything longer is data, not a credential). */
 const MAX_SECRET_BYTES = 16384;
 
+/**
+ * Content a matcher reads before it turns to the keyword Set with pattern cores: compiling that Set costs about 10 ms,
+ * which a pre-commit hook matching a few small files would not get back.
+ */
+export const CORES_AFTER_BYTES = 1 << 20;
+
+export interface MatcherOptions {
+  /** Bytes read before the pattern cores join the prefilter (default CORES_AFTER_BYTES; 0: from the start). */
+  coresAfter?: number;
+}
+
 export class Matcher {
   /** Keyword index -> the trigger word and the encoding its presence suggests (when compiled with DECODE_KEYWORDS). */
   private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
@@ -117,7 +128,17 @@ export class Matcher {
   /** Provider words (`telegram`, `slack`) -> the provider's pattern rules, for the provider veto. */
   private providerRules: Map<string, number[]> | undefined;
 
-  constructor(readonly ruleSet: CompiledRuleSet) {
+  /** Bytes of content this matcher has prefiltered, until it turns to the Set with pattern cores. */
+  private bytesRead = 0;
+  private readonly coresAfter: number;
+  /** Per core (Set index minus the keyword count): whether it occurs in the content being prefiltered. */
+  private coreSeen: Uint8Array | undefined;
+
+  constructor(
+    readonly ruleSet: CompiledRuleSet,
+    options: MatcherOptions = {},
+  ) {
+    this.coresAfter = options.coresAfter ?? CORES_AFTER_BYTES;
     for (const [encoding, words] of Object.entries(DECODE_TRIGGERS) as [Encoding, string[]][]) {
       for (const w of words) {
         const i = ruleSet.keywords.findIndex((k, j) => k === w.toLowerCase() && !ruleSet.keywordCaseSensitive[j]);
@@ -138,13 +159,25 @@ export class Matcher {
     }
   }
 
-  /** Indices of rules whose keywords occur in the content and whose path constraint admits the file. */
+  /**
+   * Indices of rules whose keywords occur in the content and whose path constraint admits the file; once the matcher
+   * has read enough, also only those whose pattern core occurs (the same Set pass finds both).
+   */
   candidateRules(content: Buffer, relPath: string, triggered?: Triggered): number[] {
-    const { keywordSet, rulesByKeyword, rules, pathOnlyRules } = this.ruleSet;
+    const { keywordSet, rulesByKeyword, rules, pathOnlyRules, keywords } = this.ruleSet;
     const seen = new Set<number>();
     for (const r of pathOnlyRules) if (rules[r].pathFilter!(relPath)) seen.add(r);
-    const hits = keywordSet ? keywordSet.match(content) : [];
+    const cores = this.bytesRead >= this.coresAfter ? this.ruleSet.patternCores() : undefined;
+    this.bytesRead += content.length;
+    const set = cores ? cores.set : keywordSet;
+    const hits = set ? set.match(content) : [];
     if (hits.length === 0) return [...seen];
+    let coreSeen: Uint8Array | undefined;
+    if (cores) {
+      coreSeen = this.coreSeen ??= new Uint8Array(cores.set.size - keywords.length);
+      coreSeen.fill(0);
+      for (const k of hits) if (k >= keywords.length) coreSeen[k - keywords.length] = 1;
+    }
     if (triggered) {
       for (const k of hits) {
         const t = this.triggers.get(k);
@@ -158,11 +191,14 @@ export class Matcher {
     }
     const lock = isLockFile(relPath);
     for (const k of hits) {
+      if (k >= keywords.length) continue; // a core: consulted below
       for (const r of rulesByKeyword[k]) {
         if (seen.has(r)) continue;
         const c = rules[r];
         if (c.pathFilter && !c.pathFilter(relPath)) continue;
         if (lock && c.rule.generic) continue;
+        // Its keyword occurs but the start of every match it could make does not.
+        if (coreSeen && cores!.coreOf[r] >= 0 && !coreSeen[cores!.coreOf[r] - keywords.length]) continue;
         seen.add(r);
       }
     }

@@ -2,6 +2,7 @@
 import RE2 from 're2';
 import picomatch from 'picomatch';
 import type { Rule, Severity } from '../model/index.js';
+import { hasTopLevelAlternation, patternCore } from './core.js';
 
 export interface CompiledPart {
   name: string;
@@ -35,6 +36,15 @@ export interface CompiledRule {
   parts: CompiledPart[];
 }
 
+export interface PatternCores {
+  /** The keywords' patterns (same indices as `keywords`), then one pattern per core. */
+  set: InstanceType<typeof RE2.Set>;
+  /** Rule index -> the Set index of its core, or -1: a rule with a core runs only where it occurs. */
+  coreOf: Int32Array;
+  /** Rule index -> its core, for `rules check`. */
+  cores: (string | undefined)[];
+}
+
 export interface CompiledRuleSet {
   rules: CompiledRule[];
   /** One literal per distinct keyword (lower-cased unless matched case-sensitively); a Set match says which occur. */
@@ -42,6 +52,11 @@ export interface CompiledRuleSet {
   /** Per keyword: matched case-sensitively. */
   keywordCaseSensitive: boolean[];
   keywordSet: InstanceType<typeof RE2.Set> | undefined;
+  /**
+   * The keyword Set with the rules' pattern cores after the keywords (see src/rules/core.ts), built on first call;
+   * undefined when no rule has a core. A matcher turns to it once it has read enough to repay the compile.
+   */
+  patternCores(): PatternCores | undefined;
   /** keyword index -> indices into `rules`. */
   rulesByKeyword: number[][];
   /** rule index -> its keyword indices (for windowed rules, which look for where the keywords occur). */
@@ -176,22 +191,7 @@ const LEADING_BOUNDARY = /^\\b(?=(?:\((?:\?P?<secret>|\?:)?)?[A-Za-z0-9_](?![?*]
 
 const LITERAL_PREFIX = /^(?:\((?:\?P?<secret>|\?:)?)?[A-Za-z0-9_-]{3}/;
 
-/** `a|b` at the top level: a leading `\b` then binds only the first branch, so it must stay in the pattern. */
-function hasTopLevelAlternation(src: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
-}
-
+/** A leading `\b` binds only the first branch of a top-level `a|b`: there it must stay in the pattern. */
 function stripsLeadingBoundary(src: string): boolean {
   return LEADING_BOUNDARY.test(src) && !hasTopLevelAlternation(src);
 }
@@ -303,9 +303,24 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
   });
   const keywords = [...keywordIndex.keys()].map((k) => k.slice(1));
   // RE2.Set over literals builds one DFA: one pass over the content answers "which keywords occur".
-  const keywordSet = keywords.length
-    ? new RE2.Set(keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`)), { anchor: 'unanchored' })
-    : undefined;
+  const keywordPatterns = keywords.map((k, i) => (keywordCaseSensitive[i] ? escapeLiteral(k) : `(?i:${escapeLiteral(k)})`));
+  const keywordSet = keywords.length ? new RE2.Set(keywordPatterns, { anchor: 'unanchored' }) : undefined;
+  let cores: PatternCores | null | undefined;
+  const patternCores = (): PatternCores | undefined => {
+    if (cores === undefined) {
+      // Rules without keywords run on their paths alone; the grammar's and the PEM finder's have no pattern.
+      const ruleCores = compiled.map((c, i) => (keywordsByRule[i].length && c.rule.pattern ? patternCore(c.rule.pattern) : undefined));
+      const coreOf = new Int32Array(compiled.length).fill(-1);
+      const patterns = [...keywordPatterns];
+      ruleCores.forEach((core, i) => {
+        if (core === undefined) return;
+        coreOf[i] = patterns.length;
+        patterns.push(core);
+      });
+      cores = patterns.length > keywordPatterns.length ? { set: new RE2.Set(patterns, { anchor: 'unanchored' }), coreOf, cores: ruleCores } : null;
+    }
+    return cores ?? undefined;
+  };
   const pathOnlyRules = compiled.flatMap((c, i) => (c.rule.keywords.length === 0 && !c.rule.candidates && !c.rule.pem ? [i] : []));
   // PEM label -> the rules that report blocks with it, by encryption ('*' for labels no rule names).
   const rulesByPemLabel = new Map<string, { clear?: number; encrypted?: number }>();
@@ -326,5 +341,5 @@ export function compileRules(rules: Rule[], options: { eager?: boolean; extraKey
     else for (const k of c.rule.candidates?.keyClasses ?? []) if (!rulesByKeyClass.has(k)) rulesByKeyClass.set(k, i);
   });
   const names = new ProviderNames(compiled, namedRules);
-  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, rulesByPemLabel, providerNames: names, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
+  return { rules: compiled, keywords, keywordCaseSensitive, keywordSet, patternCores, rulesByKeyword, keywordsByRule, pathOnlyRules, rulesByKeyClass, rulesByPemLabel, providerNames: names, byId: new Map(compiled.map((c) => [c.rule.id, c])) };
 }

@@ -1,6 +1,7 @@
 // A pool of matcher worker threads. Workers pull: a batch goes out only when a worker has room, so one that drew
 // costly content (minified bundles full of keyword hits) does not leave the other idle at the end. Each worker
 // compiles the rules once.
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { FindingContextOptions } from './findings.js';
 import type { ArchiveLimits } from '../sources/index.js';
@@ -20,6 +21,15 @@ interface Queued {
   reject: (e: Error) => void;
 }
 
+/**
+ * V8's tier-up budget (bytecodes run before a function is considered for its optimizing compiler) once two or more
+ * matcher threads run: V8's default is 67,584. Each thread compiles the hot matching code for itself, and with every
+ * core matching, the compiler threads take their time from the matchers. Waiting for more feedback means fewer
+ * functions compiled and fewer compiled twice after a deoptimization. A single thread keeps the default: its
+ * compiler runs on an otherwise idle core (README, Measurements).
+ */
+export const POOL_INTERRUPT_BUDGET = 600_000;
+
 /** Batches held by one worker at a time: one running, one ready so it never waits for a message. */
 const PER_WORKER = 2;
 
@@ -35,6 +45,8 @@ export class MatcherPool {
   /** `archives`: the workers open archives with these limits (see processItem). */
   constructor(size: number, options: FindingContextOptions, archives?: ArchiveLimits) {
     const settings: WorkerSettings = archives ? { options, archives } : { options };
+    // Process-wide, read by each thread's isolate as it runs: set before the threads start.
+    if (size > 1) v8.setFlagsFromString(`--interrupt-budget=${POOL_INTERRUPT_BUDGET}`);
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: settings });
       w.on('message', (msg: { id: number; results: WorkResult[] }) => {

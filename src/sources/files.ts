@@ -303,7 +303,10 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * stops (a skip reason) once there is more than maxSize.
  */
 function readToEnd(fd: number, sizeHint: number, maxSize: number): Buffer | { error: string } {
-  let buf = Buffer.allocUnsafe(Math.min(maxSize + 1, Math.max(sizeHint + 1, STREAM_CHUNK)));
+  // A size known from fstat gets a buffer of that size and one byte more, to see a file that grew; a small file no
+  // longer takes a 64 KB buffer (node_modules: 6,000 files, 400 MB of buffers fewer to allocate and collect). Not
+  // from Buffer's shared pool: callers may transfer the buffer to another thread.
+  let buf = Buffer.allocUnsafeSlow(Math.min(maxSize + 1, sizeHint > 0 ? sizeHint + 1 : STREAM_CHUNK));
   let n = 0;
   for (;;) {
     if (n === buf.length) {
