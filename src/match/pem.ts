@@ -49,6 +49,12 @@ export interface PemBlock {
 /** Literals whose presence makes findPemBlocks worth calling (keyword prefilter), lower-case. */
 export const PEM_TRIGGERS: string[] = [];
 
+/** The three forms findPemBlocks looks for, each a search of its own through the content. */
+export type PemSearch = 'armored' | 'ssh2' | 'encoded';
+/** Lower-case trigger -> the form it announces: a file naming only `-----BEGIN ` is not searched for the others. */
+export const PEM_TRIGGER_SEARCH = new Map<string, PemSearch>();
+const ALL_SEARCHES: ReadonlySet<PemSearch> = new Set(['armored', 'ssh2', 'encoded']);
+
 /** BEGIN to END: the largest real keys (RSA 16384, PGP with several subkeys) stay below this. */
 const MAX_REGION = 64 * 1024;
 /** A base64-encoded PEM (or JSON key file holding one). */
@@ -86,17 +92,26 @@ function alignedBase64(marker: string, lead: number): string {
   return zeros.slice(s, e);
 }
 const ENCODED_BEGIN = [0, 1, 2].map((lead) => alignedBase64(PEM_BEGIN, lead));
-PEM_TRIGGERS.push(PEM_BEGIN.toLowerCase(), SSH2_BEGIN.toLowerCase(), ...ENCODED_BEGIN.map((t) => t.toLowerCase()));
+PEM_TRIGGER_SEARCH.set(PEM_BEGIN.toLowerCase(), 'armored');
+PEM_TRIGGER_SEARCH.set(SSH2_BEGIN.toLowerCase(), 'ssh2');
+for (const t of ENCODED_BEGIN) PEM_TRIGGER_SEARCH.set(t.toLowerCase(), 'encoded');
+PEM_TRIGGERS.push(...PEM_TRIGGER_SEARCH.keys());
 
-export function findPemBlocks(content: Buffer): PemBlock[] {
-  return find(content, true);
+/** `searches`: the forms to look for (the matcher passes those whose trigger occurs); all by default. */
+export function findPemBlocks(content: Buffer, searches: ReadonlySet<PemSearch> = ALL_SEARCHES): PemBlock[] {
+  return find(content, searches);
 }
 
-function find(content: Buffer, decodeBase64: boolean): PemBlock[] {
-  const blocks = [...findArmored(content, PEM_BEGIN, PEM_END), ...findArmored(content, SSH2_BEGIN, SSH2_END)];
-  if (decodeBase64) blocks.push(...findEncoded(content));
+function find(content: Buffer, searches: ReadonlySet<PemSearch>): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  if (searches.has('armored')) blocks.push(...findArmored(content, PEM_BEGIN, PEM_END));
+  if (searches.has('ssh2')) blocks.push(...findArmored(content, SSH2_BEGIN, SSH2_END));
+  if (searches.has('encoded')) blocks.push(...findEncoded(content));
   return blocks.sort((a, b) => a.start - b.start);
 }
+
+/** Inside a decoded base64 blob: the armored forms, not base64 again. */
+const DECODED_SEARCHES: ReadonlySet<PemSearch> = new Set(['armored', 'ssh2']);
 
 function positions(content: Buffer, needle: string): number[] {
   const out: number[] = [];
@@ -605,7 +620,7 @@ function findEncoded(content: Buffer): PemBlock[] {
     if (blob.end - blob.start > MAX_ENCODED) continue;
     const encoded = blob.pieces.map(([s, e]) => content.toString('latin1', s, e)).join('');
     const decoded = Buffer.from(encoded, 'base64');
-    for (const inner of find(decoded, false)) blocks.push({ ...inner, start: blob.start, end: blob.end, form: 'base64' });
+    for (const inner of find(decoded, DECODED_SEARCHES)) blocks.push({ ...inner, start: blob.start, end: blob.end, form: 'base64' });
   }
   return blocks;
 }

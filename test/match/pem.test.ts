@@ -1,7 +1,7 @@
 // Private-key blocks in every form they are written in. Every key is made at test time.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { findPemBlocks, PEM_TRIGGERS, type PemBlock } from '../../src/match/pem.js';
+import { findPemBlocks, PEM_TRIGGER_SEARCH, PEM_TRIGGERS, type PemBlock } from '../../src/match/pem.js';
 
 interface Pem {
   text: string;
@@ -536,6 +536,15 @@ describe('robustness', () => {
     ];
     for (const f of forms) expect(PEM_TRIGGERS.some((t) => f.toLowerCase().includes(t)), f.slice(0, 40)).toBe(true);
     expect(PEM_TRIGGERS.every((t) => t === t.toLowerCase())).toBe(true);
+    // The matcher searches only the forms whose triggers occur: that finds every block the full search finds.
+    let found = 0;
+    for (const f of forms) {
+      const searches = new Set(PEM_TRIGGERS.filter((t) => f.toLowerCase().includes(t)).map((t) => PEM_TRIGGER_SEARCH.get(t)!));
+      const all = findPemBlocks(Buffer.from(f));
+      found += all.length;
+      expect(findPemBlocks(Buffer.from(f), searches), f.slice(0, 40)).toEqual(all);
+    }
+    expect(found).toBeGreaterThanOrEqual(forms.length - 1);
   });
 
   it('stays linear on 50 MB of markers without ENDs, triggers inside long base64, and thousands of keys', () => {
