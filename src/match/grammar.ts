@@ -61,13 +61,13 @@ export const GRAMMAR_KEYWORDS = [
  * Short password flags of command-line tools: `attached` reads `-pVALUE` (mysql's own syntax, where `-p VALUE`
  * prompts and VALUE is the database), otherwise the next word. `%` splits smbclient's `-U user%password`.
  */
-const CLI_FLAGS: Record<string, { flag: string; attached?: boolean; split?: string }> = {
+const CLI_FLAGS: Record<string, { flag: string; attached?: boolean; split?: string }> = Object.assign(Object.create(null), {
   mysql: { flag: '-p', attached: true }, mysqldump: { flag: '-p', attached: true }, mysqladmin: { flag: '-p', attached: true },
   mysqlimport: { flag: '-p', attached: true }, mariadb: { flag: '-p', attached: true }, 'mariadb-dump': { flag: '-p', attached: true },
   sshpass: { flag: '-p' }, 'redis-cli': { flag: '-a' }, mongo: { flag: '-p' }, mongosh: { flag: '-p' }, mongodump: { flag: '-p' },
   mongorestore: { flag: '-p' }, mongoexport: { flag: '-p' }, mongoimport: { flag: '-p' }, sqlcmd: { flag: '-P' }, bcp: { flag: '-P' },
   smbclient: { flag: '-U', split: '%' },
-};
+});
 /**
  * Every secret word. `test` (not `exec`) walks the matches: it only moves `lastIndex`, three times faster on a
  * Buffer than building a result per match, and the keyword is found again from where the match ends.

@@ -19,7 +19,8 @@ export interface KeyInfo {
  * Secret words as whole words of a name, and the class each gives. Compounds without a separator (`apikey`,
  * `dbpassword`) are found by `termOf`.
  */
-const TERMS: Record<string, KeyClass> = {
+// Looked up by words of keys: without a prototype, `constructor` is no term.
+const TERMS: Record<string, KeyClass> = Object.assign(Object.create(null), {
   password: 'password', passwords: 'password', passwd: 'password', passwrd: 'password', passwort: 'password', passw: 'password',
   pass: 'password', passphrase: 'password', passcode: 'password', pwd: 'password', pw: 'password', psw: 'password',
   pswd: 'password', pswrd: 'password', psswd: 'password', psword: 'password', psswrd: 'password', pssword: 'password',
@@ -38,10 +39,10 @@ const TERMS: Record<string, KeyClass> = {
   key: 'key', keys: 'key',
   salt: 'salt', nonce: 'salt', seed: 'salt', pepper: 'salt',
   sid: 'session', sessionid: 'session', sessid: 'session', cookie: 'session',
-};
+});
 
 /** Two-word forms that read as one term: `api key`, `access token`, `secret key`, `private key`. */
-const PAIRS: Record<string, string> = {
+const PAIRS: Record<string, string> = Object.assign(Object.create(null), {
   'api key': 'apikey', 'app key': 'appkey', 'access key': 'accesskey', 'secret key': 'secretkey', 'private key': 'privatekey',
   'auth key': 'authkey', 'master key': 'masterkey', 'signing key': 'signingkey', 'encryption key': 'encryptionkey',
   'client secret': 'clientsecret', 'app secret': 'appsecret', 'client key': 'clientkey', 'server key': 'serverkey',
@@ -49,7 +50,7 @@ const PAIRS: Record<string, string> = {
   'consumer key': 'consumerkey', 'consumer secret': 'consumersecret', 'access token': 'accesstoken', 'auth token': 'authtoken',
   'api token': 'apitoken', 'refresh token': 'refreshtoken', 'id token': 'idtoken', 'session id': 'sessionid',
   'ssh key': 'sshkey', 'hmac key': 'hmackey', 'aes key': 'aeskey', 'user key': 'userkey', 'dev key': 'devkey',
-};
+});
 
 /** Suffixes of an unseparated word that still name a secret (`dbpassword`, `mysqlpwd`, `githubtoken`). */
 const SUFFIX_TERMS = [

@@ -12,13 +12,13 @@ import { LineIndex } from './lines.js';
 import { isWordByte } from './chars.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
-import { findPemBlocks, PEM_TRIGGERS } from './pem.js';
+import { findPemBlocks, PEM_TRIGGER_SEARCH, type PemSearch } from './pem.js';
 import { KeywordLocator } from './windows.js';
 import { documentedCredential } from './documented.js';
 import type { IndexedMatch } from './indices.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
-export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
+export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGER_SEARCH.keys()];
 
 /** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
 export interface AllowedMatch {
@@ -119,8 +119,8 @@ export class Matcher {
   private readonly triggers = new Map<number, { word: string; encoding: Encoding }>();
   /** Keyword indices of the grammar's secret words: any of them in the content sends it through the grammar. */
   private readonly grammarKeywords = new Set<number>();
-  /** Keyword indices of PEM markers: any of them sends the content through the PEM block finder. */
-  private readonly pemKeywords = new Set<number>();
+  /** Keyword indices of PEM markers -> the form each announces: any of them sends the content through the PEM finder. */
+  private readonly pemKeywords = new Map<number, PemSearch>();
   /** Set by a match that stopped at MAX_CANDIDATES. */
   private truncated = false;
   /** Finds the windowed rules' keywords in one pass (built on first need). */
@@ -146,9 +146,9 @@ export class Matcher {
       }
     }
     if (ruleSet.rulesByPemLabel.size) {
-      for (const w of PEM_TRIGGERS) {
+      for (const [w, search] of PEM_TRIGGER_SEARCH) {
         const i = ruleSet.keywords.findIndex((k, j) => k === w && !ruleSet.keywordCaseSensitive[j]);
-        if (i >= 0) this.pemKeywords.add(i);
+        if (i >= 0) this.pemKeywords.set(i, search);
       }
     }
     if (ruleSet.rulesByKeyClass.size || ruleSet.providerNames.size) {
@@ -186,7 +186,8 @@ export class Matcher {
           triggered.words.add(t.word);
         }
         if (this.grammarKeywords.has(k)) triggered.grammar = true;
-        if (this.pemKeywords.has(k)) triggered.pem = true;
+        const pem = this.pemKeywords.get(k);
+        if (pem) triggered.pem.add(pem);
       }
     }
     const lock = isLockFile(relPath);
@@ -207,13 +208,13 @@ export class Matcher {
 
   match(content: Buffer, relPath = ''): MatchResult {
     this.truncated = false;
-    const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false, pem: false };
+    const triggered: Triggered = { encodings: new Set<Encoding>(), words: new Set<string>(), grammar: false, pem: new Set() };
     const candidates: Candidate[] = [];
     const cache: WindowCache = {};
     const role = pathRole(relPath);
     for (const r of this.candidateRules(content, relPath, triggered)) this.runRuleWindowed(r, content, candidates, relPath, cache);
     if (triggered.grammar && !isLockFile(relPath)) this.runGrammar(content, relPath, role, candidates);
-    if (triggered.pem) this.runPem(content, relPath, role, candidates);
+    if (triggered.pem.size) this.runPem(content, relPath, role, candidates, triggered.pem);
     // A rule that matched part of the encoded text itself (a SAS token's signature with %2F in it) keeps its
     // raw match; one that saw the whole encoded blob as an opaque value gives way to what it decodes to.
     const decoded = (triggered.encodings.size ? this.matchDecoded(content, relPath, triggered.encodings, triggered.words) : []).filter(
@@ -368,9 +369,9 @@ export class Matcher {
    * Private-key blocks in every form (plain, prefixed lines, escaped or concatenated strings, base64), under the rule
    * for their label. The secret is the key's base64 body, so the same key written two ways is one token.
    */
-  private runPem(content: Buffer, relPath: string, role: PathRole, out: Candidate[]): void {
+  private runPem(content: Buffer, relPath: string, role: PathRole, out: Candidate[], searches: ReadonlySet<PemSearch>): void {
     const byLabel = this.ruleSet.rulesByPemLabel;
-    for (const b of findPemBlocks(content)) {
+    for (const b of findPemBlocks(content, searches)) {
       const entry = byLabel.get(b.label) ?? byLabel.get('*');
       const r = b.encrypted ? entry?.encrypted : entry?.clear;
       if (r === undefined) continue;
@@ -466,7 +467,7 @@ export class Matcher {
       const prefix = content.subarray(lineStart, span.start);
       const view = Buffer.concat([prefix, span.decoded, content.subarray(span.end, lineEnd)]);
       const inner: Candidate[] = [];
-      const triggered: Triggered = { encodings: new Set(), words: new Set(), grammar: false, pem: false };
+      const triggered: Triggered = { encodings: new Set(), words: new Set(), grammar: false, pem: new Set() };
       for (const r of this.candidateRules(view, relPath, triggered)) this.runRule(r, view, inner, relPath, 0, view.length);
       if (triggered.grammar) this.runGrammar(view, relPath, role, inner);
       const from = prefix.length;
@@ -623,8 +624,8 @@ interface Triggered {
   words: Set<string>;
   /** A grammar keyword occurs: the content goes through the assignment grammar. */
   grammar: boolean;
-  /** A PEM marker occurs: the content goes through the PEM block finder. */
-  pem: boolean;
+  /** The PEM forms whose markers occur: the content is searched for those. */
+  pem: Set<PemSearch>;
 }
 
 /** Provider names too common as words of a key to name the provider (`cloud_token` is not Cloudflare's). */
@@ -670,7 +671,7 @@ function lineAround(content: Buffer, at: number): string {
   return content.toString('latin1', ls, le);
 }
 
-const GENERIC_FORMS: Record<string, SyntaxForm> = { url: 'url', http: 'header', cli: 'command-line', jwt: 'token' };
+const GENERIC_FORMS: Record<string, SyntaxForm> = Object.assign(Object.create(null), { url: 'url', http: 'header', cli: 'command-line', jwt: 'token' });
 
 /** A generic pattern's match described as a grammar candidate: the key class from the rule's kind, the form from its family. */
 function asGrammarCandidate(rule: CompiledRule['rule'], secret: string, start: number, end: number, relPath: string, line: string): GrammarCandidate {

@@ -12,7 +12,8 @@ export type FileFamily =
 export type PathRole = 'test' | 'example' | 'docs' | 'vendored' | 'source';
 export type LineRole = 'code' | 'comment' | 'documentation' | 'test-assertion' | 'log';
 
-const EXTENSION_FAMILY: Record<string, FileFamily> = {};
+// Without a prototype: a file named `constructor` or `x.__proto__` must not find Object's members here.
+const EXTENSION_FAMILY: Record<string, FileFamily> = Object.create(null);
 function family(f: FileFamily, exts: string): void {
   for (const e of exts.split(' ')) EXTENSION_FAMILY[e] = f;
 }
@@ -31,14 +32,14 @@ family('build', 'mk mak make dockerfile containerfile');
 family('sql', 'sql psql mysql pgsql ddl dml hql cql');
 family('docs', 'md markdown mdx mkd rst adoc asciidoc txt text rtf wiki org tex textile pod');
 
-const NAME_FAMILY: Record<string, FileFamily> = {
+const NAME_FAMILY: Record<string, FileFamily> = Object.assign(Object.create(null), {
   makefile: 'build', gnumakefile: 'build', dockerfile: 'build', containerfile: 'build', procfile: 'build', vagrantfile: 'code-script',
   rakefile: 'code-script', gemfile: 'code-script', podfile: 'code-script', fastfile: 'code-script', appfile: 'code-script',
   jenkinsfile: 'code-c', '.env': 'config', '.npmrc': 'config', '.netrc': 'config', '_netrc': 'config', '.pgpass': 'config',
   '.pypirc': 'config', '.gitconfig': 'config', '.git-credentials': 'text', '.esmtprc': 'config', '.muttrc': 'config',
   '.s3cfg': 'config', '.boto': 'config', '.htpasswd': 'config', credentials: 'config', config: 'config', '.bashrc': 'shell',
   '.bash_profile': 'shell', '.profile': 'shell', '.zshrc': 'shell', '.envrc': 'shell', '.dockercfg': 'json',
-};
+});
 
 /** The family a path's syntax belongs to: by file name, then extension; `.env.local` and `app.env.example` are config. */
 export function fileFamily(relPath: string): FileFamily {

@@ -7,7 +7,8 @@ export const SINCE_FORMS =
 
 const DAY_MS = 86_400_000;
 const UNIT_MS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS };
-const UNITS: Record<string, string> = {
+// Without a prototype: `--since "2 constructor"` is an unknown unit, not Object's constructor.
+const UNITS: Record<string, string> = Object.assign(Object.create(null), {
   s: 'second', sec: 'second', secs: 'second', second: 'second', seconds: 'second',
   min: 'minute', mins: 'minute', minute: 'minute', minutes: 'minute',
   h: 'hour', hour: 'hour', hours: 'hour',
@@ -15,7 +16,7 @@ const UNITS: Record<string, string> = {
   w: 'week', week: 'week', weeks: 'week',
   month: 'month', months: 'month',
   y: 'year', year: 'year', years: 'year',
-};
+});
 
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
 const RELATIVE = /^(\d+|an?|one)[\s.]*([a-z]+)(?:[\s.]+ago)?$/i;

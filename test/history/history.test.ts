@@ -169,6 +169,8 @@ describe('shadowscan history', () => {
     expect(parseSince('3.days', now)).toBe(now - 3 * 86_400_000);
     expect(parseSince('1 month ago', now)).toBe(Date.parse('2024-02-15T12:00:00Z'));
     expect(parseSince('yesterday', now)).toBe(now - 86_400_000);
+    // Not a unit, though Object has a member of that name.
+    expect(parseSince('2 constructor', now)).toBeUndefined();
     // A time ago reads the same through both readers (the fallback took only dates before).
     expect(history([f.repo.dir, '--since', '10 years ago']).inv.tokens).toHaveLength(4);
     expect(history([f.repo.dir, '--since', '10 years ago', '--git-backend', 'isomorphic-git']).inv.tokens).toHaveLength(4);

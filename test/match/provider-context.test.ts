@@ -80,3 +80,21 @@ describe('provider veto', () => {
     }
   });
 });
+
+describe("names that are Object's own members", () => {
+  // Lookup tables were plain objects: a file named `constructor` failed its scan (its family was Object's
+  // constructor), and a key word `constructor` was read as a term of its own.
+  it('a file named constructor or __proto__ is matched like any other file', () => {
+    const value = randomFrom(ALNUM, 24);
+    for (const path of ['constructor', 'conf/__proto__', 'x.constructor', 'hasOwnProperty']) {
+      const ms = matcher.match(Buffer.from(`password = "${value}"\n`), path).matches;
+      expect(ms.map((m) => m.secret), path).toEqual([value]);
+    }
+  });
+
+  it('a key that starts with constructor names its secret by its other words', () => {
+    const value = randomFrom(ALNUM, 24);
+    const ms = matcher.match(Buffer.from(`const constructor_password = "${value}";\n`), 'src/app.js').matches;
+    expect(ms.map((m) => [m.ruleId, m.secret])).toEqual([['generic.password', value]]);
+  });
+});
