@@ -91,6 +91,9 @@ interface WindowCache {
   positions?: Map<number, number[] | undefined>;
 }
 
+/** A provider acceptance for scoring an upper bound (see runGrammar): its words are never shown. */
+const PROVIDER_ACCEPTS_BOUND = 'named for a provider and in its format';
+
 /** Below this size a windowed rule simply reads the whole content. */
 const WINDOW_MIN_CONTENT = 4096;
 
@@ -321,6 +324,11 @@ export class Matcher {
    */
   private runGrammar(content: Buffer, relPath: string, role: PathRole, out: Candidate[]): void {
     for (const g of findCandidates(content, relPath)) {
+      // Most candidates of real code score far below KEEP_SCORE however their provider reads. Scored first as if a
+      // provider accepted them (the most that naming can add; a veto only subtracts), those are dropped before the
+      // provider lookup, which reads the lines above and runs provider rules (node_modules: 13,000 candidates).
+      const best = scoreCandidate(g, role, undefined, PROVIDER_ACCEPTS_BOUND);
+      if ('drop' in best || best.score < KEEP_SCORE) continue;
       const { rule: r, provider } = this.ruleForCandidate(g, content);
       if (r === undefined) continue;
       const documented = documentedCredential(g.value);

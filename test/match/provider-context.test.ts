@@ -98,3 +98,29 @@ describe("names that are Object's own members", () => {
     expect(ms.map((m) => [m.ruleId, m.secret])).toEqual([['generic.password', value]]);
   });
 });
+
+describe('the provider-acceptance bound', () => {
+  // runGrammar drops a candidate before its provider lookup when, scored as if a provider accepted it, it stays below
+  // KEEP_SCORE: sound only if neither a veto nor no naming at all ever scores higher than that.
+  it('no provider reading scores a candidate higher than an acceptance does', async () => {
+    const { findCandidates } = await import('../../src/match/grammar.js');
+    const { scoreCandidate } = await import('../../src/match/score.js');
+    const { pathRole } = await import('../../src/match/syntax.js');
+    let compared = 0;
+    for (const rule of loadRules([BUILTIN_RULES_DIR]).rules) {
+      for (const ex of [...rule.examples, ...rule.negativeExamples]) {
+        const path = ex.path ?? 'config/settings.py';
+        for (const g of findCandidates(Buffer.from(ex.text), path)) {
+          const role = pathRole(path);
+          const bound = scoreCandidate(g, role, undefined, 'accepted');
+          for (const other of [scoreCandidate(g, role), scoreCandidate(g, role, 'vetoed')]) {
+            if ('drop' in bound) expect('drop' in other, ex.text).toBe(true);
+            else if (!('drop' in other)) expect(other.score, ex.text).toBeLessThanOrEqual(bound.score);
+            compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(2000);
+  });
+});
