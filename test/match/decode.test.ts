@@ -29,6 +29,14 @@ describe('decoding', () => {
     expect(matcher.match(Buffer.from(doc), 'x.yaml').matches.map((m) => [m.secret, m.decoded])).toEqual([[t, 'base64']]);
   });
 
+  it("decodes Docker's and npm's base64 auth, each form on its own", () => {
+    const t = `tst_${randomFrom(ALNUM, 24)}`;
+    const docker = `{"auths": {"registry.example.com": {"auth": "${b64(`deploy:${t}`)}"}}}`;
+    expect(matcher.match(Buffer.from(docker), 'config.json').matches.map((m) => [m.secret, m.decoded])).toEqual([[t, 'base64']]);
+    const npm = `//registry.example.com/:_auth = ${b64(`deploy:${t}`)}\n`;
+    expect(matcher.match(Buffer.from(npm), '.npmrc').matches.map((m) => [m.secret, m.decoded])).toEqual([[t, 'base64']]);
+  });
+
   it('decodes percent-encoding and \\u escapes', () => {
     const t = `tst_${randomFrom(ALNUM, 24)}`;
     const pct = matcher.match(Buffer.from(`cb=https://h/?t=${t.replace('_', '%5F')}\n`), 'a').matches;
