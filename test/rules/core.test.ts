@@ -7,9 +7,10 @@ import { DECODE_KEYWORDS, Matcher } from '../../src/match/index.js';
 
 describe('patternCore', () => {
   it.each([
-    ['\\b(pat[A-Za-z0-9]{14}\\.[a-f0-9]{64})\\b', 'pat[A-Za-z0-9]{8}'],
-    ['\\b(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{6}-[A-Z0-9]{5}|[A-Z0-9]{11}))\\b', 'A3-[A-Z0-9]{6}-'],
-    ['\\bAC[0-9a-f]{32}\\b(?:[\\s\\S]{0,120}?token)', 'AC[0-9a-f]{8}'],
+    // A leading word boundary stays: `ion_` inside `function_name` is no start of a match.
+    ['\\b(pat[A-Za-z0-9]{14}\\.[a-f0-9]{64})\\b', '\\bpat[A-Za-z0-9]{8}'],
+    ['\\b(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{6}-[A-Z0-9]{5}|[A-Z0-9]{11}))\\b', '\\bA3-[A-Z0-9]{6}-'],
+    ['\\bAC[0-9a-f]{32}\\b(?:[\\s\\S]{0,120}?token)', '\\bAC[0-9a-f]{8}'],
     ['(?P<secret>xoxb-[0-9]{10,13}-[0-9]{10,13})', 'xoxb-[0-9]{8}'],
     ['(?:glpat-)([A-Za-z0-9_-]{20})', 'glpat-[A-Za-z0-9_-]{8}'],
     ['amzn\\.mws\\.[0-9a-f]{8}-[0-9a-f]{4}', 'amzn\\.mws\\.[0-9a-f]{8}'],
