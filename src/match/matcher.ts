@@ -12,13 +12,13 @@ import { LineIndex } from './lines.js';
 import { isWordByte } from './chars.js';
 import { verifyChecksum } from './checksum.js';
 import { DECODE_TRIGGERS, findEncodedSpans, type Encoding } from './decode.js';
-import { findPemBlocks, PEM_TRIGGER_SEARCH, type PemSearch } from './pem.js';
+import { findPemBlocks, PEM_TRIGGER_SEARCH, PEM_TRIGGERS, type PemSearch } from './pem.js';
 import { KeywordLocator } from './windows.js';
 import { documentedCredential } from './documented.js';
 import type { IndexedMatch } from './indices.js';
 
 /** Every decoding trigger and the grammar's secret words, for `compileRules(..., { extraKeywords })`. */
-export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGER_SEARCH.keys()];
+export const DECODE_KEYWORDS = [...Object.values(DECODE_TRIGGERS).flat(), ...GRAMMAR_KEYWORDS, ...PEM_TRIGGERS];
 
 /** A match the user allowed inline; `fingerprint` is the prefix given after the marker, if any. */
 export interface AllowedMatch {
