@@ -6,8 +6,8 @@
 
 /**
  * Class characters kept in a core (`[a-f0-9]{64}` becomes `[a-f0-9]{8}`): enough to be rare. Each one more adds DFA
- * states: on node_modules the Set with cores cost nothing more than the keywords alone at 8, 40 ms more at 12 and
- * 100 ms more at 16, while rule patterns saved no more than 10 ms past 8.
+ * states: on node_modules the Set with cores cost nothing more than the keywords alone at 8, about 90 ms more at 12
+ * and 100 ms more at 16, while rule patterns saved no more than 10 ms past 8.
  */
 const MAX_CLASS_WIDTH = 8;
 /** Fewer class characters than this and the core says little more than the keyword: no core. */
