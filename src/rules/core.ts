@@ -15,35 +15,39 @@ const MIN_CLASS_WIDTH = 3;
 
 const META = new Set([...'\\^$.|?*+()[]{}']);
 
+/**
+ * The index of the first character of `src` from `from` on, outside escapes and character classes, for which `at`
+ * holds, given the group depth around it (an opening `(` counts in its own group); -1 if none.
+ */
+function findOutsideClasses(src: string, from: number, at: (c: string, depth: number) => boolean): number {
+  let depth = 0;
+  for (let i = from; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      const end = classEnd(src, i);
+      if (end < 0) return -1;
+      i = end - 1;
+      continue;
+    }
+    if (c === '(') depth++;
+    if (at(c, depth)) return i;
+    if (c === ')') depth--;
+  }
+  return -1;
+}
+
 /** `a|b` at the top level of `src` (outside groups and classes). */
 export function hasTopLevelAlternation(src: string): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return true;
-  }
-  return false;
+  return findOutsideClasses(src, 0, (c, depth) => c === '|' && depth === 0) >= 0;
 }
 
 /** Index of the `)` closing the group opened at `open`, or -1. */
 function groupEnd(src: string, open: number): number {
-  let depth = 0;
-  let inClass = false;
-  for (let i = open; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
+  return findOutsideClasses(src, open, (c, depth) => c === ')' && depth === 1);
 }
 
 /** Where the character class starting at `at` ends (the index after its `]`), or -1. */
@@ -56,7 +60,7 @@ function classEnd(src: string, at: number): number {
 }
 
 /**
- * The core of a rule pattern: a pattern that matches the start of every match of `pattern`, or undefined where none
+ * The core of a rule pattern: a pattern that matches the start of every match of `src`, or undefined where none
  * is worth having. It is read off the pattern's leading sequence: literal characters, character classes and `\d`,
  * `\w`, `\s`, each at most with a fixed count, in and out of plain or capturing groups that always take part. It
  * stops at the first thing it cannot follow (an alternation, an optional part, an assertion, a flag, a range of
@@ -64,8 +68,7 @@ function classEnd(src: string, at: number): number {
  * literal character (after the pattern's leading `\b`, which it keeps: `ion_` in `function_name` starts no match)
  * and holds at least MIN_CLASS_WIDTH class characters.
  */
-export function patternCore(pattern: string): string | undefined {
-  const src = pattern;
+export function patternCore(src: string): string | undefined {
   if (hasTopLevelAlternation(src)) return undefined;
   const boundary = src.startsWith('\\b');
   let i = boundary ? 2 : 0;
