@@ -1,3 +1,9 @@
 #!/usr/bin/env node
-const { main } = await import('../dist/bundle/main.js');
-main(process.argv).then((code) => { process.exitCode = code; });
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../dist/cli/launch.js';
+
+const bundle = loadBundle(fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url)));
+bundle.exports.main(process.argv).then((code) => {
+  process.exitCode = code;
+  bundle.saveCodeCache();
+});

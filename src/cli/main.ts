@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
-import { BUILTIN_RULES_DIR, cacheDir, loadRules, removeStale, RuleLoadError } from '../rules/load.js';
+import { BUILTIN_RULES_DIR, loadRules, RuleLoadError } from '../rules/load.js';
+import { cacheDir, removeStale } from '../rules/cache-dir.js';
 import { PathNotFoundError } from '../sources/files.js';
 import { ConfigError, DEFAULT_MAX_FILE_SIZE, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
@@ -129,7 +130,7 @@ export async function checkRulesCompile(rules: Rule[]): Promise<void> {
     }
   }
   try {
-    fs.mkdirSync(path.dirname(marker), { recursive: true });
+    fs.mkdirSync(path.dirname(marker), { recursive: true, mode: 0o700 });
     fs.writeFileSync(marker, '');
     removeStale(path.dirname(marker), /^rules-compiled-[0-9a-f]{16}$/, path.basename(marker));
   } catch {

@@ -101,7 +101,7 @@ async function listHosted(ch: Codehost, flag: 'github' | 'github-user' | 'gitlab
   if (!URL.canParse(target.apiUrl)) throw new ch.CodeHostError(`--api-url is not a URL: ${target.apiUrl}`);
   const auth = ch.hostAuth(kind, ch.readToken(kind, opts.tokenFile));
   if (!auth.hasToken) say(`no token (${ch.TOKEN_ENV[kind]} or --token-file): public repositories only, at the host's unauthenticated rate`);
-  const { cacheDir } = await import('../rules/load.js');
+  const { cacheDir } = await import('../rules/cache-dir.js');
   const mirrorRoot = path.resolve(opts.mirrorDir ?? path.join(cacheDir(), 'mirrors'));
   const all = await ch.listRepositories(target, { auth, maxWaitMs: opts.maxWait * 1000, onWait: say, fetch: ch.proxiedFetch });
   const sel = ch.selectRepositories(all.repositories, { includeForks: opts.includeForks, excludeArchived: opts.excludeArchived, repoFilter: opts.repoFilter });

@@ -1,12 +1,12 @@
 // Reads rule files (YAML) from disk and validates them against schema/rules.schema.json.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { NegativeExample, Rule } from '../model/index.js';
 import { validateRuleFile } from './schema.js';
+import { cacheDir, removeStale, trustedFolder } from './cache-dir.js';
 
 // Loaded on first use: scans served from the rules cache never parse YAML.
 const requireLazy = createRequire(import.meta.url);
@@ -51,35 +51,6 @@ interface RuleFileDoc {
  */
 const CACHE_VERSION = 2;
 
-/**
- * The user's cache folder, never the package's own (a global or read-only install could not write there, and
- * every run parsed the YAML again): $SHADOWSCAN_CACHE_DIR, else $XDG_CACHE_HOME/shadowscan, else
- * ~/.cache/shadowscan, else a per-user folder in the OS temp folder.
- */
-export function cacheDir(): string {
-  if (process.env.SHADOWSCAN_CACHE_DIR) return process.env.SHADOWSCAN_CACHE_DIR;
-  if (process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME)) return path.join(process.env.XDG_CACHE_HOME, 'shadowscan');
-  const home = os.homedir();
-  if (home && home !== '/' && fs.existsSync(home)) return path.join(home, '.cache', 'shadowscan');
-  return path.join(os.tmpdir(), `shadowscan-${process.getuid?.() ?? 'user'}`);
-}
-
-/** Caches of other installs and rule sets share the folder: only those unused for a week are removed. */
-const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
-
-export function removeStale(dir: string, pattern: RegExp, keep: string): void {
-  const now = Date.now();
-  for (const old of fs.readdirSync(dir)) {
-    if (!pattern.test(old) || old === keep) continue;
-    const file = path.join(dir, old);
-    try {
-      if (now - fs.statSync(file).atimeMs > STALE_CACHE_MS && now - fs.statSync(file).mtimeMs > STALE_CACHE_MS) fs.rmSync(file, { force: true });
-    } catch {
-      // gone already
-    }
-  }
-}
-
 function cachePath(files: string[], digest: string): string | undefined {
   return files.length ? path.join(cacheDir(), `rules-${digest.slice(0, 16)}.json`) : undefined;
 }
@@ -115,7 +86,7 @@ function readPointer(pointer: string | undefined): string | undefined {
 function writePointer(pointer: string | undefined, digest: string): void {
   if (!pointer) return;
   try {
-    fs.mkdirSync(path.dirname(pointer), { recursive: true });
+    fs.mkdirSync(path.dirname(pointer), { recursive: true, mode: 0o700 });
     const tmp = `${pointer}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, digest);
     fs.renameSync(tmp, pointer);
@@ -125,29 +96,99 @@ function writePointer(pointer: string | undefined, digest: string): void {
   }
 }
 
-function readCache(file: string | undefined, digest: string): LoadedRules | undefined {
+function readCache(file: string | undefined, digest: string | undefined): LoadedRules | undefined {
   if (!file) return undefined;
   try {
     const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { version: number; digest: string; rules: Rule[]; files: string[] };
-    if (doc.version === CACHE_VERSION && doc.digest === digest) return { rules: doc.rules, files: doc.files, problems: [] };
+    if (doc.version === CACHE_VERSION && (digest === undefined || doc.digest === digest)) return { rules: doc.rules, files: doc.files, problems: [] };
   } catch {
     // no cache, or an unreadable one: parse the YAML
   }
   return undefined;
 }
 
+/** The cache's content: valid rules without their examples (only `rules check` runs them, and it reads the YAML). */
+function cacheDocument(digest: string, loaded: LoadedRules): string {
+  const rules = loaded.rules.map((r) => ({ ...r, examples: [], negativeExamples: [] }));
+  return JSON.stringify({ version: CACHE_VERSION, digest, rules, files: loaded.files });
+}
+
 function writeCache(file: string | undefined, digest: string, loaded: LoadedRules): void {
   if (!file) return;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
-    const rules = loaded.rules.map((r) => ({ ...r, examples: [], negativeExamples: [] }));
-    fs.writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, digest, rules, files: loaded.files }));
+    fs.writeFileSync(tmp, cacheDocument(digest, loaded));
     fs.renameSync(tmp, file);
     removeStale(path.dirname(file), /^rules-[0-9a-f]{16}\.json$/, path.basename(file));
   } catch {
     // a read-only install simply parses every time
   }
+}
+
+function contentDigest(files: string[]): string {
+  const hash = crypto.createHash('sha256').update(String(CACHE_VERSION));
+  for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * The built-in rules as the build compiled them (scripts/bundle.mjs writes them beside the CLI's bundle), so a run
+ * from the bundle neither lists nor stats the 680 rule files (about 12 ms of a pre-commit hook's 190). Like the
+ * bundle's code, they change with `npm run build`, not with an edit of rules/. Run from the sources (tests), there
+ * is no such file beside this module, and the built-in rules load through the cache like any other.
+ */
+export const PREBUILT_RULES_FILE = 'rules.json';
+
+function readPrebuilt(): LoadedRules | undefined {
+  return readCache(path.join(path.dirname(fileURLToPath(import.meta.url)), PREBUILT_RULES_FILE), undefined);
+}
+
+/** Writes the built-in rules for the bundle in `dir`; throws on the first problem, so invalid rules never ship. */
+export function writePrebuiltRules(dir: string): number {
+  const loaded = loadRules([BUILTIN_RULES_DIR], { validate: true });
+  if (loaded.problems.length) throw new RuleLoadError(`invalid rules: ${loaded.problems[0]}`, loaded.problems);
+  const relative = { ...loaded, files: loaded.files.map((f) => path.relative(BUILTIN_RULES_DIR, f)) };
+  fs.writeFileSync(path.join(dir, PREBUILT_RULES_FILE), cacheDocument(contentDigest(loaded.files), relative));
+  return loaded.rules.length;
+}
+
+/** Rules from the cache, keyed by a stat of each file and then by the files' content. */
+function loadCached(paths: string[]): LoadedRules {
+  const files = paths.flatMap(listRuleFiles);
+  // Cached rules decide what a scan reports: read only from a folder no one else can write to.
+  const trusted = files.length > 0 && trustedFolder(cacheDir());
+  const pointer = statPointer(files);
+  const known = trusted ? readPointer(pointer) : undefined;
+  if (known) {
+    const cached = readCache(cachePath(files, known), known);
+    if (cached) return cached;
+  }
+  const digest = contentDigest(files);
+  const file = cachePath(files, digest);
+  const cached = trusted ? readCache(file, digest) : undefined;
+  if (cached) {
+    writePointer(pointer, digest);
+    return cached;
+  }
+  const loaded = loadRules(paths, { validate: true });
+  if (!loaded.problems.length) {
+    writeCache(file, digest, loaded);
+    writePointer(pointer, digest);
+  }
+  return loaded;
+}
+
+/** Rules of more than one set: an id defined twice is a problem, as it is within one set. */
+function mergeRuleSets(first: LoadedRules, second: LoadedRules): LoadedRules {
+  const seen = new Map(first.rules.map((r) => [r.id, r.source ?? '']));
+  const problems = [...first.problems, ...second.problems];
+  const rules = [...first.rules];
+  for (const r of second.rules) {
+    if (seen.has(r.id)) problems.push(`${r.source}: duplicate rule id ${r.id} (also in ${seen.get(r.id)})`);
+    else rules.push(r);
+  }
+  return { rules, files: [...first.files, ...second.files], problems };
 }
 
 /**
@@ -157,28 +198,10 @@ function writeCache(file: string | undefined, digest: string, loaded: LoadedRule
 export function loadRules(paths: string[] = [BUILTIN_RULES_DIR], options: { validate?: boolean; cache?: boolean } = {}): LoadedRules {
   const validate = options.validate ?? true;
   if (options.cache) {
-    const files = paths.flatMap(listRuleFiles);
-    const pointer = statPointer(files);
-    const known = readPointer(pointer);
-    if (known) {
-      const cached = readCache(cachePath(files, known), known);
-      if (cached) return cached;
-    }
-    const hash = crypto.createHash('sha256').update(String(CACHE_VERSION));
-    for (const f of files) hash.update(f).update('\0').update(fs.readFileSync(f)).update('\0');
-    const digest = hash.digest('hex');
-    const file = cachePath(files, digest);
-    const cached = readCache(file, digest);
-    if (cached) {
-      writePointer(pointer, digest);
-      return cached;
-    }
-    const loaded = loadRules(paths, { validate: true });
-    if (!loaded.problems.length) {
-      writeCache(file, digest, loaded);
-      writePointer(pointer, digest);
-    }
-    return loaded;
+    const prebuilt = paths.includes(BUILTIN_RULES_DIR) ? readPrebuilt() : undefined;
+    if (!prebuilt) return loadCached(paths);
+    const rest = paths.filter((p) => p !== BUILTIN_RULES_DIR);
+    return rest.length ? mergeRuleSets(prebuilt, loadCached(rest)) : prebuilt;
   }
   const rules: Rule[] = [];
   const files: string[] = [];

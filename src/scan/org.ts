@@ -131,7 +131,7 @@ function matcherCodeHash(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // Run from the bundle (bin/shadowscan.js), all the code is in the bundle's own files.
   if (path.basename(here) === 'bundle') {
-    for (const f of fs.readdirSync(here).filter((n) => n.endsWith('.js')).sort()) h.update(f).update(fs.readFileSync(path.join(here, f)));
+    for (const f of fs.readdirSync(here).filter((n) => /\.c?js$/.test(n)).sort()) h.update(f).update(fs.readFileSync(path.join(here, f)));
     return (codeHash = h.digest('hex'));
   }
   for (const dir of [path.join(here, '../match'), path.join(here, '../rules')]) {

@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRules, compileRules } from '../../src/rules/index.js';
-import { BUILTIN_RULES_DIR, cacheDir } from '../../src/rules/load.js';
+import { BUILTIN_RULES_DIR } from '../../src/rules/load.js';
+import { cacheDir } from '../../src/rules/cache-dir.js';
 import { checkRuleExamples } from '../../src/match/index.js';
-import { runCli } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 describe('rules/', () => {
   const { rules, problems } = loadRules();
@@ -77,5 +78,31 @@ describe('rules cache', () => {
       else process.env.XDG_CACHE_HOME = saved.xdg;
       if (saved.dir !== undefined) process.env.SHADOWSCAN_CACHE_DIR = saved.dir;
     }
+  });
+});
+
+describe('built-in rules compiled by the build', () => {
+  // The CLI's bundle reads them from dist/bundle/rules.json (npm test builds it), not from rules/.
+  it('are the rules of rules/, without their examples', () => {
+    const built = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/bundle/rules.json'), 'utf8')) as { rules: Array<{ id: string; pattern?: string; examples: unknown[] }> };
+    const { rules } = loadRules([BUILTIN_RULES_DIR]);
+    expect(built.rules.map((r) => [r.id, r.pattern])).toEqual(rules.map((r) => [r.id, r.pattern]));
+    expect(built.rules.every((r) => r.examples.length === 0)).toBe(true);
+  });
+
+  it('still meet the rules a user adds: a duplicate id is an error, a new rule is used', () => {
+    const dir = tempDir();
+    const mine = path.join(dir, 'rules');
+    fs.mkdirSync(mine);
+    const doc = fs.readFileSync(path.join(BUILTIN_RULES_DIR, 'adzuna.yaml'), 'utf8');
+    fs.writeFileSync(path.join(mine, 'mine.yaml'), doc);
+    const dup = runCli(['scan', dir, '--rules', mine, '-q']);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toContain('mine.yaml: duplicate rule id adzuna.app-key (also in adzuna.yaml)');
+    fs.writeFileSync(path.join(mine, 'mine.yaml'), doc.replaceAll('adzuna.app-key', 'mine.app-key').replaceAll('adzuna', 'mineprov'));
+    fs.writeFileSync(path.join(dir, '.env'), `MINEPROV_APP_KEY=${'0123456789abcdef'.split('').reverse().join('')}${'fedcba9876543210'.split('').reverse().join('')}\n`);
+    const used = runCli(['scan', dir, '--rules', mine, '-f', 'json']);
+    expect(used.code).toBe(1);
+    expect(JSON.parse(used.stdout).tokens.map((t: { ruleId: string }) => t.ruleId)).toContain('mine.app-key');
   });
 });

@@ -243,6 +243,28 @@ describe('item 14: the config is checked against schema/config.schema.json', () 
     expect(run('minScore: 2\n').r.code).toBe(2);
     expect(run("minScore: '0.7'\n").r.code).toBe(2);
   });
+
+  // A config that passed is read back parsed from the cache folder (no YAML parser, no ajv on the next run).
+  it('a config read back from the cache is the config that passed: an edit is checked again, a planted one ignored', () => {
+    const cache = tempDir();
+    const dir = tempDir();
+    const scan = () => runCli(['scan', dir, '-f', 'json'], { env: { SHADOWSCAN_CACHE_DIR: cache } });
+    const parsed = () => fs.readdirSync(cache).filter((f) => /^config-[0-9a-f]{16}\.json$/.test(f));
+    writeTree(dir, { '.shadowscan.yaml': 'maxFileSize: 1KB\n', 'a.txt': 'x'.repeat(3000) + '\n' });
+    for (let i = 0; i < 2; i++) {
+      const r = scan();
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as Inventory).scan.skipped.map((s) => s.path)).toEqual(['a.txt']);
+    }
+    expect(parsed()).toHaveLength(1);
+    fs.writeFileSync(path.join(dir, '.shadowscan.yaml'), 'maxFileSize: 1KB\nallowlist:\n  path: [x]\n');
+    expect(scan().stderr).toMatch(/unknown key "path"/);
+    // A folder everyone can write to is not believed: a planted parsed config is not read.
+    fs.writeFileSync(path.join(dir, '.shadowscan.yaml'), 'maxFileSize: 1KB\n');
+    fs.writeFileSync(path.join(cache, parsed()[0]), JSON.stringify({ maxFileSize: 1e9 }));
+    fs.chmodSync(cache, 0o777);
+    expect((JSON.parse(scan().stdout) as Inventory).scan.skipped.map((s) => s.path)).toEqual(['a.txt']);
+  });
 });
 
 describe('item 15: --db and inventory show never write into an SQLite file that is not theirs', () => {
