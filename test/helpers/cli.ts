@@ -23,7 +23,9 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  // A run that did not exit (killed by a signal, or not started) says why, so that a failing test shows it.
+  const why = r.error ? `[runCli: ${r.error.message}]\n` : r.signal ? `[runCli: killed by ${r.signal}]\n` : '';
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + why };
 }
 
 /**
@@ -42,7 +44,9 @@ export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJ
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + (signal ? `[runCliAsync: killed by ${signal}]\n` : '') }),
+    );
     child.stdin.end(options.input ?? '');
   });
 }

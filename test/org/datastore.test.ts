@@ -40,7 +40,7 @@ describe('org datastore', () => {
   });
 
   it('first run: reads every blob and stores what it found, never a raw secret', () => {
-    expect(first.code).toBe(1);
+    expect(first.code, first.stderr).toBe(1);
     // Blobs shared by repositories (a mirror, the same file in seven of them) are read once, even in one run.
     const { blobsRead, blobsReused } = first.inv.scan.org;
     expect(blobsRead).toBeGreaterThan(40);
