@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { cacheDir, removeStale, trustedFolder } from '../rules/cache-dir.js';
+import { cacheDir, trustedFolder, writeCacheFile } from '../rules/cache-dir.js';
 
 export interface LoadedBundle {
   exports: Record<string, unknown>;
@@ -55,16 +55,8 @@ export function loadBundle(file: string): LoadedBundle {
     saveCodeCache() {
       if (!save) return;
       save = false;
-      try {
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        if (!trustedFolder(dir)) return;
-        const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        fs.renameSync(tmp, cacheFile);
-        removeStale(dir, CODE_CACHE_FILE, path.basename(cacheFile));
-      } catch {
-        // a read-only cache folder: the next run compiles again
-      }
+      // Not written (a read-only cache folder): the next run compiles again.
+      writeCacheFile(cacheFile, script.createCachedData(), CODE_CACHE_FILE);
     },
   };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Inventory, Rule } from '../model/index.js';
 import { BUILTIN_RULES_DIR, loadRules, RuleLoadError } from '../rules/load.js';
-import { cacheDir, removeStale } from '../rules/cache-dir.js';
+import { cacheDir, writeCacheFile } from '../rules/cache-dir.js';
 import { PathNotFoundError } from '../sources/files.js';
 import { ConfigError, DEFAULT_MAX_FILE_SIZE, findConfigFile, loadConfig, parseSize, type ShadowscanConfig } from '../scan/config.js';
 import { DEFAULT_FINGERPRINT_KEY } from '../scan/redact.js';
@@ -129,13 +129,8 @@ export async function checkRulesCompile(rules: Rule[]): Promise<void> {
       throw new UsageError(`rule ${r.id}${r.source ? ` (${r.source})` : ''} does not compile: ${err instanceof RuleCompileError ? msg.replace(`${r.id}: `, '') : msg}`);
     }
   }
-  try {
-    fs.mkdirSync(path.dirname(marker), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(marker, '');
-    removeStale(path.dirname(marker), /^rules-compiled-[0-9a-f]{16}$/, path.basename(marker));
-  } catch {
-    // A read-only install compiles every time.
-  }
+  // Not written (a read-only install): compiled every time.
+  writeCacheFile(marker, '', /^rules-compiled-[0-9a-f]{16}$/);
 }
 
 export function fingerprintKey(config: ShadowscanConfig): string {

@@ -33,6 +33,26 @@ export function trustedFolder(dir: string): boolean {
   }
 }
 
+/**
+ * Writes one file of the cache folder whole (a file beside it, renamed over it: a reader sees the old file or the
+ * new one), only in a folder trustedFolder believes, and removes its stale siblings (names matching `stale`).
+ * A read-only or foreign folder is no error: the cache is skipped, and the next run does the work again.
+ */
+export function writeCacheFile(file: string, data: string | Uint8Array, stale: RegExp): void {
+  const dir = path.dirname(file);
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!trustedFolder(dir)) return;
+    // Worker threads share a process id.
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.renameSync(tmp, file);
+    removeStale(dir, stale, path.basename(file));
+  } catch {
+    // not writable: skipped
+  }
+}
+
 /** Caches of other installs and rule sets share the folder: only those unused for a week are removed. */
 const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { NegativeExample, Rule } from '../model/index.js';
 import { validateRuleFile } from './schema.js';
-import { cacheDir, removeStale, trustedFolder } from './cache-dir.js';
+import { cacheDir, trustedFolder, writeCacheFile } from './cache-dir.js';
 
 // Loaded on first use: scans served from the rules cache never parse YAML.
 const requireLazy = createRequire(import.meta.url);
@@ -85,16 +85,8 @@ function readPointer(pointer: string | undefined): string | undefined {
 }
 
 function writePointer(pointer: string | undefined, digest: string): void {
-  if (!pointer) return;
-  try {
-    fs.mkdirSync(path.dirname(pointer), { recursive: true, mode: 0o700 });
-    const tmp = `${pointer}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, digest);
-    fs.renameSync(tmp, pointer);
-    removeStale(path.dirname(pointer), /^rules-stat-[0-9a-f]{16}$/, path.basename(pointer));
-  } catch {
-    // a read-only install hashes the files every time
-  }
+  // Not written (a read-only install): the files are hashed every time.
+  if (pointer) writeCacheFile(pointer, digest, /^rules-stat-[0-9a-f]{16}$/);
 }
 
 function readCache(file: string | undefined, digest: string | undefined): LoadedRules | undefined {
@@ -115,16 +107,8 @@ function cacheDocument(digest: string, loaded: LoadedRules): string {
 }
 
 function writeCache(file: string | undefined, digest: string, loaded: LoadedRules): void {
-  if (!file) return;
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, cacheDocument(digest, loaded));
-    fs.renameSync(tmp, file);
-    removeStale(path.dirname(file), /^rules-[0-9a-f]{16}\.json$/, path.basename(file));
-  } catch {
-    // a read-only install simply parses every time
-  }
+  // Not written (a read-only install): the YAML is parsed every time.
+  if (file) writeCacheFile(file, cacheDocument(digest, loaded), /^rules-[0-9a-f]{16}\.json$/);
 }
 
 function contentDigest(files: string[]): string {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { DEFAULT_MIN_SCORE } from '../match/thresholds.js';
-import { cacheDir, removeStale, trustedFolder } from '../rules/cache-dir.js';
+import { cacheDir, trustedFolder, writeCacheFile } from '../rules/cache-dir.js';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 
@@ -131,17 +131,7 @@ function parseConfig(text: string, file: string): Record<string, unknown> {
   }
   // Only what JSON keeps as it is (YAML also has .inf and .nan, which the checks after this one refuse).
   const json = JSON.stringify(doc);
-  if (isDeepStrictEqual(JSON.parse(json), doc)) {
-    try {
-      fs.mkdirSync(path.dirname(known), { recursive: true, mode: 0o700 });
-      const tmp = `${known}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, json);
-      fs.renameSync(tmp, known);
-      removeStale(path.dirname(known), /^config-[0-9a-f]{16}\.json$/, path.basename(known));
-    } catch {
-      // A read-only cache folder: parsed every time.
-    }
-  }
+  if (isDeepStrictEqual(JSON.parse(json), doc)) writeCacheFile(known, json, /^config-[0-9a-f]{16}\.json$/);
   return doc;
 }
 
